@@ -1,0 +1,83 @@
+/*
+ * cli.h -- what the formix tools share: messages, exit codes, common
+ * options and the three output formats (aligned table, TSV, JSON Lines).
+ *
+ * Diagnostics go to stderr as "prog: file:line: message"; results go to
+ * stdout.  Machine output never depends on isatty.
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stdio.h>
+
+#include "formix.h"
+
+/* sysexits(3) values, as documented under EXIT STATUS in every page. */
+#define EX_OK_		0
+#define EX_NEGATIVE	1
+#define EX_USAGE_	64
+#define EX_DATAERR_	65
+#define EX_NOINPUT_	66
+#define EX_UNAVAILABLE_	69
+#define EX_SOFTWARE_	70
+#define EX_CANTCREAT_	73
+#define EX_IOERR_	74
+#define EX_TEMPFAIL_	75
+#define EX_NOPERM_	77
+#define EX_CONFIG_	78
+
+extern const char *cli_prog;
+
+/* Set the program name and register the stdout check at exit. */
+void	 cli_init(const char *prog);
+/* Map a library error code to the exit status. */
+int	 cli_exit_code(enum fx_code);
+/* Print "prog: <formatted err>" and return its exit status. */
+int	 cli_fail(const struct fx_err *);
+/* Print "prog: message" to stderr. */
+void	 cli_errx(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* Usage error: the message, then "try 'prog --help'", exit 64. */
+void	 cli_usage(const char *, ...)
+	    __attribute__((noreturn, format(printf, 1, 2)));
+/* "prog (formix) X.Y" on stdout, exit 0. */
+void	 cli_version(void) __attribute__((noreturn));
+/* fx_warn_fn that prints "prog: warning: <formatted err>". */
+void	 cli_warn(void *, const struct fx_err *);
+/* Open the instance (-D/-c values, may be NULL), printing any error. */
+int	 cli_open(struct fx_ctx **, const char *root, const char *conf,
+	    int flags);
+
+/* Output. */
+
+enum cli_fmt {
+	CLI_TABLE = 0,		/* aligned columns for people */
+	CLI_TSV,		/* tab-separated, \t \n \\ escaped */
+	CLI_JSON,		/* one JSON object per line */
+};
+
+enum cli_col_flags {
+	CLI_RIGHT	= 1 << 0,	/* right-align in tables (numbers) */
+	CLI_NUM		= 1 << 1,	/* JSON: emit as a number, not a string */
+};
+
+struct cli_col {
+	const char	*name;		/* stable field name */
+	int		 flags;
+};
+
+struct cli_out;
+
+/* Start output of rows with the given columns to fp. */
+struct cli_out *cli_out_new(FILE *, enum cli_fmt, int header,
+	    const struct cli_col *, size_t ncols);
+/* Add one row: ncols strings (NULL prints empty / JSON null). */
+void	 cli_out_row(struct cli_out *, const char *const *);
+/* Flush (tables are aligned here) and free.  Returns 0, -1 on I/O error. */
+int	 cli_out_end(struct cli_out *);
+
+/* Write s as a JSON string literal (with quotes). */
+void	 cli_json_str(FILE *, const char *);
+/* Write s as a TSV field (\t, \n, \r, \\ escaped). */
+void	 cli_tsv_str(FILE *, const char *);
+
+#endif /* CLI_H */

@@ -1,0 +1,1 @@
+/* formix-stock.c */

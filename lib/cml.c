@@ -1,0 +1,1 @@
+/* cml.c: not yet written */

@@ -1,0 +1,1 @@
+/* cond.c: not yet written */

@@ -1,0 +1,1 @@
+/* conf.c: not yet written */

@@ -1,0 +1,1 @@
+/* ctx.c: not yet written */

@@ -1,0 +1,413 @@
+/*
+ * formix.h -- the public API of libformix.
+ *
+ * libformix owns every rule of the product: the store, the 1C exchange
+ * formats, prices, stock and the queries.  The tools in cmd/ and the daemon
+ * only parse options, call one function here and print the result.
+ *
+ * Contract, for every function below unless it says otherwise:
+ *  - returns 0 on success and -1 on failure, with *err filled in;
+ *  - never prints, never exits, keeps no global state (everything hangs
+ *    off a struct fx_ctx);
+ *  - pointer arguments are borrowed; "returned new" results are owned by
+ *    the caller and released with the matching _free/_release, which
+ *    accept NULL.
+ *
+ * Money is integer kopecks (int64_t), quantities are integer thousandths
+ * (int64_t), percents are hundredths of a percent (int32_t).  Strings are
+ * UTF-8.
+ */
+#ifndef FORMIX_H
+#define FORMIX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#define FX_VERSION	"0.1"
+
+/* Errors. */
+
+enum fx_code {
+	FX_OK = 0,
+	FX_ENEGATIVE,		/* a clean "no" (blocked, not found) */
+	FX_EUSAGE,		/* bad arguments */
+	FX_EDATA,		/* bad input file */
+	FX_ENOINPUT,		/* input missing or unreadable */
+	FX_ENOTFOUND,		/* a named record does not exist */
+	FX_EUNAVAIL,		/* a service or store is unavailable */
+	FX_ESOFTWARE,		/* internal error */
+	FX_ECANTCREAT,		/* cannot create an output */
+	FX_EIO,			/* I/O error */
+	FX_ETEMP,		/* temporary failure: retry later */
+	FX_EPERM,		/* permission denied */
+	FX_ECONFIG,		/* configuration error */
+};
+
+struct fx_err {
+	enum fx_code	 code;
+	int		 sys_errno;	/* saved errno, or 0 */
+	char		 file[256];	/* input file the error is about, or "" */
+	long		 line;		/* 1-based line or row, or 0 */
+	long		 col;		/* 1-based column, or 0 */
+	char		 msg[256];	/* lowercase, no period, says what first */
+};
+
+void	 fx_err_clear(struct fx_err *);
+/* Set code and message; always returns -1 so callers can "return fx_err_set(...)". */
+int	 fx_err_set(struct fx_err *, enum fx_code, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* The same with a file position (line and col may be 0). */
+int	 fx_err_setloc(struct fx_err *, enum fx_code, const char *, long, long,
+	    const char *, ...) __attribute__((format(printf, 6, 7)));
+/* The same, recording errno; the formatter appends strerror. */
+int	 fx_err_sys(struct fx_err *, enum fx_code, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* Format "file:line:col: msg[: strerror]" into buf. */
+void	 fx_err_format(const struct fx_err *, char *, size_t);
+/*
+ * Quote an untrusted value for a message: control characters, backslashes
+ * and quotes escaped, cut (with "...") to fit bufsz.  Returns buf.
+ */
+char	*fx_quote(char *, size_t, const char *);
+
+/* Warnings: the library reports non-fatal findings through a callback. */
+typedef void fx_warn_fn(void *, const struct fx_err *);
+
+/* Configuration (conf.c).  Defaults are compiled in. */
+
+enum fx_negstock {
+	FX_NEGSTOCK_CLAMP = 0,	/* store 0 and warn (1C allows negative) */
+	FX_NEGSTOCK_KEEP,	/* store as sent */
+	FX_NEGSTOCK_REJECT,	/* refuse the file */
+};
+
+struct fx_conf {
+	char		*path;		/* file read, or NULL for defaults */
+	char		*root;		/* instance directory */
+	/* store: */
+	char		*db_path;	/* absolute */
+	uint64_t	 map_size;	/* initial map size, bytes */
+	uint64_t	 map_max;	/* the map never grows past this */
+	/* spool: */
+	char		*spool_path;	/* absolute */
+	/* catalog: */
+	char		*retail_price_type;	/* name or Ид */
+	char		*base_price_type;	/* name or Ид */
+	int		 require_article;	/* refuse goods without Артикул */
+	enum fx_negstock negative_stock;
+	/* stock: */
+	int		 deliveries_shown;	/* next deliveries per product */
+	/* access: */
+	char		*staff_group;
+	/* limits: */
+	uint64_t	 max_import_size;	/* bytes per import file */
+};
+
+/*
+ * Read the configuration.  path NULL means defaults only.  root is the
+ * instance directory; relative paths in the file are taken relative to it.
+ * Unknown keys and wrong types fail with file:line:col.
+ */
+int	 fx_conf_load(struct fx_conf *, const char *path, const char *root,
+	    struct fx_err *);
+void	 fx_conf_release(struct fx_conf *);
+/* Write the effective values as YAML. */
+int	 fx_conf_dump(const struct fx_conf *, FILE *, struct fx_err *);
+
+/* The handle. */
+
+struct fx_ctx;
+
+enum fx_open_flags {
+	FX_OPEN_RDONLY	= 1 << 0,	/* read-only store */
+	FX_OPEN_CREATE	= 1 << 1,	/* create the store if missing */
+};
+
+/*
+ * Find the instance and open it.  root: the -D argument or NULL (then
+ * $FORMIX_ROOT, then FX_ROOTDIR).  conf: the -c argument or NULL (then
+ * $FORMIX_CONF, then ROOT/formix.yaml).
+ */
+int	 fx_ctx_open(struct fx_ctx **, const char *root, const char *conf,
+	    int flags, struct fx_err *);
+void	 fx_ctx_free(struct fx_ctx *);
+const struct fx_conf *fx_ctx_conf(const struct fx_ctx *);
+void	 fx_ctx_set_warn(struct fx_ctx *, fx_warn_fn *, void *);
+/* Resolve the instance directory the way fx_ctx_open does. */
+const char *fx_root_default(const char *root);
+
+/* Create an instance: directory, formix.yaml, store, spool tree. */
+int	 fx_instance_init(const char *root, struct fx_err *);
+
+/* Store statistics. */
+
+enum fx_kind {
+	FX_K_META = 0,
+	FX_K_GROUP,
+	FX_K_PRODUCT,
+	FX_K_PRICETYPE,
+	FX_K_PRICE,
+	FX_K_WAREHOUSE,
+	FX_K_STOCK,
+	FX_K_DELIVERY,
+	FX_K_DEALER,
+	FX_K_ENTITY,
+	FX_K_DISCOUNT,
+	FX_K_PROPERTY,
+	FX_K_TOTAL,		/* product -> total stock as 1C sent it */
+	FX_K_DLINE,		/* product+date+delivery -> delivery line */
+	FX_K_IDX_ARTICLE,	/* normalised article -> product id (dup) */
+	FX_K_IDX_INN,		/* INN[/KPP] -> entity id */
+	FX_K_IDX_GROUP,		/* group id -> product id (dup) */
+	FX_K_APPLIED,		/* content hash -> applied-file record */
+	FX_K_NKINDS
+};
+
+/* Name of a kind as shown by db stat ("groups", "products", ...). */
+const char *fx_kind_name(enum fx_kind);
+
+struct fx_stat {
+	uint64_t	 count[FX_K_NKINDS];
+	uint64_t	 map_size;
+	uint64_t	 map_used;	/* bytes of the map in use */
+	char		 catalog_asof[32];	/* ISO 8601, or "" */
+	char		 offers_asof[32];
+	char		 conditions_asof[32];
+	char		 deliveries_asof[32];
+};
+
+/* Kinds db stat lists, in order. */
+extern const enum fx_kind fx_stat_kinds[];
+extern const size_t fx_stat_nkinds;
+
+int	 fx_db_stat(struct fx_ctx *, struct fx_stat *, struct fx_err *);
+/*
+ * Write every record as text, one per line, sorted: a dump two runs can be
+ * compared with.  Used by tests to prove a refused input changed nothing.
+ */
+int	 fx_db_dump(struct fx_ctx *, FILE *, struct fx_err *);
+
+/* Import (cml.c, cond.c). */
+
+struct fx_import_stats {
+	uint64_t	 groups, products, deleted, properties;
+	uint64_t	 pricetypes, prices, warehouses, stock, totals;
+	uint64_t	 dealers, entities, discounts;
+	uint64_t	 deliveries, dlines;
+	uint64_t	 warnings;
+	int		 files;
+	int		 already_applied;	/* every file was applied before */
+};
+
+enum fx_import_flags {
+	FX_IMPORT_FORCE	= 1 << 0,	/* re-apply files applied before */
+	FX_IMPORT_DRYRUN = 1 << 1,	/* parse and check, commit nothing */
+};
+
+/*
+ * Import 1C files: CommerceML import*, offers*, prices*, rests* and the
+ * formix XML formats (conditions, deliveries), recognised by content.  All
+ * files together are one package and one write transaction: either every
+ * one is applied or nothing changes.  Catalog files are applied before
+ * offer files whatever the order given.
+ */
+int	 fx_import(struct fx_ctx *, const char *const *files, size_t nfiles,
+	    int flags, struct fx_import_stats *, struct fx_err *);
+
+/* Records. */
+
+struct fx_group {
+	char		*id;
+	char		*name;
+	char		*parent;	/* "" at the top */
+	int		 deleted;
+};
+
+struct fx_prop {
+	char		*name;
+	char		*value;
+};
+
+struct fx_product {
+	char		*id;
+	char		*article;	/* as 1C sent it, may be "" */
+	char		*name;
+	char		*unit;		/* short name, "шт" */
+	char		*unit_code;	/* OKEI, trimmed */
+	char		*group;		/* first group Ид, or "" */
+	char		*barcode;
+	int		 deleted;
+	uint32_t	 gen;		/* import generation that last saw it */
+	struct fx_prop	*props;
+	size_t		 nprops;
+};
+
+struct fx_pricetype {
+	char		*id;
+	char		*name;
+	char		*currency;
+};
+
+struct fx_warehouse {
+	char		*id;
+	char		*name;
+};
+
+struct fx_dealer {
+	char		*id;
+	char		*name;
+	int		 blocked;
+};
+
+struct fx_entity {
+	char		*id;
+	char		*dealer;
+	char		*name;
+	char		*full_name;
+	char		*inn;
+	char		*kpp;		/* "" for sole traders */
+	char		*address;
+	char		*head;		/* head entity id, "" if it is a head */
+	char		*contract;
+	char		*contract_expires;	/* YYYY-MM-DD or "" */
+	int64_t		 credit_limit;		/* kopecks */
+	int64_t		 overdue_limit;		/* kopecks */
+	int64_t		 debt;			/* kopecks, from 1C */
+	int64_t		 overdue;		/* kopecks, from 1C */
+	int32_t		 payment_days;
+	char		*price_type;		/* own price type Ид, or "" */
+	int32_t		 default_discount;	/* hundredths of a percent */
+	int		 blocked;
+};
+
+void	 fx_product_release(struct fx_product *);
+void	 fx_entity_release(struct fx_entity *);
+
+/* Validation (inn.c). */
+
+/* 0 if a 10- or 12-digit INN has valid check digits, else -1 with a reason. */
+int	 fx_inn_check(const char *, struct fx_err *);
+/* 0 if a KPP is 9 characters: 4 digits, 2 digits or capital letters, 3 digits. */
+int	 fx_kpp_check(const char *, struct fx_err *);
+
+/* Prices (price.c). */
+
+/*
+ * Unit net price: base * (10000 - pct) / 10000, rounded half up to a whole
+ * kopeck.  pct is in hundredths of a percent, 0..10000.
+ */
+int64_t	 fx_price_discount(int64_t base, int32_t pct);
+/* Parse a decimal "1468.03" / "99,9" into kopecks; -1 on bad syntax. */
+int	 fx_money_parse(const char *, int64_t *);
+/* Parse a decimal quantity into thousandths; -1 on bad syntax. */
+int	 fx_qty_parse(const char *, int64_t *);
+/* Parse a percent with up to two decimals into hundredths; -1 if bad. */
+int	 fx_pct_parse(const char *, int32_t *);
+/* Format kopecks as "1468.03" (sep 0) or "1 468.03" (sep ' '). */
+char	*fx_money_fmt(char *, size_t, int64_t, int sep);
+/* Format thousandths as "12", "12.5", "0.125". */
+char	*fx_qty_fmt(char *, size_t, int64_t);
+char	*fx_pct_fmt(char *, size_t, int32_t);
+
+/* Text (text.c). */
+
+/*
+ * Normalise an article for lookup: NBSP and other spaces to ' ', trimmed,
+ * runs of spaces to one, every dash and hyphen to '-', Unicode case folded.
+ * Returns 0, or -1 if the input is not valid UTF-8.
+ */
+int	 fx_article_norm(const char *, char *, size_t);
+/* Case-fold a UTF-8 string into buf (truncated at a character boundary). */
+int	 fx_fold(const char *, char *, size_t);
+/* Display width of a UTF-8 string in terminal columns. */
+size_t	 fx_width(const char *);
+
+/* Catalog queries (catalog.c). */
+
+struct fx_stock_line {
+	char		*warehouse;	/* Ид */
+	char		*warehouse_name;
+	int64_t		 qty;		/* thousandths */
+};
+
+struct fx_arrival {
+	char		*delivery;	/* delivery Ид */
+	char		*date;		/* YYYY-MM-DD */
+	char		*warehouse;
+	char		*warehouse_name;
+	int64_t		 qty;
+};
+
+struct fx_item {
+	struct fx_product p;
+	char		*group_name;
+	int64_t		 retail;	/* kopecks, -1 if no price */
+	int64_t		 base;		/* kopecks, -1 if no price */
+	int64_t		 net;		/* kopecks, -1 if no price or no entity */
+	int32_t		 discount;	/* hundredths of a percent applied */
+	int		 own_price;	/* net came from the entity's price type */
+	int64_t		 total;		/* thousandths, sum over warehouses */
+	struct fx_stock_line *stock;
+	size_t		 nstock;
+	struct fx_arrival *arrivals;
+	size_t		 narrivals;
+};
+
+struct fx_items {
+	struct fx_item	*v;
+	size_t		 n, cap;
+	char		 catalog_asof[32];
+	char		 offers_asof[32];
+	char		 conditions_asof[32];
+	char		 deliveries_asof[32];
+};
+
+enum fx_query_flags {
+	FX_Q_INSTOCK	= 1 << 0,	/* only goods with stock > 0 */
+	FX_Q_INCOMING	= 1 << 1,	/* only goods with deliveries due */
+	FX_Q_DELETED	= 1 << 2,	/* include goods deleted in 1C */
+};
+
+struct fx_query {
+	const char	*article;	/* exact lookup by normalised article */
+	const char	*id;		/* exact lookup by Ид */
+	const char	*text;		/* name words and article prefix */
+	const char	*group;		/* Ид or name, with its subtree */
+	const char	*warehouse;	/* Ид or name: show and filter by it */
+	const char	*entity;	/* INN[/KPP] or entity Ид: dealer price */
+	int		 flags;
+	size_t		 limit;		/* 0: no limit */
+};
+
+/*
+ * Run a query.  An article that matches several goods is not an error: all
+ * of them are returned and the caller reports the ambiguity.  An unknown
+ * entity or group fails with FX_ENOTFOUND.
+ */
+int	 fx_catalog_query(struct fx_ctx *, const struct fx_query *,
+	    struct fx_items *, struct fx_err *);
+void	 fx_items_release(struct fx_items *);
+
+/* Planned arrivals between two dates (YYYY-MM-DD or NULL). */
+struct fx_arrival_row {
+	struct fx_arrival a;
+	char		*product;
+	char		*article;
+	char		*name;
+};
+struct fx_arrivals {
+	struct fx_arrival_row *v;
+	size_t		 n, cap;
+	char		 deliveries_asof[32];
+};
+int	 fx_catalog_arrivals(struct fx_ctx *, const char *from, const char *to,
+	    struct fx_arrivals *, struct fx_err *);
+void	 fx_arrivals_release(struct fx_arrivals *);
+
+/* The dealer's price list as XLSX (pricelist.c). */
+int	 fx_pricelist_xlsx(struct fx_ctx *, const char *entity,
+	    const char *path, size_t *rows, struct fx_err *);
+
+#endif /* FORMIX_H */

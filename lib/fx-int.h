@@ -1,0 +1,324 @@
+/*
+ * fx-int.h -- libformix internals shared between its modules.
+ *
+ * Nothing here is used by cmd/ or the daemon: they see formix.h only.
+ *
+ * The store (db.c) is one LMDB environment with one named DB per record
+ * kind.  Keys are raw bytes; composite keys join their parts with a NUL
+ * byte so that a prefix scan finds every record of one owner:
+ *
+ *	meta		name			-> raw value
+ *	groups		group Ид		-> rec fx_group
+ *	products	product Ид		-> rec fx_product
+ *	price_types	price type Ид		-> rec fx_pricetype
+ *	prices		product \0 price type	-> rec fx_amount (kopecks)
+ *	warehouses	warehouse Ид		-> rec fx_warehouse
+ *	stock		product \0 warehouse	-> rec fx_amount (thousandths)
+ *	totals		product			-> rec fx_amount (thousandths)
+ *	deliveries	delivery Ид		-> rec fx_delivery
+ *	dlines		product \0 date \0 delivery -> rec fx_dline
+ *	dealers		dealer Ид		-> rec fx_dealer
+ *	entities	entity Ид		-> rec fx_entity
+ *	discounts	entity \0 group		-> rec fx_amount (hundredths %)
+ *	properties	property Ид		-> rec fx_property
+ *	idx_article	normalised article	-> product Ид (sorted dups)
+ *	idx_inn		INN			-> entity Ид (sorted dups)
+ *	applied		SHA-256 hex of a file	-> rec fx_applied
+ *
+ * Every record ("rec") starts with a format version byte; rec.c encodes
+ * and decodes structs from field tables, so a newer field appended at the
+ * end reads as its zero value from an older record, and a record newer
+ * than this binary is refused instead of misread.
+ */
+#ifndef FX_INT_H
+#define FX_INT_H
+
+#include <lmdb.h>
+
+#include "formix.h"
+
+#define FX_STORE_FORMAT	1	/* meta "format": the store layout version */
+
+#ifndef FX_ROOTDIR
+#define FX_ROOTDIR	"/var/lib/formix"
+#endif
+
+#define FX_BUG(...)	fx_bug(__FILE__, __LINE__, __VA_ARGS__)
+void	 fx_bug(const char *, int, const char *, ...)
+	    __attribute__((noreturn, format(printf, 3, 4)));
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Memory: these abort on exhaustion (FX_BUG), as git's xmalloc. */
+void	*fx_malloc(size_t);
+void	*fx_calloc(size_t, size_t);
+void	*fx_realloc(void *, size_t);
+char	*fx_strdup(const char *);
+char	*fx_strndup(const char *, size_t);
+/* Grow *v (element size sz) so that it holds at least n elements. */
+void	*fx_grow(void *v, size_t *cap, size_t n, size_t sz);
+/* strlcpy semantics; returns -1 if truncated. */
+int	 fx_strlcpy(char *, const char *, size_t);
+/* snprintf that returns -1 on truncation or error. */
+int	 fx_snprintf(char *, size_t, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* Join dir and name into a new string. */
+char	*fx_path_join(const char *, const char *);
+
+/* A growable byte buffer. */
+struct fx_buf {
+	char		*p;
+	size_t		 len, cap;
+};
+void	 fx_buf_reserve(struct fx_buf *, size_t);
+void	 fx_buf_add(struct fx_buf *, const void *, size_t);
+void	 fx_buf_addc(struct fx_buf *, int);
+void	 fx_buf_adds(struct fx_buf *, const char *);
+void	 fx_buf_addf(struct fx_buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Append parts joined by NUL (for composite keys); NULL ends the list. */
+void	 fx_buf_key(struct fx_buf *, ...);
+void	 fx_buf_reset(struct fx_buf *);
+void	 fx_buf_release(struct fx_buf *);
+const char *fx_buf_str(struct fx_buf *);	/* NUL-terminated view */
+
+/* Records (rec.c). */
+
+enum fx_ftype {
+	FX_FT_END = 0,
+	FX_FT_STR,		/* char *, never NULL after decode */
+	FX_FT_I64,		/* int64_t */
+	FX_FT_I32,		/* int32_t */
+	FX_FT_U32,		/* uint32_t */
+	FX_FT_BOOL,		/* int */
+	FX_FT_PROPS,		/* struct fx_prop *, with a size_t count after */
+	FX_FT_STRV,		/* char **, with a size_t count after */
+};
+
+struct fx_field {
+	enum fx_ftype	 type;
+	size_t		 off;		/* offsetof the member */
+	size_t		 noff;		/* PROPS/STRV: offsetof the count */
+};
+
+struct fx_rectype {
+	const char		*name;
+	uint8_t			 version;	/* written; newer is refused */
+	const struct fx_field	*fields;
+};
+
+/* Small records. */
+struct fx_amount {
+	int64_t		 v;
+};
+
+struct fx_delivery {
+	char		*id;
+	char		*date;		/* YYYY-MM-DD */
+	char		*warehouse;	/* Ид or "" */
+	char		*comment;
+	char		**products;	/* lines, to find dlines on replace */
+	size_t		 nproducts;
+};
+
+struct fx_dline {
+	int64_t		 qty;		/* thousandths */
+	char		*warehouse;
+};
+
+struct fx_property {
+	char		*id;
+	char		*name;
+	char		**values;	/* pairs: value Ид, value text */
+	size_t		 nvalues;
+};
+
+struct fx_applied {
+	char		*name;		/* file name as given */
+	char		*kind;		/* "catalog", "offers", "conditions"... */
+	char		*at;		/* ISO 8601 UTC */
+	char		*summary;
+};
+
+extern const struct fx_rectype fx_rt_group, fx_rt_product, fx_rt_pricetype,
+	fx_rt_warehouse, fx_rt_dealer, fx_rt_entity, fx_rt_amount,
+	fx_rt_delivery, fx_rt_dline, fx_rt_property, fx_rt_applied;
+
+/* Encode s into b (b is reset first). */
+void	 fx_rec_encode(struct fx_buf *, const struct fx_rectype *, const void *);
+/* Decode into s (zeroed first); strings are new.  -1 on a bad record. */
+int	 fx_rec_decode(const void *, size_t, const struct fx_rectype *, void *,
+	    struct fx_err *);
+/* Free what decode allocated and zero s. */
+void	 fx_rec_release(const struct fx_rectype *, void *);
+/* Write a record as "field=value ..." text (for dumps). */
+void	 fx_rec_text(struct fx_buf *, const struct fx_rectype *, const void *);
+
+/* The store (db.c). */
+
+struct fx_db;
+
+struct fx_txn {
+	MDB_txn		*t;
+	struct fx_db	*db;
+	int		 write;
+};
+
+struct fx_cur {
+	MDB_cursor	*c;
+	enum fx_kind	 kind;
+};
+
+enum fx_db_flags {
+	FX_DB_RDONLY	= 1 << 0,
+	FX_DB_CREATE	= 1 << 1,
+};
+
+int	 fx_db_open(struct fx_db **, const char *path, uint64_t map_size,
+	    uint64_t map_max, int flags, struct fx_err *);
+void	 fx_db_close(struct fx_db *);
+int	 fx_db_begin(struct fx_db *, int write, struct fx_txn *,
+	    struct fx_err *);
+/* Any failure means "not committed". */
+int	 fx_db_commit(struct fx_txn *, struct fx_err *);
+void	 fx_db_abort(struct fx_txn *);
+/*
+ * Run fn in one write transaction and commit.  When the map fills, the
+ * transaction is aborted, the map grown (doubled, up to map_max) and fn
+ * run again from the start: fn must be restartable (re-read its input).
+ */
+int	 fx_db_write(struct fx_db *, int (*fn)(struct fx_txn *, void *,
+	    struct fx_err *), void *, struct fx_err *);
+
+/*
+ * Values returned by get and the cursor calls point into the map: valid
+ * until the transaction ends or the next write, never kept longer.
+ * get returns 0 (found), 1 (not found) or -1.
+ */
+int	 fx_db_get(struct fx_txn *, enum fx_kind, const void *, size_t,
+	    const void **, size_t *, struct fx_err *);
+int	 fx_db_put(struct fx_txn *, enum fx_kind, const void *, size_t,
+	    const void *, size_t, struct fx_err *);
+/* Put a duplicate (index kinds); an existing equal pair is not an error. */
+int	 fx_db_putdup(struct fx_txn *, enum fx_kind, const void *, size_t,
+	    const void *, size_t, struct fx_err *);
+/* Delete key (val NULL: every duplicate).  Deleting nothing is not an error. */
+int	 fx_db_del(struct fx_txn *, enum fx_kind, const void *, size_t,
+	    const void *, size_t, struct fx_err *);
+/* Remove every record of a kind. */
+int	 fx_db_clear(struct fx_txn *, enum fx_kind, struct fx_err *);
+uint64_t fx_db_count(struct fx_txn *, enum fx_kind);
+
+/* Typed helpers over fx_rec_*. */
+int	 fx_db_getrec(struct fx_txn *, enum fx_kind, const void *, size_t,
+	    const struct fx_rectype *, void *, struct fx_err *);
+int	 fx_db_putrec(struct fx_txn *, enum fx_kind, const void *, size_t,
+	    const struct fx_rectype *, const void *, struct fx_buf *,
+	    struct fx_err *);
+
+/*
+ * Cursors.  seek positions at the first key >= key (or, with prefix set,
+ * fails with 1 when no key starts with it).  Each call returns 0 with
+ * *k/*v filled, 1 at the end, -1 on error.
+ */
+int	 fx_cur_open(struct fx_txn *, enum fx_kind, struct fx_cur *,
+	    struct fx_err *);
+void	 fx_cur_close(struct fx_cur *);
+int	 fx_cur_first(struct fx_cur *, MDB_val *, MDB_val *, struct fx_err *);
+int	 fx_cur_next(struct fx_cur *, MDB_val *, MDB_val *, struct fx_err *);
+int	 fx_cur_seek(struct fx_cur *, const void *, size_t, MDB_val *,
+	    MDB_val *, struct fx_err *);
+/* Duplicates of one key (index kinds). */
+int	 fx_cur_dup_first(struct fx_cur *, const void *, size_t, MDB_val *,
+	    MDB_val *, struct fx_err *);
+int	 fx_cur_dup_next(struct fx_cur *, MDB_val *, MDB_val *,
+	    struct fx_err *);
+
+/* Meta values (strings). */
+int	 fx_meta_get(struct fx_txn *, const char *, char *, size_t,
+	    struct fx_err *);
+int	 fx_meta_put(struct fx_txn *, const char *, const char *,
+	    struct fx_err *);
+
+/* The handle (ctx.c). */
+struct fx_ctx {
+	struct fx_conf	 conf;
+	struct fx_db	*db;
+	fx_warn_fn	*warn;
+	void		*warn_arg;
+};
+
+/* Report a warning through the handle's callback. */
+void	 fx_warn(struct fx_ctx *, const struct fx_err *);
+
+/* Streaming XML (xml.c): a SAX2 push parser with the house's safety rules. */
+
+struct fx_xml;
+
+struct fx_xml_attr {
+	const char	*name;		/* local name, NUL-terminated */
+	const char	*value;		/* not NUL-terminated */
+	size_t		 len;
+};
+
+struct fx_xml_ops {
+	/* Element names the handler wants as tokens; others get -1. */
+	const char *const *names;
+	size_t		 nnames;
+	/*
+	 * Element start.  tok is the token or -1; attrs are valid during the
+	 * call only.  Return -1 (with err set through fx_xml_err) to stop.
+	 */
+	int		(*start)(struct fx_xml *, void *, int tok,
+			    const struct fx_xml_attr *, size_t nattrs);
+	/* Element end with its text content (child text included only if
+	 * the element had no child elements).  text is NUL-terminated. */
+	int		(*end)(struct fx_xml *, void *, int tok, const char *text,
+			    size_t len);
+};
+
+/*
+ * Parse path with ops.  The parser never loads a DTD, never substitutes
+ * entities, never touches the network, and refuses any DOCTYPE.  Errors
+ * carry path:line.  depth is the element stack the handler may inspect.
+ */
+int	 fx_xml_parse(const char *path, const struct fx_xml_ops *, void *,
+	    struct fx_err *);
+/* Parse from memory (tests, fuzzing). */
+int	 fx_xml_parse_mem(const char *name, const char *, size_t,
+	    const struct fx_xml_ops *, void *, struct fx_err *);
+/* Inside a callback: the current line, and the token at depth d from the
+ * current element (0 = current, 1 = parent...), -2 above the root. */
+long	 fx_xml_line(const struct fx_xml *);
+int	 fx_xml_up(const struct fx_xml *, int d);
+size_t	 fx_xml_depth(const struct fx_xml *);
+/* Set an error at the current position; returns -1. */
+int	 fx_xml_err(struct fx_xml *, enum fx_code, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* Stop at the end of the current element without error (sniffing). */
+void	 fx_xml_stop(struct fx_xml *);
+
+/*
+ * Format sniffing: the local name of the root element and of its first
+ * child element ("" if none), read from the start of the file.
+ */
+int	 fx_xml_sniff(const char *path, char *root, size_t rootsz,
+	    char *child, size_t childsz, struct fx_err *);
+
+/* Time. */
+/* Now as "YYYY-MM-DDTHH:MM:SSZ". */
+void	 fx_now_iso(char *, size_t);
+/* Check a YYYY-MM-DD date; 0 if valid. */
+int	 fx_date_check(const char *);
+
+/* SHA-256 of a file as 64 hex chars + NUL (hash.c). */
+int	 fx_sha256_file(const char *, char out[65], struct fx_err *);
+
+/* Imports of each format, inside the package transaction. */
+struct fx_imp;			/* package state, cml.c */
+int	 fx_cond_import(struct fx_ctx *, struct fx_txn *, const char *path,
+	    struct fx_import_stats *, struct fx_err *);
+int	 fx_deliv_import(struct fx_ctx *, struct fx_txn *, const char *path,
+	    struct fx_import_stats *, struct fx_err *);
+
+#endif /* FX_INT_H */

@@ -1,0 +1,1 @@
+/* import.c: not yet written */

@@ -1,0 +1,1 @@
+/* inn.c: not yet written */

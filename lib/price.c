@@ -1,0 +1,1 @@
+/* price.c: not yet written */

@@ -1,0 +1,1 @@
+/* pricelist.c: not yet written */

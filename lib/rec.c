@@ -1,0 +1,453 @@
+/*
+ * rec.c -- the record encoding of the store.
+ *
+ * A record is a version byte and then its fields in table order: strings
+ * as a varint length and bytes, integers as zigzag varints, vectors as a
+ * count and their elements.  Decoding stops quietly at the end of the
+ * bytes, so fields appended in a later version read as zero from older
+ * records; a version byte above the table's is refused, so an older
+ * binary never misreads a newer store.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fx-int.h"
+
+#define F(t, s, m)	{ t, offsetof(struct s, m), 0 }
+#define FV(t, s, m, n)	{ t, offsetof(struct s, m), offsetof(struct s, n) }
+#define FEND		{ FX_FT_END, 0, 0 }
+
+static const struct fx_field group_f[] = {
+	F(FX_FT_STR, fx_group, id), F(FX_FT_STR, fx_group, name),
+	F(FX_FT_STR, fx_group, parent), F(FX_FT_BOOL, fx_group, deleted),
+	FEND
+};
+const struct fx_rectype fx_rt_group = { "group", 1, group_f };
+
+static const struct fx_field product_f[] = {
+	F(FX_FT_STR, fx_product, id), F(FX_FT_STR, fx_product, article),
+	F(FX_FT_STR, fx_product, name), F(FX_FT_STR, fx_product, unit),
+	F(FX_FT_STR, fx_product, unit_code), F(FX_FT_STR, fx_product, group),
+	F(FX_FT_STR, fx_product, barcode), F(FX_FT_BOOL, fx_product, deleted),
+	F(FX_FT_U32, fx_product, gen),
+	FV(FX_FT_PROPS, fx_product, props, nprops),
+	FEND
+};
+const struct fx_rectype fx_rt_product = { "product", 1, product_f };
+
+static const struct fx_field pricetype_f[] = {
+	F(FX_FT_STR, fx_pricetype, id), F(FX_FT_STR, fx_pricetype, name),
+	F(FX_FT_STR, fx_pricetype, currency), FEND
+};
+const struct fx_rectype fx_rt_pricetype = { "price_type", 1, pricetype_f };
+
+static const struct fx_field warehouse_f[] = {
+	F(FX_FT_STR, fx_warehouse, id), F(FX_FT_STR, fx_warehouse, name), FEND
+};
+const struct fx_rectype fx_rt_warehouse = { "warehouse", 1, warehouse_f };
+
+static const struct fx_field dealer_f[] = {
+	F(FX_FT_STR, fx_dealer, id), F(FX_FT_STR, fx_dealer, name),
+	F(FX_FT_BOOL, fx_dealer, blocked), FEND
+};
+const struct fx_rectype fx_rt_dealer = { "dealer", 1, dealer_f };
+
+static const struct fx_field entity_f[] = {
+	F(FX_FT_STR, fx_entity, id), F(FX_FT_STR, fx_entity, dealer),
+	F(FX_FT_STR, fx_entity, name), F(FX_FT_STR, fx_entity, full_name),
+	F(FX_FT_STR, fx_entity, inn), F(FX_FT_STR, fx_entity, kpp),
+	F(FX_FT_STR, fx_entity, address), F(FX_FT_STR, fx_entity, head),
+	F(FX_FT_STR, fx_entity, contract),
+	F(FX_FT_STR, fx_entity, contract_expires),
+	F(FX_FT_I64, fx_entity, credit_limit),
+	F(FX_FT_I64, fx_entity, overdue_limit),
+	F(FX_FT_I64, fx_entity, debt), F(FX_FT_I64, fx_entity, overdue),
+	F(FX_FT_I32, fx_entity, payment_days),
+	F(FX_FT_STR, fx_entity, price_type),
+	F(FX_FT_I32, fx_entity, default_discount),
+	F(FX_FT_BOOL, fx_entity, blocked), FEND
+};
+const struct fx_rectype fx_rt_entity = { "entity", 1, entity_f };
+
+static const struct fx_field amount_f[] = {
+	F(FX_FT_I64, fx_amount, v), FEND
+};
+const struct fx_rectype fx_rt_amount = { "amount", 1, amount_f };
+
+static const struct fx_field delivery_f[] = {
+	F(FX_FT_STR, fx_delivery, id), F(FX_FT_STR, fx_delivery, date),
+	F(FX_FT_STR, fx_delivery, warehouse), F(FX_FT_STR, fx_delivery, comment),
+	FV(FX_FT_STRV, fx_delivery, products, nproducts), FEND
+};
+const struct fx_rectype fx_rt_delivery = { "delivery", 1, delivery_f };
+
+static const struct fx_field dline_f[] = {
+	F(FX_FT_I64, fx_dline, qty), F(FX_FT_STR, fx_dline, warehouse), FEND
+};
+const struct fx_rectype fx_rt_dline = { "dline", 1, dline_f };
+
+static const struct fx_field property_f[] = {
+	F(FX_FT_STR, fx_property, id), F(FX_FT_STR, fx_property, name),
+	FV(FX_FT_STRV, fx_property, values, nvalues), FEND
+};
+const struct fx_rectype fx_rt_property = { "property", 1, property_f };
+
+static const struct fx_field applied_f[] = {
+	F(FX_FT_STR, fx_applied, name), F(FX_FT_STR, fx_applied, kind),
+	F(FX_FT_STR, fx_applied, at), F(FX_FT_STR, fx_applied, summary), FEND
+};
+const struct fx_rectype fx_rt_applied = { "applied", 1, applied_f };
+
+#define M(s, off, T)	((T *)(void *)((char *)(s) + (off)))
+#define CM(s, off, T)	((const T *)(const void *)((const char *)(s) + (off)))
+
+static void
+put_uv(struct fx_buf *b, uint64_t v)
+{
+	unsigned char tmp[10];
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		tmp[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	tmp[n++] = (unsigned char)v;
+	fx_buf_add(b, tmp, n);
+}
+
+static void
+put_sv(struct fx_buf *b, int64_t v)
+{
+	put_uv(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+
+static void
+put_str(struct fx_buf *b, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	put_uv(b, n);
+	if (n)
+		fx_buf_add(b, s, n);
+}
+
+void
+fx_rec_encode(struct fx_buf *b, const struct fx_rectype *rt, const void *s)
+{
+	const struct fx_field *f;
+	size_t i, n;
+
+	fx_buf_reset(b);
+	fx_buf_addc(b, rt->version);
+	for (f = rt->fields; f->type != FX_FT_END; f++) {
+		switch (f->type) {
+		case FX_FT_STR:
+			put_str(b, *CM(s, f->off, char *));
+			break;
+		case FX_FT_I64:
+			put_sv(b, *CM(s, f->off, int64_t));
+			break;
+		case FX_FT_I32:
+			put_sv(b, *CM(s, f->off, int32_t));
+			break;
+		case FX_FT_U32:
+			put_uv(b, *CM(s, f->off, uint32_t));
+			break;
+		case FX_FT_BOOL:
+			put_uv(b, *CM(s, f->off, int) != 0);
+			break;
+		case FX_FT_PROPS: {
+			const struct fx_prop *pv = *CM(s, f->off,
+			    struct fx_prop *);
+
+			n = *CM(s, f->noff, size_t);
+			put_uv(b, n);
+			for (i = 0; i < n; i++) {
+				put_str(b, pv[i].name);
+				put_str(b, pv[i].value);
+			}
+			break;
+		}
+		case FX_FT_STRV: {
+			char *const *sv = *CM(s, f->off, char **);
+
+			n = *CM(s, f->noff, size_t);
+			put_uv(b, n);
+			for (i = 0; i < n; i++)
+				put_str(b, sv[i]);
+			break;
+		}
+		default:
+			FX_BUG("bad field type %d", f->type);
+		}
+	}
+}
+
+struct rd {
+	const unsigned char *p, *end;
+	int bad;
+};
+
+static uint64_t
+get_uv(struct rd *r)
+{
+	uint64_t v = 0;
+	int shift = 0;
+
+	while (r->p < r->end) {
+		unsigned char c = *r->p++;
+
+		if (shift > 63) {
+			r->bad = 1;
+			return 0;
+		}
+		v |= (uint64_t)(c & 0x7f) << shift;
+		if ((c & 0x80) == 0)
+			return v;
+		shift += 7;
+	}
+	r->bad = 1;
+	return 0;
+}
+
+static int64_t
+get_sv(struct rd *r)
+{
+	uint64_t u = get_uv(r);
+
+	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
+
+static char *
+get_str(struct rd *r)
+{
+	uint64_t n = get_uv(r);
+
+	if (r->bad || n > (uint64_t)(r->end - r->p)) {
+		r->bad = 1;
+		return fx_strdup("");
+	}
+	r->p += n;
+	return fx_strndup((const char *)r->p - n, (size_t)n);
+}
+
+int
+fx_rec_decode(const void *data, size_t len, const struct fx_rectype *rt,
+    void *s, struct fx_err *err)
+{
+	const struct fx_field *f;
+	struct rd r;
+	size_t i, n;
+	unsigned ver;
+
+	r.p = data;
+	r.end = r.p + len;
+	r.bad = 0;
+	if (len < 1)
+		return fx_err_set(err, FX_ESOFTWARE, "empty %s record in store",
+		    rt->name);
+	ver = *r.p++;
+	if (ver > rt->version || ver == 0)
+		return fx_err_set(err, FX_ESOFTWARE, "%s record of format %u "
+		    "is newer than this formix (%u): upgrade formix",
+		    rt->name, ver, rt->version);
+	for (f = rt->fields; f->type != FX_FT_END; f++) {
+		int present = r.p < r.end;
+
+		switch (f->type) {
+		case FX_FT_STR:
+			*M(s, f->off, char *) = present ? get_str(&r) :
+			    fx_strdup("");
+			break;
+		case FX_FT_I64:
+			*M(s, f->off, int64_t) = present ? get_sv(&r) : 0;
+			break;
+		case FX_FT_I32:
+			*M(s, f->off, int32_t) = present ?
+			    (int32_t)get_sv(&r) : 0;
+			break;
+		case FX_FT_U32:
+			*M(s, f->off, uint32_t) = present ?
+			    (uint32_t)get_uv(&r) : 0;
+			break;
+		case FX_FT_BOOL:
+			*M(s, f->off, int) = present ? (int)get_uv(&r) : 0;
+			break;
+		case FX_FT_PROPS: {
+			struct fx_prop *pv = NULL;
+
+			n = present ? (size_t)get_uv(&r) : 0;
+			if (n > len) {
+				r.bad = 1;
+				n = 0;
+			}
+			if (n > 0) {
+				pv = fx_calloc(n, sizeof(*pv));
+				for (i = 0; i < n; i++) {
+					pv[i].name = get_str(&r);
+					pv[i].value = get_str(&r);
+				}
+			}
+			*M(s, f->off, struct fx_prop *) = pv;
+			*M(s, f->noff, size_t) = n;
+			break;
+		}
+		case FX_FT_STRV: {
+			char **sv = NULL;
+
+			n = present ? (size_t)get_uv(&r) : 0;
+			if (n > len) {
+				r.bad = 1;
+				n = 0;
+			}
+			if (n > 0) {
+				sv = fx_calloc(n, sizeof(*sv));
+				for (i = 0; i < n; i++)
+					sv[i] = get_str(&r);
+			}
+			*M(s, f->off, char **) = sv;
+			*M(s, f->noff, size_t) = n;
+			break;
+		}
+		default:
+			FX_BUG("bad field type %d", f->type);
+		}
+	}
+	if (r.bad) {
+		fx_rec_release(rt, s);
+		return fx_err_set(err, FX_ESOFTWARE, "damaged %s record in "
+		    "store", rt->name);
+	}
+	return 0;
+}
+
+void
+fx_rec_release(const struct fx_rectype *rt, void *s)
+{
+	const struct fx_field *f;
+	size_t i, n;
+
+	if (s == NULL)
+		return;
+	for (f = rt->fields; f->type != FX_FT_END; f++) {
+		switch (f->type) {
+		case FX_FT_STR:
+			free(*M(s, f->off, char *));
+			*M(s, f->off, char *) = NULL;
+			break;
+		case FX_FT_PROPS: {
+			struct fx_prop *pv = *M(s, f->off, struct fx_prop *);
+
+			n = *M(s, f->noff, size_t);
+			for (i = 0; i < n; i++) {
+				free(pv[i].name);
+				free(pv[i].value);
+			}
+			free(pv);
+			*M(s, f->off, struct fx_prop *) = NULL;
+			*M(s, f->noff, size_t) = 0;
+			break;
+		}
+		case FX_FT_STRV: {
+			char **sv = *M(s, f->off, char **);
+
+			n = *M(s, f->noff, size_t);
+			for (i = 0; i < n; i++)
+				free(sv[i]);
+			free(sv);
+			*M(s, f->off, char **) = NULL;
+			*M(s, f->noff, size_t) = 0;
+			break;
+		}
+		default:
+			break;
+		}
+	}
+}
+
+static void
+text_str(struct fx_buf *b, const char *s)
+{
+	char q[512];
+
+	fx_buf_addc(b, '"');
+	fx_buf_adds(b, fx_quote(q, sizeof(q), s ? s : ""));
+	fx_buf_addc(b, '"');
+}
+
+void
+fx_rec_text(struct fx_buf *b, const struct fx_rectype *rt, const void *s)
+{
+	const struct fx_field *f;
+	size_t i, n;
+	int k = 0;
+
+	for (f = rt->fields; f->type != FX_FT_END; f++, k++) {
+		if (k > 0)
+			fx_buf_addc(b, ' ');
+		fx_buf_addf(b, "%d=", k);
+		switch (f->type) {
+		case FX_FT_STR:
+			text_str(b, *CM(s, f->off, char *));
+			break;
+		case FX_FT_I64:
+			fx_buf_addf(b, "%lld",
+			    (long long)*CM(s, f->off, int64_t));
+			break;
+		case FX_FT_I32:
+			fx_buf_addf(b, "%d", (int)*CM(s, f->off, int32_t));
+			break;
+		case FX_FT_U32:
+			/* Generations change on every import: not content. */
+			fx_buf_adds(b, "-");
+			break;
+		case FX_FT_BOOL:
+			fx_buf_addf(b, "%d", *CM(s, f->off, int));
+			break;
+		case FX_FT_PROPS: {
+			const struct fx_prop *pv = *CM(s, f->off,
+			    struct fx_prop *);
+
+			n = *CM(s, f->noff, size_t);
+			fx_buf_addc(b, '[');
+			for (i = 0; i < n; i++) {
+				text_str(b, pv[i].name);
+				fx_buf_addc(b, ':');
+				text_str(b, pv[i].value);
+				fx_buf_addc(b, i + 1 < n ? ',' : ']');
+			}
+			if (n == 0)
+				fx_buf_addc(b, ']');
+			break;
+		}
+		case FX_FT_STRV: {
+			char *const *sv = *CM(s, f->off, char **);
+
+			n = *CM(s, f->noff, size_t);
+			fx_buf_addc(b, '[');
+			for (i = 0; i < n; i++) {
+				text_str(b, sv[i]);
+				if (i + 1 < n)
+					fx_buf_addc(b, ',');
+			}
+			fx_buf_addc(b, ']');
+			break;
+		}
+		default:
+			FX_BUG("bad field type %d", f->type);
+		}
+	}
+}
+
+void
+fx_product_release(struct fx_product *p)
+{
+	fx_rec_release(&fx_rt_product, p);
+}
+
+void
+fx_entity_release(struct fx_entity *e)
+{
+	fx_rec_release(&fx_rt_entity, e);
+}

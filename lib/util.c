@@ -1,0 +1,251 @@
+/*
+ * util.c -- memory, buffers, bounded strings, paths and time.
+ *
+ * Allocation failure is not an error the library can report usefully in
+ * the middle of an import, so the fx_*alloc family aborts (as git's
+ * xmalloc); a transaction that dies this way is never committed.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fx-int.h"
+
+void *
+fx_malloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		FX_BUG("out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *
+fx_calloc(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz ? sz : 1);
+
+	if (p == NULL)
+		FX_BUG("out of memory (%zu x %zu bytes)", n, sz);
+	return p;
+}
+
+void *
+fx_realloc(void *o, size_t n)
+{
+	void *p = realloc(o, n ? n : 1);
+
+	if (p == NULL)
+		FX_BUG("out of memory (%zu bytes)", n);
+	return p;
+}
+
+char *
+fx_strdup(const char *s)
+{
+	return fx_strndup(s, strlen(s));
+}
+
+char *
+fx_strndup(const char *s, size_t n)
+{
+	char *p = fx_malloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void *
+fx_grow(void *v, size_t *cap, size_t n, size_t sz)
+{
+	size_t c = *cap;
+
+	if (n <= c)
+		return v;
+	if (c == 0)
+		c = 8;
+	while (c < n) {
+		if (c > SIZE_MAX / 2 / sz)
+			FX_BUG("array too large");
+		c *= 2;
+	}
+	*cap = c;
+	return fx_realloc(v, c * sz);
+}
+
+int
+fx_strlcpy(char *dst, const char *src, size_t sz)
+{
+	size_t n = strlen(src);
+
+	if (sz == 0)
+		return -1;
+	if (n >= sz) {
+		memcpy(dst, src, sz - 1);
+		dst[sz - 1] = '\0';
+		return -1;
+	}
+	memcpy(dst, src, n + 1);
+	return 0;
+}
+
+int
+fx_snprintf(char *buf, size_t sz, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vsnprintf(buf, sz, fmt, ap);
+	va_end(ap);
+	if (r < 0 || (size_t)r >= sz)
+		return -1;
+	return 0;
+}
+
+char *
+fx_path_join(const char *dir, const char *name)
+{
+	size_t dl = strlen(dir), nl = strlen(name);
+	char *p;
+
+	if (name[0] == '/')
+		return fx_strdup(name);
+	p = fx_malloc(dl + nl + 2);
+	memcpy(p, dir, dl);
+	if (dl > 0 && dir[dl - 1] != '/')
+		p[dl++] = '/';
+	memcpy(p + dl, name, nl + 1);
+	return p;
+}
+
+void
+fx_buf_reserve(struct fx_buf *b, size_t n)
+{
+	if (b->len + n + 1 > b->cap)
+		b->p = fx_grow(b->p, &b->cap, b->len + n + 1, 1);
+}
+
+void
+fx_buf_add(struct fx_buf *b, const void *p, size_t n)
+{
+	fx_buf_reserve(b, n);
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void
+fx_buf_addc(struct fx_buf *b, int c)
+{
+	fx_buf_reserve(b, 1);
+	b->p[b->len++] = (char)c;
+	b->p[b->len] = '\0';
+}
+
+void
+fx_buf_adds(struct fx_buf *b, const char *s)
+{
+	fx_buf_add(b, s, strlen(s));
+}
+
+void
+fx_buf_addf(struct fx_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		FX_BUG("bad format");
+	fx_buf_reserve(b, (size_t)r);
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)r + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)r;
+}
+
+void
+fx_buf_key(struct fx_buf *b, ...)
+{
+	va_list ap;
+	const char *s;
+	int first = 1;
+
+	va_start(ap, b);
+	while ((s = va_arg(ap, const char *)) != NULL) {
+		if (!first)
+			fx_buf_add(b, "", 1);
+		fx_buf_adds(b, s);
+		first = 0;
+	}
+	va_end(ap);
+}
+
+void
+fx_buf_reset(struct fx_buf *b)
+{
+	b->len = 0;
+	if (b->p != NULL)
+		b->p[0] = '\0';
+}
+
+void
+fx_buf_release(struct fx_buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+const char *
+fx_buf_str(struct fx_buf *b)
+{
+	if (b->p == NULL)
+		fx_buf_reserve(b, 0), b->p[0] = '\0';
+	return b->p;
+}
+
+void
+fx_now_iso(char *buf, size_t sz)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sz, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int
+fx_date_check(const char *s)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int y, m, d, i;
+
+	for (i = 0; i < 10; i++) {
+		if (i == 4 || i == 7) {
+			if (s[i] != '-')
+				return -1;
+		} else if (s[i] < '0' || s[i] > '9')
+			return -1;
+	}
+	if (s[10] != '\0')
+		return -1;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+	    (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return -1;
+	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) ||
+	    y % 400 == 0))
+		return -1;
+	return 0;
+}
