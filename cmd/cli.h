@@ -43,9 +43,36 @@ void	 cli_usage(const char *, ...)
 void	 cli_version(void) __attribute__((noreturn));
 /* fx_warn_fn that prints "prog: warning: <formatted err>". */
 void	 cli_warn(void *, const struct fx_err *);
-/* Open the instance (-D/-c values, may be NULL), printing any error. */
+/*
+ * Open the instance (-D/-c values, may be NULL) and route its warnings to
+ * cli_warn.  Returns 0, or prints the error and returns its exit status.
+ */
 int	 cli_open(struct fx_ctx **, const char *root, const char *conf,
 	    int flags);
+/* Parse a non-negative decimal count ("0".."SIZE_MAX"); 0, or -1 if bad. */
+int	 cli_parse_count(const char *, size_t *);
+
+/* Memory for the tools: print "prog: out of memory" and exit 70 on failure. */
+void	*cli_xmalloc(size_t);
+void	*cli_xrealloc(void *, size_t);
+char	*cli_xstrdup(const char *);
+
+/*
+ * A growable string, for values built from parts (JSON objects and lists
+ * given to cli_out_row with CLI_RAW).  Zero-initialise; release frees.
+ */
+struct cli_str {
+	char		*p;
+	size_t		 len, cap;
+};
+void	 cli_str_add(struct cli_str *, const char *, size_t);
+void	 cli_str_adds(struct cli_str *, const char *);
+/* Append s as a JSON string literal (with quotes); NULL appends null. */
+void	 cli_str_json(struct cli_str *, const char *);
+void	 cli_str_reset(struct cli_str *);
+void	 cli_str_release(struct cli_str *);
+/* The NUL-terminated contents ("" when nothing was added). */
+const char *cli_str_get(const struct cli_str *);
 
 /* Output. */
 
@@ -58,6 +85,7 @@ enum cli_fmt {
 enum cli_col_flags {
 	CLI_RIGHT	= 1 << 0,	/* right-align in tables (numbers) */
 	CLI_NUM		= 1 << 1,	/* JSON: emit as a number, not a string */
+	CLI_RAW		= 1 << 2,	/* JSON: the value is JSON text already */
 };
 
 struct cli_col {
@@ -67,7 +95,12 @@ struct cli_col {
 
 struct cli_out;
 
-/* Start output of rows with the given columns to fp. */
+/*
+ * Start output of rows with the given columns to fp (cols borrowed: they
+ * must outlive the cli_out).  TSV and JSON rows are written as they come;
+ * a table is kept until cli_out_end, which aligns it (display width, so
+ * Cyrillic lines up) and prints nothing at all when there were no rows.
+ */
 struct cli_out *cli_out_new(FILE *, enum cli_fmt, int header,
 	    const struct cli_col *, size_t ncols);
 /* Add one row: ncols strings (NULL prints empty / JSON null). */
@@ -75,7 +108,10 @@ void	 cli_out_row(struct cli_out *, const char *const *);
 /* Flush (tables are aligned here) and free.  Returns 0, -1 on I/O error. */
 int	 cli_out_end(struct cli_out *);
 
-/* Write s as a JSON string literal (with quotes). */
+/*
+ * Write s as a JSON string literal (with quotes): control characters as
+ * \u00XX (\n \r \t short), invalid UTF-8 bytes as U+FFFD.
+ */
 void	 cli_json_str(FILE *, const char *);
 /* Write s as a TSV field (\t, \n, \r, \\ escaped). */
 void	 cli_tsv_str(FILE *, const char *);

@@ -1,1 +1,1476 @@
-/* catalog.c: not yet written */
+/*
+ * catalog.c -- catalog queries: goods by article, by Ид or by words, with
+ * their retail and dealer prices, stock per warehouse and next deliveries.
+ *
+ * Each query is one read transaction: everything the caller gets is copied
+ * out of the map before it ends, so results stay valid after the store
+ * changes.  The transaction carries a small cache (struct cq) for what
+ * many goods share: the two configured price types, the warehouses, the
+ * groups met so far and the legal entity with its discount rules.  None of
+ * it outlives the query: the library keeps no state between calls.
+ *
+ * Rules (DESIGN.md):
+ *  - an article may be carried by several goods; an exact lookup returns
+ *    all of them and the caller reports the ambiguity, never guesses;
+ *  - goods deleted in 1C are left out of listings and searches unless
+ *    asked for, but an exact lookup by article or Ид shows them, marked;
+ *  - the dealer's net price is the entity's own price type if 1C assigned
+ *    one and the product has that price, else the base price less the
+ *    discount of the nearest group, going up from the product's own, with
+ *    a rule for the entity, else less the entity's default discount.
+ *
+ * Speed: a lookup by article is an index get and a handful of point reads.
+ * Listings and searches scan the products once, decoding only the leading
+ * fields of each record (rec.c appends new fields at the end, so a prefix
+ * of the field table reads any record) and never the properties.
+ *
+ * Tests may set FX_TODAY=YYYY-MM-DD to fix the date deliveries are
+ * counted from (as FX_CRASH_AT in db.c); the default is today in UTC.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fx-int.h"
+
+#define MAXDEPTH	64	/* group tree depth; deeper means a cycle */
+
+/* The product record up to gen: everything but the properties. */
+static const struct fx_field prod_head_f[] = {
+	{ FX_FT_STR, offsetof(struct fx_product, id), 0 },
+	{ FX_FT_STR, offsetof(struct fx_product, article), 0 },
+	{ FX_FT_STR, offsetof(struct fx_product, name), 0 },
+	{ FX_FT_STR, offsetof(struct fx_product, unit), 0 },
+	{ FX_FT_STR, offsetof(struct fx_product, unit_code), 0 },
+	{ FX_FT_STR, offsetof(struct fx_product, group), 0 },
+	{ FX_FT_STR, offsetof(struct fx_product, barcode), 0 },
+	{ FX_FT_BOOL, offsetof(struct fx_product, deleted), 0 },
+	{ FX_FT_U32, offsetof(struct fx_product, gen), 0 },
+	{ FX_FT_END, 0, 0 }
+};
+#define PROD_HEAD_N	9
+#define PROD_NAME_N	3	/* id, article, name: enough to match words */
+
+struct rule {
+	char		*group;
+	int32_t		 pct;
+};
+
+/* One query: its transaction and what it caches. */
+struct cq {
+	struct fx_ctx		*ctx;
+	struct fx_err		*err;
+	struct fx_txn		 t;
+	struct fx_rectype	 head;		/* product, no properties */
+	struct fx_rectype	 namerec;	/* product, id/article/name */
+	char			 today[16];
+	char			*retail_pt;	/* resolved Ид, or NULL */
+	char			*base_pt;
+	/* groups by Ид; a missing one is kept as a NULL value */
+	struct fx_map		 groups;
+	int			 groups_all;
+	struct fx_warehouse	*wh;
+	size_t			 nwh;
+	int			 wh_loaded;
+	/* filters */
+	int			 flags;
+	const struct fx_warehouse *wh_sel;
+	char			**gsel;
+	size_t			 ngsel;
+	/* dealer */
+	struct fx_entity	 ent;
+	int			 have_ent;
+	struct rule		*rules;
+	size_t			 nrules;
+	/* cursors, opened on first use */
+	struct fx_cur		 cstock, cdline;
+	int			 cstock_open, cdline_open;
+	struct fx_buf		 kb;
+};
+
+static void
+group_free(void *p)
+{
+	fx_rec_release(&fx_rt_group, p);
+	free(p);
+}
+
+/* Small helpers. */
+
+static int
+has_prefix(const MDB_val *k, const struct fx_buf *pfx)
+{
+	return k->mv_size >= pfx->len &&
+	    memcmp(k->mv_data, pfx->p, pfx->len) == 0;
+}
+
+static int
+fold_eq(const char *a, const char *b)
+{
+	char fa[512], fb[512];
+
+	if (fx_fold(a, fa, sizeof(fa)) == -1 ||
+	    fx_fold(b, fb, sizeof(fb)) == -1)
+		return 0;
+	return strcmp(fa, fb) == 0;
+}
+
+static void
+today_utc(char *buf, size_t sz)
+{
+	const char *e = getenv("FX_TODAY");
+	struct tm tm;
+	time_t now;
+
+	if (e != NULL && fx_date_check(e) == 0) {
+		fx_strlcpy(buf, e, sz);
+		return;
+	}
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(buf, sz, "%Y-%m-%d", &tm);
+}
+
+/*
+ * The product field table's leading entries must be ours for the prefix
+ * decode to be right; if rec.c ever changes them, decode everything.
+ */
+static void
+head_init(struct cq *cq)
+{
+	const struct fx_field *f = fx_rt_product.fields;
+	size_t i;
+
+	cq->head.name = fx_rt_product.name;
+	cq->head.version = fx_rt_product.version;
+	cq->head.fields = prod_head_f;
+	for (i = 0; i < PROD_HEAD_N; i++)
+		if (f[i].type != prod_head_f[i].type ||
+		    f[i].off != prod_head_f[i].off) {
+			cq->head.fields = fx_rt_product.fields;
+			break;
+		}
+	cq->namerec = cq->head;
+}
+
+/* Decode the leading fields of a product: n of them, 0 for all we use. */
+static int
+prod_decode(struct cq *cq, const void *v, size_t vl, struct fx_product *p,
+    int names_only)
+{
+	static const struct fx_field name_f[PROD_NAME_N + 1] = {
+		{ FX_FT_STR, offsetof(struct fx_product, id), 0 },
+		{ FX_FT_STR, offsetof(struct fx_product, article), 0 },
+		{ FX_FT_STR, offsetof(struct fx_product, name), 0 },
+		{ FX_FT_END, 0, 0 }
+	};
+	struct fx_rectype rt = cq->head;
+
+	memset(p, 0, sizeof(*p));
+	if (names_only && cq->head.fields == prod_head_f)
+		rt.fields = name_f;
+	return fx_rec_decode(v, vl, &rt, p, cq->err);
+}
+
+static void
+prod_release(struct fx_product *p)
+{
+	fx_product_release(p);
+}
+
+/* The session. */
+
+static int
+cq_open(struct cq *cq, struct fx_ctx *ctx, struct fx_err *err)
+{
+	memset(cq, 0, sizeof(*cq));
+	cq->ctx = ctx;
+	cq->err = err;
+	head_init(cq);
+	today_utc(cq->today, sizeof(cq->today));
+	if (ctx == NULL || ctx->db == NULL)
+		return fx_err_set(err, FX_ESOFTWARE, "catalog query without "
+		    "an open store");
+	return fx_db_begin(ctx->db, 0, &cq->t, err);
+}
+
+static void
+cq_close(struct cq *cq)
+{
+	size_t i;
+
+	if (cq->cstock_open)
+		fx_cur_close(&cq->cstock);
+	if (cq->cdline_open)
+		fx_cur_close(&cq->cdline);
+	fx_db_abort(&cq->t);
+	free(cq->retail_pt);
+	free(cq->base_pt);
+	fx_map_release(&cq->groups, group_free);
+	for (i = 0; i < cq->nwh; i++)
+		fx_rec_release(&fx_rt_warehouse, &cq->wh[i]);
+	free(cq->wh);
+	for (i = 0; i < cq->ngsel; i++)
+		free(cq->gsel[i]);
+	free(cq->gsel);
+	if (cq->have_ent)
+		fx_entity_release(&cq->ent);
+	for (i = 0; i < cq->nrules; i++)
+		free(cq->rules[i].group);
+	free(cq->rules);
+	fx_buf_release(&cq->kb);
+}
+
+/* Point cq->kb at the composite key of the parts (NULL-terminated). */
+#define KEY(cq, ...)	(fx_buf_reset(&(cq)->kb), \
+	fx_buf_key(&(cq)->kb, __VA_ARGS__, (const char *)NULL))
+
+static int
+amount_get(struct cq *cq, enum fx_kind kind, int64_t *out)
+{
+	struct fx_amount a;
+	int r;
+
+	*out = -1;
+	r = fx_db_getrec(&cq->t, kind, cq->kb.p, cq->kb.len, &fx_rt_amount,
+	    &a, cq->err);
+	if (r == 0)
+		*out = a.v;
+	return r;
+}
+
+/* The price of a product of one type: 0 (found), 1 (none) or -1. */
+static int
+price_get(struct cq *cq, const char *product, const char *pt, int64_t *out)
+{
+	*out = -1;
+	if (pt == NULL || *pt == '\0')
+		return 1;
+	KEY(cq, product, pt);
+	return amount_get(cq, FX_K_PRICE, out);
+}
+
+/* Find a price type by Ид, else by name: the configuration allows both. */
+static int
+pt_resolve(struct cq *cq, const char *want, char **out)
+{
+	struct fx_pricetype pt;
+	struct fx_cur c;
+	MDB_val k, v;
+	char *byfold = NULL;
+	int r;
+
+	*out = NULL;
+	if (want == NULL || *want == '\0')
+		return 0;
+	r = fx_db_get(&cq->t, FX_K_PRICETYPE, want, strlen(want), NULL, NULL,
+	    cq->err);
+	if (r == -1)
+		return -1;
+	if (r == 0) {
+		*out = fx_strdup(want);
+		return 0;
+	}
+	if (fx_cur_open(&cq->t, FX_K_PRICETYPE, &c, cq->err) == -1)
+		return -1;
+	for (r = fx_cur_first(&c, &k, &v, cq->err); r == 0;
+	    r = fx_cur_next(&c, &k, &v, cq->err)) {
+		if (fx_rec_decode(v.mv_data, v.mv_size, &fx_rt_pricetype, &pt,
+		    cq->err) == -1) {
+			r = -1;
+			break;
+		}
+		if (strcmp(pt.name, want) == 0) {
+			*out = fx_strdup(pt.id);
+			fx_rec_release(&fx_rt_pricetype, &pt);
+			break;
+		}
+		if (byfold == NULL && fold_eq(pt.name, want))
+			byfold = fx_strdup(pt.id);
+		fx_rec_release(&fx_rt_pricetype, &pt);
+	}
+	fx_cur_close(&c);
+	if (r == -1) {
+		free(byfold);
+		return -1;
+	}
+	if (*out == NULL)
+		*out = byfold;
+	else
+		free(byfold);
+	return 0;
+}
+
+static int
+prices_init(struct cq *cq)
+{
+	const struct fx_conf *conf = &cq->ctx->conf;
+
+	if (pt_resolve(cq, conf->retail_price_type, &cq->retail_pt) == -1)
+		return -1;
+	return pt_resolve(cq, conf->base_price_type, &cq->base_pt);
+}
+
+/* Warehouses: a handful, loaded once per query when first needed. */
+static int
+wh_load(struct cq *cq)
+{
+	struct fx_cur c;
+	MDB_val k, v;
+	size_t cap = 0;
+	int r;
+
+	if (cq->wh_loaded)
+		return 0;
+	cq->wh_loaded = 1;
+	if (fx_cur_open(&cq->t, FX_K_WAREHOUSE, &c, cq->err) == -1)
+		return -1;
+	for (r = fx_cur_first(&c, &k, &v, cq->err); r == 0;
+	    r = fx_cur_next(&c, &k, &v, cq->err)) {
+		cq->wh = fx_grow(cq->wh, &cap, cq->nwh + 1, sizeof(*cq->wh));
+		if (fx_rec_decode(v.mv_data, v.mv_size, &fx_rt_warehouse,
+		    &cq->wh[cq->nwh], cq->err) == -1) {
+			r = -1;
+			break;
+		}
+		cq->nwh++;
+	}
+	fx_cur_close(&c);
+	return r == -1 ? -1 : 0;
+}
+
+static const struct fx_warehouse *
+wh_find(struct cq *cq, const char *id, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < cq->nwh; i++)
+		if (strlen(cq->wh[i].id) == len &&
+		    memcmp(cq->wh[i].id, id, len) == 0)
+			return &cq->wh[i];
+	return NULL;
+}
+
+static int
+wh_select(struct cq *cq, const char *want)
+{
+	char q[128];
+	size_t i;
+
+	if (wh_load(cq) == -1)
+		return -1;
+	if ((cq->wh_sel = wh_find(cq, want, strlen(want))) != NULL)
+		return 0;
+	for (i = 0; i < cq->nwh; i++)
+		if (strcmp(cq->wh[i].name, want) == 0)
+			return (cq->wh_sel = &cq->wh[i]), 0;
+	for (i = 0; i < cq->nwh; i++)
+		if (fold_eq(cq->wh[i].name, want))
+			return (cq->wh_sel = &cq->wh[i]), 0;
+	return fx_err_set(cq->err, FX_ENOTFOUND, "unknown warehouse \"%s\"",
+	    fx_quote(q, sizeof(q), want));
+}
+
+/* Groups. */
+
+static int
+group_get(struct cq *cq, const char *id, const struct fx_group **gp)
+{
+	struct fx_group *g;
+	void **val;
+	int r;
+
+	*gp = NULL;
+	if (id == NULL || *id == '\0')
+		return 0;
+	if ((val = fx_map_get(&cq->groups, id)) != NULL) {
+		*gp = *val;
+		return 0;
+	}
+	if (cq->groups_all)
+		return 0;
+	g = fx_calloc(1, sizeof(*g));
+	r = fx_db_getrec(&cq->t, FX_K_GROUP, id, strlen(id), &fx_rt_group, g,
+	    cq->err);
+	if (r == -1) {
+		free(g);
+		return -1;
+	}
+	if (r == 1) {
+		free(g);
+		g = NULL;
+	}
+	*fx_map_put(&cq->groups, id) = g;
+	*gp = g;
+	return 0;
+}
+
+/* Load the whole tree (~200 groups) for name lookups and listings. */
+static int
+groups_load(struct cq *cq)
+{
+	struct fx_group *g;
+	struct fx_cur c;
+	MDB_val k, v;
+	void **slot;
+	int r;
+
+	if (cq->groups_all)
+		return 0;
+	if (fx_cur_open(&cq->t, FX_K_GROUP, &c, cq->err) == -1)
+		return -1;
+	for (r = fx_cur_first(&c, &k, &v, cq->err); r == 0;
+	    r = fx_cur_next(&c, &k, &v, cq->err)) {
+		g = fx_calloc(1, sizeof(*g));
+		if (fx_rec_decode(v.mv_data, v.mv_size, &fx_rt_group, g,
+		    cq->err) == -1) {
+			free(g);
+			r = -1;
+			break;
+		}
+		slot = fx_map_put(&cq->groups, g->id);
+		if (*slot != NULL) {
+			group_free(g);
+			continue;
+		}
+		*slot = g;
+	}
+	fx_cur_close(&c);
+	if (r == -1)
+		return -1;
+	cq->groups_all = 1;
+	return 0;
+}
+
+static int
+group_select(struct cq *cq, const char *want)
+{
+	const struct fx_group *g;
+	char q[128];
+	size_t i, cap = 0;
+
+	if (group_get(cq, want, &g) == -1)
+		return -1;
+	if (g != NULL) {
+		cq->gsel = fx_grow(cq->gsel, &cap, 1, sizeof(*cq->gsel));
+		cq->gsel[cq->ngsel++] = fx_strdup(g->id);
+		return 0;
+	}
+	/* By name: every group of that name, with its subtree. */
+	if (groups_load(cq) == -1)
+		return -1;
+	for (i = 0; i < cq->groups.cap; i++) {
+		g = cq->groups.v[i].val;
+		if (cq->groups.v[i].key == NULL || g == NULL)
+			continue;
+		if (!fold_eq(g->name, want))
+			continue;
+		cq->gsel = fx_grow(cq->gsel, &cap, cq->ngsel + 1,
+		    sizeof(*cq->gsel));
+		cq->gsel[cq->ngsel++] = fx_strdup(g->id);
+	}
+	if (cq->ngsel == 0)
+		return fx_err_set(cq->err, FX_ENOTFOUND, "unknown group \"%s\"",
+		    fx_quote(q, sizeof(q), want));
+	return 0;
+}
+
+/* Is group id (or one of its ancestors) selected? */
+static int
+group_in(struct cq *cq, const char *id, int *in)
+{
+	const struct fx_group *g;
+	size_t i;
+	int d;
+
+	*in = 0;
+	for (d = 0; d < MAXDEPTH && id != NULL && *id != '\0'; d++) {
+		for (i = 0; i < cq->ngsel; i++)
+			if (strcmp(cq->gsel[i], id) == 0) {
+				*in = 1;
+				return 0;
+			}
+		if (group_get(cq, id, &g) == -1)
+			return -1;
+		if (g == NULL)
+			break;
+		id = g->parent;
+	}
+	return 0;
+}
+
+/* The legal entity: INN, INN/KPP or Ид. */
+
+static int
+entity_load(struct cq *cq, const void *id, size_t len, struct fx_entity *e)
+{
+	int r;
+
+	r = fx_db_getrec(&cq->t, FX_K_ENTITY, id, len, &fx_rt_entity, e,
+	    cq->err);
+	if (r == 1)
+		memset(e, 0, sizeof(*e));
+	return r;
+}
+
+/*
+ * Entities under one key of the INN index.  kpp, when not NULL, keeps
+ * only the entities with that KPP.  The first match goes to *e, the
+ * number of matches to *n.
+ */
+static int
+entity_by_inn(struct cq *cq, const char *key, const char *kpp,
+    struct fx_entity *e, size_t *n)
+{
+	struct fx_entity x;
+	struct fx_cur c;
+	MDB_val k, v;
+	int r, rr;
+
+	*n = 0;
+	if (fx_cur_open(&cq->t, FX_K_IDX_INN, &c, cq->err) == -1)
+		return -1;
+	for (r = fx_cur_dup_first(&c, key, strlen(key), &k, &v, cq->err);
+	    r == 0; r = fx_cur_dup_next(&c, &k, &v, cq->err)) {
+		rr = entity_load(cq, v.mv_data, v.mv_size, &x);
+		if (rr == -1) {
+			r = -1;
+			break;
+		}
+		if (rr == 1)
+			continue;	/* a stale index entry */
+		if (kpp != NULL && strcmp(x.kpp, kpp) != 0) {
+			fx_entity_release(&x);
+			continue;
+		}
+		if ((*n)++ == 0)
+			*e = x;
+		else
+			fx_entity_release(&x);
+	}
+	fx_cur_close(&c);
+	if (r == -1 && *n > 0)
+		fx_entity_release(e);
+	return r == -1 ? -1 : 0;
+}
+
+static int
+entity_resolve(struct cq *cq, const char *want)
+{
+	char q[128], inn[64];
+	const char *slash, *kpp = NULL;
+	size_t n = 0;
+	int r;
+
+	fx_quote(q, sizeof(q), want);
+	slash = strchr(want, '/');
+	if (slash != NULL && (size_t)(slash - want) < sizeof(inn)) {
+		memcpy(inn, want, (size_t)(slash - want));
+		inn[slash - want] = '\0';
+		kpp = slash + 1;
+	} else if (fx_strlcpy(inn, want, sizeof(inn)) == -1)
+		inn[0] = '\0';
+	/* The index may hold "INN/KPP" keys as well as bare INNs. */
+	if (slash != NULL && entity_by_inn(cq, want, NULL, &cq->ent, &n) == -1)
+		return -1;
+	if (n == 0 && inn[0] != '\0' &&
+	    entity_by_inn(cq, inn, kpp, &cq->ent, &n) == -1)
+		return -1;
+	if (n > 1) {
+		fx_entity_release(&cq->ent);
+		if (kpp != NULL)
+			return fx_err_set(cq->err, FX_EDATA, "INN/KPP \"%s\" "
+			    "matches %zu legal entities: give the entity Ид",
+			    q, n);
+		return fx_err_set(cq->err, FX_EDATA, "INN \"%s\" matches %zu "
+		    "legal entities: give INN/KPP", q, n);
+	}
+	if (n == 0) {
+		r = entity_load(cq, want, strlen(want), &cq->ent);
+		if (r == -1)
+			return -1;
+		if (r == 1)
+			return fx_err_set(cq->err, FX_ENOTFOUND, "unknown legal "
+			    "entity \"%s\"", q);
+	}
+	cq->have_ent = 1;
+	return 0;
+}
+
+/* The entity's discount rules: entity \0 group -> hundredths of %. */
+static int
+rules_load(struct cq *cq)
+{
+	struct fx_amount a;
+	struct fx_cur c;
+	MDB_val k, v;
+	size_t cap = 0;
+	int r;
+
+	KEY(cq, cq->ent.id, "");
+	if (fx_cur_open(&cq->t, FX_K_DISCOUNT, &c, cq->err) == -1)
+		return -1;
+	for (r = fx_cur_seek(&c, cq->kb.p, cq->kb.len, &k, &v, cq->err);
+	    r == 0 && has_prefix(&k, &cq->kb);
+	    r = fx_cur_next(&c, &k, &v, cq->err)) {
+		if (fx_rec_decode(v.mv_data, v.mv_size, &fx_rt_amount, &a,
+		    cq->err) == -1) {
+			r = -1;
+			break;
+		}
+		cq->rules = fx_grow(cq->rules, &cap, cq->nrules + 1,
+		    sizeof(*cq->rules));
+		cq->rules[cq->nrules].group = fx_strndup(
+		    (const char *)k.mv_data + cq->kb.len,
+		    k.mv_size - cq->kb.len);
+		cq->rules[cq->nrules++].pct = (int32_t)a.v;
+	}
+	fx_cur_close(&c);
+	return r == -1 ? -1 : 0;
+}
+
+/* The discount of the nearest group with a rule, else the default. */
+static int
+discount_of(struct cq *cq, const char *group, int32_t *pct)
+{
+	const struct fx_group *g;
+	size_t i;
+	int d;
+
+	*pct = cq->ent.default_discount;
+	if (cq->nrules == 0)
+		return 0;
+	for (d = 0; d < MAXDEPTH && group != NULL && *group != '\0'; d++) {
+		for (i = 0; i < cq->nrules; i++)
+			if (strcmp(cq->rules[i].group, group) == 0) {
+				*pct = cq->rules[i].pct;
+				return 0;
+			}
+		if (group_get(cq, group, &g) == -1)
+			return -1;
+		if (g == NULL)
+			break;
+		group = g->parent;
+	}
+	return 0;
+}
+
+static int
+is_base_type(struct cq *cq, const char *pt)
+{
+	const char *conf = cq->ctx->conf.base_price_type;
+
+	return (cq->base_pt != NULL && strcmp(pt, cq->base_pt) == 0) ||
+	    (conf != NULL && strcmp(pt, conf) == 0);
+}
+
+static int
+net_price(struct cq *cq, struct fx_item *it)
+{
+	int64_t own;
+	int r;
+
+	it->net = -1;
+	it->discount = 0;
+	it->own_price = 0;
+	if (!cq->have_ent)
+		return 0;
+	if (cq->ent.price_type[0] != '\0' &&
+	    !is_base_type(cq, cq->ent.price_type)) {
+		r = price_get(cq, it->p.id, cq->ent.price_type, &own);
+		if (r == -1)
+			return -1;
+		if (r == 0 && own >= 0) {
+			it->net = own;
+			it->own_price = 1;
+			return 0;
+		}
+	}
+	if (discount_of(cq, it->p.group, &it->discount) == -1)
+		return -1;
+	if (it->base >= 0)
+		it->net = fx_price_discount(it->base, it->discount);
+	return 0;
+}
+
+/* Stock. */
+
+struct sline {
+	const char			*wid;	/* in the map */
+	size_t				 wlen;
+	const char			*wname;
+	int64_t				 qty;
+};
+
+static int
+sline_cmp(const void *a, const void *b)
+{
+	const struct sline *x = a, *y = b;
+	int c = strcmp(x->wname, y->wname);
+	size_t n = x->wlen < y->wlen ? x->wlen : y->wlen;
+
+	if (c != 0)
+		return c;
+	if ((c = memcmp(x->wid, y->wid, n)) != 0)
+		return c;
+	return x->wlen < y->wlen ? -1 : x->wlen > y->wlen;
+}
+
+/*
+ * Stock per warehouse, sorted by warehouse name, in one allocation (the
+ * array, then its strings) that fx_items_release frees at once.  *here is
+ * the quantity at the selected warehouse (or the total without one).
+ */
+static int
+stock_fill(struct cq *cq, struct fx_item *it, int64_t *here)
+{
+	struct sline lines[32], *ln = lines;
+	struct fx_stock_line *out;
+	const struct fx_warehouse *w;
+	struct fx_amount a;
+	MDB_val k, v;
+	size_t n = 0, cap = nitems(lines), keep, sz, i;
+	char *sp;
+	int r;
+
+	it->total = 0;
+	*here = 0;
+	if (!cq->cstock_open) {
+		if (fx_cur_open(&cq->t, FX_K_STOCK, &cq->cstock, cq->err) == -1)
+			return -1;
+		cq->cstock_open = 1;
+	}
+	if (wh_load(cq) == -1)
+		return -1;
+	KEY(cq, it->p.id, "");
+	for (r = fx_cur_seek(&cq->cstock, cq->kb.p, cq->kb.len, &k, &v,
+	    cq->err); r == 0 && has_prefix(&k, &cq->kb);
+	    r = fx_cur_next(&cq->cstock, &k, &v, cq->err)) {
+		if (fx_rec_decode(v.mv_data, v.mv_size, &fx_rt_amount, &a,
+		    cq->err) == -1) {
+			r = -1;
+			break;
+		}
+		if (n == cap) {
+			cap *= 2;
+			if (ln == lines) {
+				ln = fx_malloc(cap * sizeof(*ln));
+				memcpy(ln, lines, sizeof(lines));
+			} else
+				ln = fx_realloc(ln, cap * sizeof(*ln));
+		}
+		ln[n].wid = (const char *)k.mv_data + cq->kb.len;
+		ln[n].wlen = k.mv_size - cq->kb.len;
+		w = wh_find(cq, ln[n].wid, ln[n].wlen);
+		ln[n].wname = w != NULL ? w->name : NULL;
+		ln[n].qty = a.v;
+		it->total += a.v;
+		n++;
+	}
+	if (r == -1)
+		goto out;
+	r = 0;
+	if (n == 0) {
+		/* No warehouse records: the total as 1C sent it. */
+		KEY(cq, it->p.id);
+		if ((r = amount_get(cq, FX_K_TOTAL, &it->total)) == -1)
+			goto out;
+		if (r == 1)
+			it->total = 0;
+		r = 0;
+		if (cq->wh_sel == NULL)
+			*here = it->total;
+		goto out;
+	}
+	if (cq->wh_sel == NULL)
+		*here = it->total;
+	/* Show the selected warehouse only. */
+	for (i = keep = 0; i < n; i++) {
+		if (cq->wh_sel != NULL) {
+			if (strlen(cq->wh_sel->id) != ln[i].wlen ||
+			    memcmp(cq->wh_sel->id, ln[i].wid, ln[i].wlen) != 0)
+				continue;
+			*here = ln[i].qty;
+		}
+		ln[keep++] = ln[i];
+	}
+	n = keep;
+	if (n == 0)
+		goto out;
+	sz = n * sizeof(*out);
+	for (i = 0; i < n; i++) {
+		if (ln[i].wname == NULL)
+			ln[i].wname = "";
+		sz += 2 * (ln[i].wlen + 1) + strlen(ln[i].wname);
+	}
+	qsort(ln, n, sizeof(*ln), sline_cmp);
+	out = fx_malloc(sz);
+	sp = (char *)(out + n);
+	for (i = 0; i < n; i++) {
+		out[i].warehouse = sp;
+		memcpy(sp, ln[i].wid, ln[i].wlen);
+		sp[ln[i].wlen] = '\0';
+		sp += ln[i].wlen + 1;
+		out[i].warehouse_name = sp;
+		if (ln[i].wname[0] == '\0') {
+			/* A warehouse 1C never described: show its Ид. */
+			memcpy(sp, ln[i].wid, ln[i].wlen);
+			sp[ln[i].wlen] = '\0';
+			sp += ln[i].wlen + 1;
+		} else {
+			memcpy(sp, ln[i].wname, strlen(ln[i].wname) + 1);
+			sp += strlen(ln[i].wname) + 1;
+		}
+		out[i].qty = ln[i].qty;
+	}
+	it->stock = out;
+	it->nstock = n;
+out:
+	if (ln != lines)
+		free(ln);
+	return r;
+}
+
+/* Deliveries. */
+
+struct aline {
+	const char	*date, *deliv;	/* in the map */
+	size_t		 dlen, devlen;
+	char		*wid;		/* new */
+	const char	*wname;
+	int64_t		 qty;
+};
+
+/* The warehouse of a delivery line, from the delivery when the line has none. */
+static int
+dline_warehouse(struct cq *cq, const char *deliv, size_t len, char **wid)
+{
+	struct fx_delivery d;
+	int r;
+
+	r = fx_db_getrec(&cq->t, FX_K_DELIVERY, deliv, len, &fx_rt_delivery,
+	    &d, cq->err);
+	if (r == -1)
+		return -1;
+	if (r == 1)
+		return 0;
+	free(*wid);
+	*wid = fx_strdup(d.warehouse);
+	fx_rec_release(&fx_rt_delivery, &d);
+	return 0;
+}
+
+/* Split "product \0 date \0 delivery" after the product prefix. */
+static int
+dline_key(const MDB_val *k, size_t plen, const char **date, size_t *dlen,
+    const char **deliv, size_t *devlen)
+{
+	const char *p = (const char *)k->mv_data + plen;
+	const char *end = (const char *)k->mv_data + k->mv_size;
+	const char *z = memchr(p, '\0', (size_t)(end - p));
+
+	if (z == NULL)
+		return -1;
+	*date = p;
+	*dlen = (size_t)(z - p);
+	*deliv = z + 1;
+	*devlen = (size_t)(end - (z + 1));
+	return 0;
+}
+
+/*
+ * The next conf.deliveries_shown delivery lines dated today or later, and
+ * whether there is any (*due).  Keys sort by date, so one seek finds them.
+ */
+static int
+arrivals_fill(struct cq *cq, struct fx_item *it, int *due)
+{
+	struct aline al[16];
+	struct fx_arrival *out;
+	const struct fx_warehouse *w;
+	struct fx_dline dl;
+	MDB_val k, v;
+	size_t plen, n = 0, want, sz, i;
+	char *sp;
+	int r;
+
+	*due = 0;
+	if (!cq->cdline_open) {
+		if (fx_cur_open(&cq->t, FX_K_DLINE, &cq->cdline, cq->err) == -1)
+			return -1;
+		cq->cdline_open = 1;
+	}
+	want = cq->ctx->conf.deliveries_shown > 0 ?
+	    (size_t)cq->ctx->conf.deliveries_shown : 0;
+	if (want > nitems(al))
+		want = nitems(al);
+	KEY(cq, it->p.id, "");
+	plen = cq->kb.len;
+	fx_buf_adds(&cq->kb, cq->today);
+	r = fx_cur_seek(&cq->cdline, cq->kb.p, cq->kb.len, &k, &v, cq->err);
+	cq->kb.len = plen;
+	for (; r == 0 && has_prefix(&k, &cq->kb);
+	    r = fx_cur_next(&cq->cdline, &k, &v, cq->err)) {
+		*due = 1;
+		if (n == want)
+			break;
+		if (dline_key(&k, plen, &al[n].date, &al[n].dlen, &al[n].deliv,
+		    &al[n].devlen) == -1)
+			continue;
+		if (fx_rec_decode(v.mv_data, v.mv_size, &fx_rt_dline, &dl,
+		    cq->err) == -1) {
+			r = -1;
+			break;
+		}
+		al[n].qty = dl.qty;
+		al[n].wid = dl.warehouse;
+		dl.warehouse = NULL;
+		fx_rec_release(&fx_rt_dline, &dl);
+		n++;
+	}
+	if (r == -1)
+		goto fail;
+	if (n == 0)
+		return 0;
+	if (wh_load(cq) == -1)
+		goto fail;
+	sz = n * sizeof(*out);
+	for (i = 0; i < n; i++) {
+		if (al[i].wid[0] == '\0' && dline_warehouse(cq, al[i].deliv,
+		    al[i].devlen, &al[i].wid) == -1)
+			goto fail;
+		w = wh_find(cq, al[i].wid, strlen(al[i].wid));
+		al[i].wname = w != NULL ? w->name : al[i].wid;
+		sz += al[i].dlen + al[i].devlen + strlen(al[i].wid) +
+		    strlen(al[i].wname) + 4;
+	}
+	out = fx_malloc(sz);
+	sp = (char *)(out + n);
+#define PUT(dst, s, len)	do { (dst) = sp; memcpy(sp, (s), (len)); \
+	sp[len] = '\0'; sp += (len) + 1; } while (0)
+	for (i = 0; i < n; i++) {
+		PUT(out[i].delivery, al[i].deliv, al[i].devlen);
+		PUT(out[i].date, al[i].date, al[i].dlen);
+		PUT(out[i].warehouse_name, al[i].wname, strlen(al[i].wname));
+		PUT(out[i].warehouse, al[i].wid, strlen(al[i].wid));
+		out[i].qty = al[i].qty;
+		free(al[i].wid);
+	}
+#undef PUT
+	it->arrivals = out;
+	it->narrivals = n;
+	return 0;
+fail:
+	for (i = 0; i < n; i++)
+		free(al[i].wid);
+	return -1;
+}
+
+/* Items. */
+
+static void
+item_release(struct fx_item *it)
+{
+	fx_product_release(&it->p);
+	free(it->group_name);
+	free(it->stock);
+	free(it->arrivals);
+	memset(it, 0, sizeof(*it));
+}
+
+/*
+ * Fill in everything about product p (taken) and apply the filters.
+ * Returns 0 with *keep set, or -1; a rejected item is released.
+ */
+static int
+item_fill(struct cq *cq, struct fx_product *p, struct fx_item *it, int *keep)
+{
+	const struct fx_group *g;
+	int64_t here;
+	int due, in;
+
+	memset(it, 0, sizeof(*it));
+	it->p = *p;
+	memset(p, 0, sizeof(*p));
+	*keep = 0;
+	if (cq->ngsel > 0) {
+		if (group_in(cq, it->p.group, &in) == -1)
+			goto fail;
+		if (!in)
+			goto drop;
+	}
+	if (stock_fill(cq, it, &here) == -1)
+		goto fail;
+	if ((cq->flags & FX_Q_INSTOCK) && here <= 0)
+		goto drop;
+	if (arrivals_fill(cq, it, &due) == -1)
+		goto fail;
+	if ((cq->flags & FX_Q_INCOMING) && !due)
+		goto drop;
+	if (group_get(cq, it->p.group, &g) == -1)
+		goto fail;
+	it->group_name = fx_strdup(g != NULL ? g->name : "");
+	if (price_get(cq, it->p.id, cq->retail_pt, &it->retail) == -1 ||
+	    price_get(cq, it->p.id, cq->base_pt, &it->base) == -1)
+		goto fail;
+	if (net_price(cq, it) == -1)
+		goto fail;
+	*keep = 1;
+	return 0;
+drop:
+	item_release(it);
+	return 0;
+fail:
+	item_release(it);
+	return -1;
+}
+
+static void
+items_add(struct fx_items *items, struct fx_item *it)
+{
+	items->v = fx_grow(items->v, &items->cap, items->n + 1,
+	    sizeof(*items->v));
+	items->v[items->n++] = *it;
+}
+
+static int
+add_product(struct cq *cq, struct fx_items *items, struct fx_product *p)
+{
+	struct fx_item it;
+	int keep;
+
+	if (item_fill(cq, p, &it, &keep) == -1)
+		return -1;
+	if (keep)
+		items_add(items, &it);
+	return 0;
+}
+
+static int
+by_id(struct cq *cq, const char *id, struct fx_items *items)
+{
+	struct fx_product p;
+	const void *v;
+	size_t vl;
+	int r;
+
+	r = fx_db_get(&cq->t, FX_K_PRODUCT, id, strlen(id), &v, &vl, cq->err);
+	if (r != 0)
+		return r == 1 ? 0 : -1;
+	if (prod_decode(cq, v, vl, &p, 0) == -1)
+		return -1;
+	return add_product(cq, items, &p);
+}
+
+static int
+by_article(struct cq *cq, const char *article, struct fx_items *items)
+{
+	char norm[512];
+	char (*ids)[512] = NULL;
+	struct fx_cur c;
+	MDB_val k, v;
+	size_t n = 0, cap = 0, i;
+	int r;
+
+	if (fx_article_norm(article, norm, sizeof(norm)) == -1 ||
+	    norm[0] == '\0')
+		return 0;	/* not UTF-8 or blank: no product has it */
+	/* Copy the ids out first: add_product moves the cursors. */
+	if (fx_cur_open(&cq->t, FX_K_IDX_ARTICLE, &c, cq->err) == -1)
+		return -1;
+	for (r = fx_cur_dup_first(&c, norm, strlen(norm), &k, &v, cq->err);
+	    r == 0; r = fx_cur_dup_next(&c, &k, &v, cq->err)) {
+		if (v.mv_size >= sizeof(*ids))
+			continue;
+		ids = fx_grow(ids, &cap, n + 1, sizeof(*ids));
+		memcpy(ids[n], v.mv_data, v.mv_size);
+		ids[n++][v.mv_size] = '\0';
+	}
+	fx_cur_close(&c);
+	for (i = 0; r != -1 && i < n; i++)
+		if (by_id(cq, ids[i], items) == -1)
+			r = -1;
+	free(ids);
+	return r == -1 ? -1 : 0;
+}
+
+/* Words of a search, case-folded. */
+struct words {
+	char		**w;
+	size_t		 n;
+	char		 norm[512];	/* the whole query as an article */
+	struct fx_map	 art;		/* ids whose article starts with it */
+};
+
+static void
+words_release(struct words *ws)
+{
+	size_t i;
+
+	for (i = 0; i < ws->n; i++)
+		free(ws->w[i]);
+	free(ws->w);
+	fx_map_release(&ws->art, NULL);
+}
+
+static int
+words_init(struct cq *cq, const char *text, struct words *ws)
+{
+	const char *p = text, *s;
+	char word[512], folded[512];
+	struct fx_cur c;
+	MDB_val k, v;
+	size_t cap = 0, len;
+	int r;
+
+	memset(ws, 0, sizeof(*ws));
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (*p == '\0')
+			break;
+		for (s = p; *p != '\0' && *p != ' ' && *p != '\t' &&
+		    *p != '\n' && *p != '\r'; p++)
+			;
+		len = (size_t)(p - s);
+		if (len >= sizeof(word))
+			len = sizeof(word) - 1;
+		memcpy(word, s, len);
+		word[len] = '\0';
+		if (fx_fold(word, folded, sizeof(folded)) == -1)
+			return fx_err_set(cq->err, FX_EUSAGE, "search text is "
+			    "not UTF-8");
+		ws->w = fx_grow(ws->w, &cap, ws->n + 1, sizeof(*ws->w));
+		ws->w[ws->n++] = fx_strdup(folded);
+	}
+	if (ws->n == 0)
+		return 0;
+	/* The article index is sorted: prefix matches are one range. */
+	if (fx_article_norm(text, ws->norm, sizeof(ws->norm)) == -1 ||
+	    ws->norm[0] == '\0')
+		return 0;
+	if (fx_cur_open(&cq->t, FX_K_IDX_ARTICLE, &c, cq->err) == -1)
+		return -1;
+	len = strlen(ws->norm);
+	for (r = fx_cur_seek(&c, ws->norm, len, &k, &v, cq->err);
+	    r == 0 && k.mv_size >= len && memcmp(k.mv_data, ws->norm, len) == 0;
+	    r = fx_cur_next(&c, &k, &v, cq->err)) {
+		char id[512];
+
+		if (v.mv_size >= sizeof(id))
+			continue;
+		memcpy(id, v.mv_data, v.mv_size);
+		id[v.mv_size] = '\0';
+		fx_map_put(&ws->art, id);
+	}
+	fx_cur_close(&c);
+	return r == -1 ? -1 : 0;
+}
+
+static int
+words_match(struct words *ws, const struct fx_product *p)
+{
+	char folded[1024];
+	size_t i;
+
+	if (ws->n == 0)
+		return 1;
+	if (ws->art.n > 0 && fx_map_get(&ws->art, p->id) != NULL)
+		return 1;
+	if (fx_fold(p->name, folded, sizeof(folded)) == -1)
+		return 0;
+	for (i = 0; i < ws->n; i++)
+		if (strstr(folded, ws->w[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+/* Listing and search: one pass over the products. */
+static int
+scan(struct cq *cq, const char *text, struct fx_items *items)
+{
+	struct fx_product p;
+	struct words ws;
+	struct fx_cur c;
+	MDB_val k, v;
+	int r, keep;
+
+	if (words_init(cq, text != NULL ? text : "", &ws) == -1) {
+		words_release(&ws);
+		return -1;
+	}
+	if (cq->ngsel > 0 && groups_load(cq) == -1) {
+		words_release(&ws);
+		return -1;
+	}
+	if (fx_cur_open(&cq->t, FX_K_PRODUCT, &c, cq->err) == -1) {
+		words_release(&ws);
+		return -1;
+	}
+	for (r = fx_cur_first(&c, &k, &v, cq->err); r == 0;
+	    r = fx_cur_next(&c, &k, &v, cq->err)) {
+		if (ws.n > 0) {
+			/* Most records fail the words: decode little first. */
+			if (prod_decode(cq, v.mv_data, v.mv_size, &p, 1) == -1) {
+				r = -1;
+				break;
+			}
+			keep = words_match(&ws, &p);
+			prod_release(&p);
+			if (!keep)
+				continue;
+		}
+		if (prod_decode(cq, v.mv_data, v.mv_size, &p, 0) == -1) {
+			r = -1;
+			break;
+		}
+		if (p.deleted && !(cq->flags & FX_Q_DELETED)) {
+			prod_release(&p);
+			continue;
+		}
+		if (add_product(cq, items, &p) == -1) {
+			r = -1;
+			break;
+		}
+	}
+	fx_cur_close(&c);
+	words_release(&ws);
+	return r == -1 ? -1 : 0;
+}
+
+static int
+item_cmp(const void *a, const void *b)
+{
+	const struct fx_item *x = a, *y = b;
+	int c;
+
+	if ((c = strcmp(x->p.article, y->p.article)) != 0)
+		return c;
+	if ((c = strcmp(x->p.name, y->p.name)) != 0)
+		return c;
+	return strcmp(x->p.id, y->p.id);
+}
+
+static int
+asof_get(struct cq *cq, const char *name, char *buf, size_t sz)
+{
+	return fx_meta_get(&cq->t, name, buf, sz, cq->err) == -1 ? -1 : 0;
+}
+
+int
+fx_catalog_query(struct fx_ctx *ctx, const struct fx_query *q,
+    struct fx_items *items, struct fx_err *err)
+{
+	struct cq cq;
+	size_t i;
+
+	memset(items, 0, sizeof(*items));
+	if (cq_open(&cq, ctx, err) == -1)
+		goto fail;
+	cq.flags = q->flags;
+	if (asof_get(&cq, "catalog_asof", items->catalog_asof,
+	    sizeof(items->catalog_asof)) == -1 ||
+	    asof_get(&cq, "offers_asof", items->offers_asof,
+	    sizeof(items->offers_asof)) == -1 ||
+	    asof_get(&cq, "conditions_asof", items->conditions_asof,
+	    sizeof(items->conditions_asof)) == -1 ||
+	    asof_get(&cq, "deliveries_asof", items->deliveries_asof,
+	    sizeof(items->deliveries_asof)) == -1)
+		goto fail;
+	if (prices_init(&cq) == -1)
+		goto fail;
+	if (q->entity != NULL && (entity_resolve(&cq, q->entity) == -1 ||
+	    rules_load(&cq) == -1))
+		goto fail;
+	if (q->group != NULL && group_select(&cq, q->group) == -1)
+		goto fail;
+	if (q->warehouse != NULL && wh_select(&cq, q->warehouse) == -1)
+		goto fail;
+
+	if (q->id != NULL) {
+		if (by_id(&cq, q->id, items) == -1)
+			goto fail;
+	} else if (q->article != NULL) {
+		if (by_article(&cq, q->article, items) == -1)
+			goto fail;
+	} else if (scan(&cq, q->text, items) == -1)
+		goto fail;
+
+	qsort(items->v, items->n, sizeof(*items->v), item_cmp);
+	if (q->limit > 0 && items->n > q->limit) {
+		for (i = q->limit; i < items->n; i++)
+			item_release(&items->v[i]);
+		items->n = q->limit;
+	}
+	cq_close(&cq);
+	return 0;
+fail:
+	cq_close(&cq);
+	fx_items_release(items);
+	return -1;
+}
+
+void
+fx_items_release(struct fx_items *items)
+{
+	size_t i;
+
+	if (items == NULL)
+		return;
+	for (i = 0; i < items->n; i++)
+		item_release(&items->v[i]);
+	free(items->v);
+	memset(items, 0, sizeof(*items));
+}
+
+/* Planned arrivals. */
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct fx_arrival_row *x = a, *y = b;
+	int c;
+
+	if ((c = strcmp(x->a.date, y->a.date)) != 0)
+		return c;
+	if ((c = strcmp(x->article, y->article)) != 0)
+		return c;
+	if ((c = strcmp(x->name, y->name)) != 0)
+		return c;
+	if ((c = strcmp(x->product, y->product)) != 0)
+		return c;
+	return strcmp(x->a.delivery, y->a.delivery);
+}
+
+int
+fx_catalog_arrivals(struct fx_ctx *ctx, const char *from, const char *to,
+    struct fx_arrivals *out, struct fx_err *err)
+{
+	struct fx_product p;
+	struct fx_arrival_row *row;
+	const struct fx_warehouse *w;
+	struct fx_dline dl;
+	struct fx_cur c;
+	struct cq cq;
+	MDB_val k, v;
+	const char *date, *deliv, *z;
+	size_t plen, dlen, devlen;
+	char q[64], d[16];
+	int r, cur_open = 0, have_p = 0;
+
+	memset(out, 0, sizeof(*out));
+	memset(&p, 0, sizeof(p));
+	if (from != NULL && fx_date_check(from) != 0)
+		return fx_err_set(err, FX_EUSAGE, "bad date \"%s\": use "
+		    "YYYY-MM-DD", fx_quote(q, sizeof(q), from));
+	if (to != NULL && fx_date_check(to) != 0)
+		return fx_err_set(err, FX_EUSAGE, "bad date \"%s\": use "
+		    "YYYY-MM-DD", fx_quote(q, sizeof(q), to));
+	if (cq_open(&cq, ctx, err) == -1)
+		goto fail;
+	if (asof_get(&cq, "deliveries_asof", out->deliveries_asof,
+	    sizeof(out->deliveries_asof)) == -1 || wh_load(&cq) == -1)
+		goto fail;
+	if (fx_cur_open(&cq.t, FX_K_DLINE, &c, err) == -1)
+		goto fail;
+	cur_open = 1;
+	for (r = fx_cur_first(&c, &k, &v, err); r == 0;
+	    r = fx_cur_next(&c, &k, &v, err)) {
+		z = memchr(k.mv_data, '\0', k.mv_size);
+		if (z == NULL)
+			continue;
+		plen = (size_t)(z - (const char *)k.mv_data) + 1;
+		if (dline_key(&k, plen, &date, &dlen, &deliv, &devlen) == -1 ||
+		    dlen >= sizeof(d))
+			continue;
+		memcpy(d, date, dlen);
+		d[dlen] = '\0';
+		if ((from != NULL && strcmp(d, from) < 0) ||
+		    (to != NULL && strcmp(d, to) > 0))
+			continue;
+		/* Lines of one product are adjacent: decode it once. */
+		if (!have_p || strcmp(p.id, k.mv_data) != 0) {
+			const void *pv;
+			size_t pl;
+
+			prod_release(&p);
+			have_p = 1;
+			r = fx_db_get(&cq.t, FX_K_PRODUCT, k.mv_data, plen - 1,
+			    &pv, &pl, err);
+			if (r == -1)
+				break;
+			if (r == 0 && prod_decode(&cq, pv, pl, &p, 1) == -1) {
+				r = -1;
+				break;
+			}
+			if (r == 1) {
+				memset(&p, 0, sizeof(p));
+				p.id = fx_strndup(k.mv_data, plen - 1);
+				p.article = fx_strdup("");
+				p.name = fx_strdup("");
+			}
+		}
+		if (fx_rec_decode(v.mv_data, v.mv_size, &fx_rt_dline, &dl,
+		    err) == -1) {
+			r = -1;
+			break;
+		}
+		if (dl.warehouse[0] == '\0' && dline_warehouse(&cq, deliv,
+		    devlen, &dl.warehouse) == -1) {
+			fx_rec_release(&fx_rt_dline, &dl);
+			r = -1;
+			break;
+		}
+		out->v = fx_grow(out->v, &out->cap, out->n + 1,
+		    sizeof(*out->v));
+		row = &out->v[out->n++];
+		memset(row, 0, sizeof(*row));
+		row->a.delivery = fx_strndup(deliv, devlen);
+		row->a.date = fx_strdup(d);
+		w = wh_find(&cq, dl.warehouse, strlen(dl.warehouse));
+		row->a.warehouse_name = fx_strdup(w != NULL ? w->name :
+		    dl.warehouse);
+		row->a.warehouse = dl.warehouse;
+		dl.warehouse = NULL;
+		row->a.qty = dl.qty;
+		fx_rec_release(&fx_rt_dline, &dl);
+		row->product = fx_strdup(p.id);
+		row->article = fx_strdup(p.article);
+		row->name = fx_strdup(p.name);
+	}
+	if (r == -1)
+		goto fail;
+	fx_cur_close(&c);
+	prod_release(&p);
+	cq_close(&cq);
+	qsort(out->v, out->n, sizeof(*out->v), row_cmp);
+	return 0;
+fail:
+	if (cur_open)
+		fx_cur_close(&c);
+	prod_release(&p);
+	cq_close(&cq);
+	fx_arrivals_release(out);
+	return -1;
+}
+
+void
+fx_arrivals_release(struct fx_arrivals *a)
+{
+	size_t i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < a->n; i++) {
+		free(a->v[i].a.delivery);
+		free(a->v[i].a.date);
+		free(a->v[i].a.warehouse);
+		free(a->v[i].a.warehouse_name);
+		free(a->v[i].product);
+		free(a->v[i].article);
+		free(a->v[i].name);
+	}
+	free(a->v);
+	memset(a, 0, sizeof(*a));
+}

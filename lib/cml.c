@@ -1,1 +1,1189 @@
-/* cml.c: not yet written */
+/*
+ * cml.c -- CommerceML 2.x catalog and offers import.
+ *
+ * Reads what 1C sends about goods: the classifier (group tree, properties,
+ * price types, warehouses), the catalog (goods) and offer packages (prices
+ * per price type, stock per warehouse and total), in every layout seen in
+ * the wild: one import.xml + offers.xml, portioned import0_1.xml, and the
+ * split import___/offers___/prices___/rests___ files of one session, which
+ * are linked by Ид through the package transaction they share.
+ *
+ * Parsing is streaming (xml.c) and records are written into the package's
+ * write transaction as each element ends, so memory stays flat whatever the
+ * file size.  Elements are matched by local name, namespaces and element
+ * order are ignored, unknown elements skipped: real files do not follow
+ * the XSDs (COMMERCEML.md).
+ *
+ * Rules (each failure is one error with file:line and aborts the package):
+ *  - goods are keyed by Ид; a duplicate Ид in one package is an error;
+ *  - a good without Артикул is refused unless catalog.require_article is
+ *    off (a dealer orders by article);
+ *  - prices and stock must name known goods, price types and warehouses
+ *    (catalog.unknown_offers: skip turns unknown goods into warnings);
+ *  - negative stock follows catalog.negative_stock;
+ *  - "only changes" packages upsert; a full catalog marks goods it does not
+ *    list as deleted, a full offers package replaces all prices (and all
+ *    stock) it carries.  Goods are never hard-deleted: orders name them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fx-int.h"
+
+enum {
+	T_ROOT, T_CLASSIFIER, T_CATALOG, T_PACKAGE, T_PKGCHANGES, T_DOCUMENT,
+	T_GROUPS, T_GROUP, T_CATEGORIES, T_CATEGORY, T_ID, T_NAME, T_DELMARK,
+	T_PROPS, T_PROP, T_REFBOOK, T_VALUEID, T_VALUE, T_GOODS, T_GOOD,
+	T_ARTICLE, T_BARCODE, T_BARCODE2, T_UNIT, T_PROPVALS, T_PROPVAL,
+	T_ONLYCHANGES, T_PRICETYPES, T_PRICETYPE, T_CURRENCY, T_WAREHOUSES,
+	T_WAREHOUSE, T_OFFERS, T_OFFER, T_PRICES, T_PRICE, T_PRICETYPEID,
+	T_UNITPRICE, T_QTY, T_RESTS, T_REST, T_CONTAINER
+};
+
+static const char *const names[] = {
+	[T_ROOT] = "КоммерческаяИнформация",
+	[T_CLASSIFIER] = "Классификатор",
+	[T_CATALOG] = "Каталог",
+	[T_PACKAGE] = "ПакетПредложений",
+	[T_PKGCHANGES] = "ИзмененияПакетаПредложений",
+	[T_DOCUMENT] = "Документ",
+	[T_GROUPS] = "Группы",
+	[T_GROUP] = "Группа",
+	[T_CATEGORIES] = "Категории",
+	[T_CATEGORY] = "Категория",
+	[T_ID] = "Ид",
+	[T_NAME] = "Наименование",
+	[T_DELMARK] = "ПометкаУдаления",
+	[T_PROPS] = "Свойства",
+	[T_PROP] = "Свойство",
+	[T_REFBOOK] = "Справочник",
+	[T_VALUEID] = "ИдЗначения",
+	[T_VALUE] = "Значение",
+	[T_GOODS] = "Товары",
+	[T_GOOD] = "Товар",
+	[T_ARTICLE] = "Артикул",
+	[T_BARCODE] = "Штрихкод",
+	[T_BARCODE2] = "ШтрихКод",
+	[T_UNIT] = "БазоваяЕдиница",
+	[T_PROPVALS] = "ЗначенияСвойств",
+	[T_PROPVAL] = "ЗначенияСвойства",
+	[T_ONLYCHANGES] = "СодержитТолькоИзменения",
+	[T_PRICETYPES] = "ТипыЦен",
+	[T_PRICETYPE] = "ТипЦены",
+	[T_CURRENCY] = "Валюта",
+	[T_WAREHOUSES] = "Склады",
+	[T_WAREHOUSE] = "Склад",
+	[T_OFFERS] = "Предложения",
+	[T_OFFER] = "Предложение",
+	[T_PRICES] = "Цены",
+	[T_PRICE] = "Цена",
+	[T_PRICETYPEID] = "ИдТипаЦены",
+	[T_UNITPRICE] = "ЦенаЗаЕдиницу",
+	[T_QTY] = "Количество",
+	[T_RESTS] = "Остатки",
+	[T_REST] = "Остаток",
+	[T_CONTAINER] = "Контейнер",
+};
+
+static const char *const known_versions[] = {
+	"2.03", "2.04", "2.05", "2.06", "2.07", "2.08", "2.09", "2.10",
+};
+
+#define MAXGROUPDEPTH	64
+#define MAXPRICES	32	/* price types in one offer */
+#define MAXSTOCK	256	/* warehouses in one offer */
+
+enum sect { S_NONE, S_CLASSIFIER, S_CATALOG, S_OFFERS };
+
+struct gframe {
+	struct fx_buf	 id, name;
+	int		 deleted;
+};
+
+struct price {
+	struct fx_buf	 type;
+	int64_t		 v;
+	int		 set;
+	int		 empty;		/* ЦенаЗаЕдиницу present but empty */
+};
+
+struct stockl {
+	struct fx_buf	 wh;
+	int64_t		 qty;
+	long		 line;
+};
+
+struct cml {
+	struct fx_ctx		*ctx;
+	struct fx_txn		*txn;
+	struct fx_pkg		*pkg;
+	struct fx_import_stats	*st;
+	struct fx_err		*err;
+	const char		*path;
+	enum sect		 sect;
+	int			 only_changes;	/* of the current section */
+	uint64_t		 goods_in_catalog;
+	struct fx_map		 groups_seen;	/* declared in this file */
+	struct fx_map		 groups_known;	/* seen or in the store */
+	struct fx_map		 pricetypes;	/* known Ид -> (void *)1 */
+	struct fx_map		 warehouses;
+	struct fx_buf		 key, rec;	/* scratch */
+
+	/* group frames */
+	struct gframe		 g[MAXGROUPDEPTH];
+	int			 gdepth;
+
+	/* property */
+	struct fx_buf		 prop_id, prop_name, val_id;
+	char			**prop_vals;
+	size_t			 nprop_vals, prop_vals_cap;
+
+	/* good */
+	struct fx_buf		 id, article, name, unit, unit_code, group,
+				 barcode;
+	int			 deleted;
+	long			 good_line;
+	struct fx_prop		*pv;
+	size_t			 npv, pvcap;
+	struct fx_buf		 pv_id;
+
+	/* price type / warehouse declaration */
+	struct fx_buf		 d_id, d_name, d_cur;
+
+	/* offer */
+	struct price		 prices[MAXPRICES];
+	size_t			 nprices;
+	struct stockl		 stock[MAXSTOCK];
+	size_t			 nstock;
+	int64_t			 total;
+	int			 has_total;
+	struct fx_buf		 r_wh;		/* rests: Склад/Ид */
+	int64_t			 r_qty;
+	int			 r_has_qty;
+};
+
+static void
+trim(struct fx_buf *b, const char *s, size_t len)
+{
+	size_t i;
+
+	/* Names arrive with embedded newlines and trailing spaces. */
+	while (len > 0 && (*s == ' ' || *s == '\t' || *s == '\n' ||
+	    *s == '\r'))
+		s++, len--;
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+	    s[len - 1] == '\n' || s[len - 1] == '\r'))
+		len--;
+	fx_buf_reset(b);
+	fx_buf_add(b, s, len);
+	for (i = 0; i < b->len; i++)
+		if ((unsigned char)b->p[i] < 0x20)
+			b->p[i] = ' ';
+}
+
+static int
+attr(const struct fx_xml_attr *a, size_t n, const char *name,
+    struct fx_buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(a[i].name, name) == 0) {
+			trim(out, a[i].value, a[i].len);
+			return 1;
+		}
+	return 0;
+}
+
+static int
+is_true(const char *s)
+{
+	return strcmp(s, "true") == 0 || strcmp(s, "1") == 0 ||
+	    strcmp(s, "истина") == 0;
+}
+
+static const char *
+q(char *buf, size_t sz, const char *s)
+{
+	return fx_quote(buf, sz, s);
+}
+
+static int
+known(struct cml *c, struct fx_map *cache, enum fx_kind kind,
+    const char *id)
+{
+	void **slot;
+	int r;
+
+	if ((slot = fx_map_get(cache, id)) != NULL)
+		return 1;
+	r = fx_db_get(c->txn, kind, id, strlen(id), NULL, NULL, c->err);
+	if (r == -1)
+		return -1;
+	if (r == 0)
+		*fx_map_put(cache, id) = (void *)1;
+	return r == 0;
+}
+
+/* Groups. */
+
+static int
+group_end(struct fx_xml *x, struct cml *c)
+{
+	struct gframe *f = &c->g[c->gdepth - 1];
+	struct fx_group g;
+	char b1[128];
+	int rc;
+
+	if (f->id.len == 0)
+		return fx_xml_err(x, FX_EDATA, "group without Ид");
+	if (fx_map_get(&c->groups_seen, fx_buf_str(&f->id)) != NULL)
+		return fx_xml_err(x, FX_EDATA, "duplicate group Ид \"%s\"",
+		    q(b1, sizeof(b1), f->id.p));
+	*fx_map_put(&c->groups_seen, f->id.p) = (void *)1;
+	*fx_map_put(&c->groups_known, f->id.p) = (void *)1;
+	g.id = f->id.p;
+	g.name = (char *)fx_buf_str(&f->name);
+	g.parent = c->gdepth > 1 ? (char *)fx_buf_str(&c->g[c->gdepth - 2].id)
+	    : (char *)"";
+	g.deleted = f->deleted;
+	rc = fx_db_putrec(c->txn, FX_K_GROUP, g.id, f->id.len, &fx_rt_group,
+	    &g, &c->rec, c->err);
+	if (rc == -1)
+		return -1;
+	c->st->groups++;
+	return 0;
+}
+
+/* Properties. */
+
+static void
+prop_free(void *v)
+{
+	struct fx_property *p = v;
+
+	fx_rec_release(&fx_rt_property, p);
+	free(p);
+}
+
+static int
+prop_end(struct fx_xml *x, struct cml *c)
+{
+	struct fx_property p, *cp;
+	size_t i;
+
+	if (c->prop_id.len == 0)
+		return fx_xml_err(x, FX_EDATA, "property without Ид");
+	p.id = c->prop_id.p;
+	p.name = (char *)fx_buf_str(&c->prop_name);
+	p.values = c->prop_vals;
+	p.nvalues = c->nprop_vals;
+	if (fx_db_putrec(c->txn, FX_K_PROPERTY, p.id, c->prop_id.len,
+	    &fx_rt_property, &p, &c->rec, c->err) == -1)
+		return -1;
+	/* Keep a copy for resolving the goods' values in this package. */
+	cp = fx_calloc(1, sizeof(*cp));
+	cp->id = fx_strdup(p.id);
+	cp->name = fx_strdup(p.name);
+	cp->nvalues = p.nvalues;
+	cp->values = fx_calloc(p.nvalues ? p.nvalues : 1, sizeof(char *));
+	for (i = 0; i < p.nvalues; i++)
+		cp->values[i] = fx_strdup(p.values[i]);
+	{
+		void **slot = fx_map_put(&c->pkg->props, p.id);
+
+		if (*slot != NULL)
+			prop_free(*slot);
+		*slot = cp;
+	}
+	for (i = 0; i < c->nprop_vals; i++)
+		free(c->prop_vals[i]);
+	c->nprop_vals = 0;
+	c->st->properties++;
+	return 0;
+}
+
+static void
+prop_add_val(struct cml *c, const char *s)
+{
+	c->prop_vals = fx_grow(c->prop_vals, &c->prop_vals_cap,
+	    c->nprop_vals + 1, sizeof(char *));
+	c->prop_vals[c->nprop_vals++] = fx_strdup(s);
+}
+
+/* The property of a good's value: from this package, else the store. */
+static struct fx_property *
+prop_lookup(struct cml *c, const char *id)
+{
+	void **slot = fx_map_get(&c->pkg->props, id);
+	struct fx_property *p;
+	struct fx_err e;
+
+	if (slot != NULL)
+		return *slot;
+	p = fx_calloc(1, sizeof(*p));
+	if (fx_db_getrec(c->txn, FX_K_PROPERTY, id, strlen(id),
+	    &fx_rt_property, p, &e) != 0) {
+		free(p);
+		p = NULL;
+	}
+	/* Cache misses too, so unknown properties cost one lookup. */
+	*fx_map_put(&c->pkg->props, id) = p;
+	return p;
+}
+
+/* Goods. */
+
+static void
+good_reset(struct cml *c)
+{
+	size_t i;
+
+	fx_buf_reset(&c->id);
+	fx_buf_reset(&c->article);
+	fx_buf_reset(&c->name);
+	fx_buf_reset(&c->unit);
+	fx_buf_reset(&c->unit_code);
+	fx_buf_reset(&c->group);
+	fx_buf_reset(&c->barcode);
+	for (i = 0; i < c->npv; i++) {
+		free(c->pv[i].name);
+		free(c->pv[i].value);
+	}
+	c->npv = 0;
+	c->deleted = 0;
+}
+
+static int
+good_end(struct fx_xml *x, struct cml *c)
+{
+	struct fx_product p, old;
+	char b1[128], b2[128], norm[512];
+	size_t i, n;
+	int r;
+
+	if (c->id.len == 0)
+		return fx_xml_err(x, FX_EDATA, "product without Ид");
+	if (c->name.len == 0 && !c->deleted)
+		return fx_xml_err(x, FX_EDATA, "product \"%s\" has no "
+		    "Наименование", q(b1, sizeof(b1), c->id.p));
+	if (c->article.len == 0 && !c->deleted &&
+	    c->ctx->conf.require_article)
+		return fx_xml_err(x, FX_EDATA, "product \"%s\" (%s) has no "
+		    "Артикул", q(b1, sizeof(b1), c->id.p),
+		    q(b2, sizeof(b2), fx_buf_str(&c->name)));
+	if (c->group.len > 0) {
+		r = known(c, &c->groups_known, FX_K_GROUP, c->group.p);
+		if (r == -1)
+			return -1;
+		if (r == 0)
+			return fx_xml_err(x, FX_EDATA, "product \"%s\" is in "
+			    "unknown group \"%s\"", q(b1, sizeof(b1), c->id.p),
+			    q(b2, sizeof(b2), c->group.p));
+	}
+
+	/* Resolve property values: reference-list ids become their text. */
+	for (i = 0, n = 0; i < c->npv; i++) {
+		struct fx_property *pr = prop_lookup(c, c->pv[i].name);
+		size_t k;
+
+		if (pr == NULL || c->pv[i].value[0] == '\0') {
+			free(c->pv[i].name);
+			free(c->pv[i].value);
+			continue;
+		}
+		for (k = 0; k + 1 < pr->nvalues; k += 2)
+			if (strcmp(pr->values[k], c->pv[i].value) == 0) {
+				free(c->pv[i].value);
+				c->pv[i].value = fx_strdup(pr->values[k + 1]);
+				break;
+			}
+		free(c->pv[i].name);
+		c->pv[i].name = fx_strdup(pr->name);
+		c->pv[n++] = c->pv[i];
+	}
+	c->npv = n;
+
+	r = fx_db_getrec(c->txn, FX_K_PRODUCT, c->id.p, c->id.len,
+	    &fx_rt_product, &old, c->err);
+	if (r == -1)
+		return -1;
+	if (r == 0) {
+		if (old.gen == c->pkg->gen) {
+			fx_rec_release(&fx_rt_product, &old);
+			return fx_xml_err(x, FX_EDATA, "duplicate product Ид "
+			    "\"%s\"", q(b1, sizeof(b1), c->id.p));
+		}
+		/* Drop the index entry of an article that changed. */
+		if (strcmp(old.article, fx_buf_str(&c->article)) != 0 &&
+		    old.article[0] != '\0' &&
+		    fx_article_norm(old.article, norm, sizeof(norm)) == 0 &&
+		    norm[0] != '\0' &&
+		    fx_db_del(c->txn, FX_K_IDX_ARTICLE, norm, strlen(norm),
+		    c->id.p, c->id.len, c->err) == -1) {
+			fx_rec_release(&fx_rt_product, &old);
+			return -1;
+		}
+		fx_rec_release(&fx_rt_product, &old);
+	}
+
+	p.id = c->id.p;
+	p.article = (char *)fx_buf_str(&c->article);
+	p.name = (char *)fx_buf_str(&c->name);
+	p.unit = (char *)fx_buf_str(&c->unit);
+	p.unit_code = (char *)fx_buf_str(&c->unit_code);
+	p.group = (char *)fx_buf_str(&c->group);
+	p.barcode = (char *)fx_buf_str(&c->barcode);
+	p.deleted = c->deleted;
+	p.gen = c->pkg->gen;
+	p.props = c->pv;
+	p.nprops = c->npv;
+	if (fx_db_putrec(c->txn, FX_K_PRODUCT, p.id, c->id.len,
+	    &fx_rt_product, &p, &c->rec, c->err) == -1)
+		return -1;
+	if (p.article[0] != '\0') {
+		if (fx_article_norm(p.article, norm, sizeof(norm)) == -1)
+			return fx_xml_err(x, FX_EDATA, "product \"%s\": "
+			    "article is not valid UTF-8",
+			    q(b1, sizeof(b1), p.id));
+		if (norm[0] != '\0' && fx_db_putdup(c->txn, FX_K_IDX_ARTICLE,
+		    norm, strlen(norm), p.id, c->id.len, c->err) == -1)
+			return -1;
+	}
+	c->st->products++;
+	if (p.deleted)
+		c->st->deleted++;
+	c->goods_in_catalog++;
+	return 0;
+}
+
+/* Price types and warehouses. */
+
+static int
+pricetype_end(struct fx_xml *x, struct cml *c)
+{
+	struct fx_pricetype pt;
+
+	if (c->d_id.len == 0)
+		return fx_xml_err(x, FX_EDATA, "price type without Ид");
+	pt.id = c->d_id.p;
+	pt.name = (char *)fx_buf_str(&c->d_name);
+	pt.currency = (char *)fx_buf_str(&c->d_cur);
+	if (fx_db_putrec(c->txn, FX_K_PRICETYPE, pt.id, c->d_id.len,
+	    &fx_rt_pricetype, &pt, &c->rec, c->err) == -1)
+		return -1;
+	*fx_map_put(&c->pricetypes, pt.id) = (void *)1;
+	c->st->pricetypes++;
+	return 0;
+}
+
+static int
+warehouse_end(struct fx_xml *x, struct cml *c)
+{
+	struct fx_warehouse w;
+
+	if (c->d_id.len == 0)
+		return fx_xml_err(x, FX_EDATA, "warehouse without Ид");
+	w.id = c->d_id.p;
+	w.name = (char *)fx_buf_str(&c->d_name);
+	if (fx_db_putrec(c->txn, FX_K_WAREHOUSE, w.id, c->d_id.len,
+	    &fx_rt_warehouse, &w, &c->rec, c->err) == -1)
+		return -1;
+	*fx_map_put(&c->warehouses, w.id) = (void *)1;
+	c->st->warehouses++;
+	return 0;
+}
+
+/* Offers. */
+
+static void
+offer_reset(struct cml *c)
+{
+	fx_buf_reset(&c->id);
+	fx_buf_reset(&c->name);
+	c->nprices = 0;
+	c->nstock = 0;
+	c->has_total = 0;
+	c->total = 0;
+}
+
+static int
+stock_add(struct fx_xml *x, struct cml *c, const char *wh, size_t whlen,
+    const char *qty)
+{
+	struct stockl *s;
+	char b1[64];
+
+	if (c->nstock >= MAXSTOCK)
+		return fx_xml_err(x, FX_EDATA, "offer with stock on more than "
+		    "%d warehouses", MAXSTOCK);
+	s = &c->stock[c->nstock];
+	trim(&s->wh, wh, whlen);
+	if (s->wh.len == 0)
+		return fx_xml_err(x, FX_EDATA, "stock without a warehouse Ид");
+	if (fx_qty_parse(qty, &s->qty) == -1)
+		return fx_xml_err(x, FX_EDATA, "bad stock quantity \"%s\"",
+		    q(b1, sizeof(b1), qty));
+	s->line = fx_xml_line(x);
+	c->nstock++;
+	return 0;
+}
+
+/*
+ * Which product an offer is about.  "<good>#<characteristic>" offers are
+ * variants of a good: the first time one is seen it becomes a product of
+ * its own (the good's fields, the offer's name), not indexed by article
+ * since it shares the good's.  "<good>#" is the good itself.
+ */
+static int
+offer_product(struct fx_xml *x, struct cml *c, const char *name,
+    struct fx_buf *pid)
+{
+	const char *hash;
+	struct fx_product p;
+	int r;
+
+	fx_buf_reset(pid);
+	fx_buf_add(pid, c->id.p, c->id.len);
+	hash = strchr(pid->p, '#');
+	if (hash != NULL && hash[1] == '\0') {
+		pid->len--;
+		pid->p[pid->len] = '\0';
+		hash = NULL;
+	}
+	r = fx_db_get(c->txn, FX_K_PRODUCT, pid->p, pid->len, NULL, NULL,
+	    c->err);
+	if (r != 1 || hash == NULL)
+		return r;
+	/* A new variant of a known good? */
+	r = fx_db_getrec(c->txn, FX_K_PRODUCT, pid->p, (size_t)(hash - pid->p),
+	    &fx_rt_product, &p, c->err);
+	if (r != 0)
+		return r;
+	if (name[0] != '\0') {
+		free(p.name);
+		p.name = fx_strdup(name);
+	}
+	free(p.id);
+	p.id = fx_strdup(pid->p);
+	p.gen = c->pkg->gen;
+	r = fx_db_putrec(c->txn, FX_K_PRODUCT, pid->p, pid->len,
+	    &fx_rt_product, &p, &c->rec, c->err);
+	fx_rec_release(&fx_rt_product, &p);
+	if (r == -1)
+		return -1;
+	c->st->products++;
+	return 0;
+}
+
+static int
+offer_end(struct fx_xml *x, struct cml *c, const char *offer_name)
+{
+	struct fx_buf pid = { 0 };
+	struct fx_amount a;
+	const struct fx_conf *cf = &c->ctx->conf;
+	char b1[128], b2[128], b3[32];
+	size_t i;
+	int r, rc = -1;
+
+	if (c->id.len == 0)
+		return fx_xml_err(x, FX_EDATA, "offer without Ид");
+	r = offer_product(x, c, offer_name, &pid);
+	if (r == -1)
+		goto out;
+	if (r == 1) {
+		const char *what = c->nprices > 0 ? "price" :
+		    c->nstock > 0 || c->has_total ? "stock" : "offer";
+
+		if (!cf->unknown_offers_skip) {
+			fx_xml_err(x, FX_EDATA, "%s for unknown product \"%s\"",
+			    what, q(b1, sizeof(b1), c->id.p));
+			goto out;
+		}
+		{
+			struct fx_err w;
+
+			fx_err_setloc(&w, FX_EDATA, c->path, fx_xml_line(x), 0,
+			    "%s for unknown product \"%s\" skipped", what,
+			    q(b1, sizeof(b1), c->id.p));
+			fx_warn(c->ctx, &w);
+			c->st->warnings++;
+		}
+		rc = 0;
+		goto out;
+	}
+
+	if (c->nprices > 0 && !c->only_changes && !c->pkg->cleared_prices) {
+		if (fx_db_clear(c->txn, FX_K_PRICE, c->err) == -1)
+			goto out;
+		c->pkg->cleared_prices = 1;
+	}
+	for (i = 0; i < c->nprices; i++) {
+		struct price *pr = &c->prices[i];
+
+		r = known(c, &c->pricetypes, FX_K_PRICETYPE, pr->type.p);
+		if (r == -1)
+			goto out;
+		if (r == 0) {
+			fx_xml_err(x, FX_EDATA, "price of product \"%s\" has "
+			    "unknown price type \"%s\"",
+			    q(b1, sizeof(b1), pid.p),
+			    q(b2, sizeof(b2), pr->type.p));
+			goto out;
+		}
+		fx_buf_reset(&c->key);
+		fx_buf_key(&c->key, pid.p, pr->type.p, NULL);
+		a.v = pr->v;
+		if (fx_db_putrec(c->txn, FX_K_PRICE, c->key.p, c->key.len,
+		    &fx_rt_amount, &a, &c->rec, c->err) == -1)
+			goto out;
+		c->st->prices++;
+	}
+
+	if ((c->nstock > 0 || c->has_total) && !c->only_changes &&
+	    !c->pkg->cleared_stock) {
+		if (fx_db_clear(c->txn, FX_K_STOCK, c->err) == -1 ||
+		    fx_db_clear(c->txn, FX_K_TOTAL, c->err) == -1)
+			goto out;
+		c->pkg->cleared_stock = 1;
+	}
+	for (i = 0; i < c->nstock; i++) {
+		struct stockl *s = &c->stock[i];
+
+		r = known(c, &c->warehouses, FX_K_WAREHOUSE, s->wh.p);
+		if (r == -1)
+			goto out;
+		if (r == 0) {
+			fx_xml_err(x, FX_EDATA, "stock of product \"%s\" at "
+			    "unknown warehouse \"%s\"",
+			    q(b1, sizeof(b1), pid.p),
+			    q(b2, sizeof(b2), s->wh.p));
+			goto out;
+		}
+		a.v = s->qty;
+		if (s->qty < 0) {
+			struct fx_err w;
+
+			if (cf->negative_stock == FX_NEGSTOCK_REJECT) {
+				fx_err_setloc(c->err, FX_EDATA, c->path,
+				    s->line, 0, "negative stock %s of product "
+				    "\"%s\" at warehouse \"%s\"",
+				    fx_qty_fmt(b3, sizeof(b3), s->qty),
+				    q(b1, sizeof(b1), pid.p),
+				    q(b2, sizeof(b2), s->wh.p));
+				fx_xml_stop(x);
+				goto out;
+			}
+			if (cf->negative_stock == FX_NEGSTOCK_CLAMP)
+				a.v = 0;
+			fx_err_setloc(&w, FX_EDATA, c->path, s->line, 0,
+			    "negative stock %s of product \"%s\" at warehouse "
+			    "\"%s\" %s", fx_qty_fmt(b3, sizeof(b3), s->qty),
+			    q(b1, sizeof(b1), pid.p), q(b2, sizeof(b2), s->wh.p),
+			    a.v == 0 ? "stored as 0" : "kept");
+			fx_warn(c->ctx, &w);
+			c->st->warnings++;
+		}
+		fx_buf_reset(&c->key);
+		fx_buf_key(&c->key, pid.p, s->wh.p, NULL);
+		if (fx_db_putrec(c->txn, FX_K_STOCK, c->key.p, c->key.len,
+		    &fx_rt_amount, &a, &c->rec, c->err) == -1)
+			goto out;
+		c->st->stock++;
+	}
+	if (c->has_total) {
+		a.v = c->total < 0 && cf->negative_stock != FX_NEGSTOCK_KEEP ?
+		    0 : c->total;
+		if (c->total < 0 && cf->negative_stock == FX_NEGSTOCK_REJECT) {
+			fx_xml_err(x, FX_EDATA, "negative stock %s of product "
+			    "\"%s\"", fx_qty_fmt(b3, sizeof(b3), c->total),
+			    q(b1, sizeof(b1), pid.p));
+			goto out;
+		}
+		if (fx_db_putrec(c->txn, FX_K_TOTAL, pid.p, pid.len,
+		    &fx_rt_amount, &a, &c->rec, c->err) == -1)
+			goto out;
+		c->st->totals++;
+	}
+	rc = 0;
+out:
+	fx_buf_release(&pid);
+	return rc;
+}
+
+/* The SAX callbacks. */
+
+static int
+on_start(struct fx_xml *x, void *u, int tok, const struct fx_xml_attr *a,
+    size_t na)
+{
+	struct cml *c = u;
+	struct fx_buf v = { 0 };
+	int up = fx_xml_up(x, 1), rc = 0;
+	size_t i;
+
+	switch (tok) {
+	case T_ROOT:
+		if (fx_xml_depth(x) != 1)
+			break;
+		if (attr(a, na, "ВерсияСхемы", &v)) {
+			for (i = 0; i < nitems(known_versions); i++)
+				if (strcmp(v.p, known_versions[i]) == 0)
+					break;
+			if (i == nitems(known_versions)) {
+				struct fx_err w;
+				char b1[32];
+
+				fx_err_setloc(&w, FX_EDATA, c->path,
+				    fx_xml_line(x), 0, "unknown CommerceML "
+				    "schema version \"%s\": trying anyway",
+				    q(b1, sizeof(b1), v.p));
+				fx_warn(c->ctx, &w);
+				c->st->warnings++;
+			}
+		}
+		if (attr(a, na, "ДатаФормирования", &v))
+			fx_strlcpy(c->pkg->catalog_asof, v.p,
+			    sizeof(c->pkg->catalog_asof));
+		break;
+	case T_CLASSIFIER:
+	case T_CATALOG:
+	case T_PACKAGE:
+	case T_PKGCHANGES:
+		if (up != T_ROOT)
+			break;
+		c->sect = tok == T_CLASSIFIER ? S_CLASSIFIER :
+		    tok == T_CATALOG ? S_CATALOG : S_OFFERS;
+		c->only_changes = tok == T_PKGCHANGES;
+		if (attr(a, na, "СодержитТолькоИзменения", &v))
+			c->only_changes = is_true(v.p);
+		if (tok == T_CATALOG)
+			c->goods_in_catalog = 0;
+		break;
+	case T_DOCUMENT:
+	case T_CONTAINER:
+		if (up == T_ROOT)
+			rc = fx_xml_err(x, FX_EDATA, "an order document "
+			    "(Документ), not a catalog or offers file");
+		break;
+	case T_GROUP:
+	case T_CATEGORY:
+		if (up != T_GROUPS && up != T_CATEGORIES)
+			break;
+		if (c->sect != S_CLASSIFIER && c->sect != S_CATALOG)
+			break;
+		if (c->gdepth >= MAXGROUPDEPTH) {
+			rc = fx_xml_err(x, FX_EDATA, "groups nested deeper "
+			    "than %d levels", MAXGROUPDEPTH);
+			break;
+		}
+		c->gdepth++;
+		fx_buf_reset(&c->g[c->gdepth - 1].id);
+		fx_buf_reset(&c->g[c->gdepth - 1].name);
+		c->g[c->gdepth - 1].deleted = 0;
+		break;
+	case T_PROP:
+		if (up == T_PROPS && fx_xml_up(x, 2) == T_CLASSIFIER) {
+			fx_buf_reset(&c->prop_id);
+			fx_buf_reset(&c->prop_name);
+		}
+		break;
+	case T_GOOD:
+		if (up != T_GOODS || c->sect != S_CATALOG)
+			break;
+		good_reset(c);
+		c->good_line = fx_xml_line(x);
+		if (attr(a, na, "Статус", &v) && strcmp(v.p, "Удален") == 0)
+			c->deleted = 1;
+		break;
+	case T_UNIT:
+		if (up == T_GOOD && attr(a, na, "Код", &v))
+			fx_buf_add(&c->unit_code, v.p, v.len);
+		break;
+	case T_PROPVAL:
+		if (up == T_PROPVALS && fx_xml_up(x, 2) == T_GOOD)
+			fx_buf_reset(&c->pv_id);
+		break;
+	case T_PRICETYPE:
+		if (up == T_PRICETYPES) {
+			fx_buf_reset(&c->d_id);
+			fx_buf_reset(&c->d_name);
+			fx_buf_reset(&c->d_cur);
+		}
+		break;
+	case T_WAREHOUSE:
+		if (up == T_WAREHOUSES) {
+			fx_buf_reset(&c->d_id);
+			fx_buf_reset(&c->d_name);
+		} else if (up == T_OFFER) {
+			struct fx_buf wh = { 0 }, qv = { 0 };
+
+			if (attr(a, na, "ИдСклада", &wh)) {
+				if (!attr(a, na, "КоличествоНаСкладе", &qv))
+					fx_buf_adds(&qv, "0");
+				rc = stock_add(x, c, wh.p, wh.len, qv.p);
+			}
+			fx_buf_release(&wh);
+			fx_buf_release(&qv);
+		} else if (up == T_REST) {
+			fx_buf_reset(&c->r_wh);
+			c->r_has_qty = 0;
+		}
+		break;
+	case T_OFFER:
+		if (up == T_OFFERS && c->sect == S_OFFERS)
+			offer_reset(c);
+		break;
+	case T_PRICE:
+		if (up == T_PRICES && fx_xml_up(x, 2) == T_OFFER) {
+			if (c->nprices >= MAXPRICES) {
+				rc = fx_xml_err(x, FX_EDATA, "offer with more "
+				    "than %d prices", MAXPRICES);
+				break;
+			}
+			fx_buf_reset(&c->prices[c->nprices].type);
+			c->prices[c->nprices].set = 0;
+			c->prices[c->nprices].empty = 0;
+			c->nprices++;
+		}
+		break;
+	}
+	fx_buf_release(&v);
+	return rc;
+}
+
+static int
+on_end(struct fx_xml *x, void *u, int tok, const char *text, size_t len)
+{
+	struct cml *c = u;
+	int up = fx_xml_up(x, 1), up2 = fx_xml_up(x, 2);
+	struct fx_buf *dst = NULL;
+	char b1[64];
+
+	switch (tok) {
+	case T_ID:
+		if ((up == T_GROUP || up == T_CATEGORY) && c->gdepth > 0 &&
+		    (up2 == T_GROUPS || up2 == T_CATEGORIES))
+			dst = &c->g[c->gdepth - 1].id;
+		else if (up == T_PROP && up2 == T_PROPS)
+			dst = &c->prop_id;
+		else if (up == T_GOOD && c->sect == S_CATALOG)
+			dst = &c->id;
+		else if (up == T_GROUPS && up2 == T_GOOD) {
+			if (c->group.len == 0)
+				dst = &c->group;
+		} else if (up == T_PRICETYPE || (up == T_WAREHOUSE &&
+		    up2 == T_WAREHOUSES))
+			dst = &c->d_id;
+		else if (up == T_WAREHOUSE && up2 == T_REST)
+			dst = &c->r_wh;
+		else if (up == T_OFFER && c->sect == S_OFFERS)
+			dst = &c->id;
+		else if (up == T_PROPVAL && fx_xml_up(x, 3) == T_GOOD)
+			dst = &c->pv_id;
+		if (dst != NULL)
+			trim(dst, text, len);
+		break;
+	case T_NAME:
+		if ((up == T_GROUP || up == T_CATEGORY) && c->gdepth > 0 &&
+		    (up2 == T_GROUPS || up2 == T_CATEGORIES))
+			trim(&c->g[c->gdepth - 1].name, text, len);
+		else if (up == T_PROP && up2 == T_PROPS)
+			trim(&c->prop_name, text, len);
+		else if (up == T_GOOD && c->sect == S_CATALOG)
+			trim(&c->name, text, len);
+		else if (up == T_PRICETYPE || (up == T_WAREHOUSE &&
+		    up2 == T_WAREHOUSES))
+			trim(&c->d_name, text, len);
+		else if (up == T_OFFER && c->sect == S_OFFERS)
+			trim(&c->name, text, len);
+		break;
+	case T_DELMARK:
+		if (!is_true(text))
+			break;
+		if ((up == T_GROUP || up == T_CATEGORY) && c->gdepth > 0)
+			c->g[c->gdepth - 1].deleted = 1;
+		else if (up == T_GOOD)
+			c->deleted = 1;
+		break;
+	case T_ONLYCHANGES:
+		if (up == T_CATALOG || up == T_PACKAGE || up == T_CLASSIFIER)
+			c->only_changes = is_true(text);
+		break;
+	case T_GROUP:
+	case T_CATEGORY:
+		if ((up == T_GROUPS || up == T_CATEGORIES) && c->gdepth > 0 &&
+		    (c->sect == S_CLASSIFIER || c->sect == S_CATALOG)) {
+			if (group_end(x, c) == -1)
+				return -1;
+			c->gdepth--;
+		} else if (tok == T_CATEGORY && up == T_GOOD &&
+		    c->group.len == 0)
+			trim(&c->group, text, len);
+		break;
+	case T_VALUEID:
+		if (up == T_REFBOOK)
+			trim(&c->val_id, text, len);
+		break;
+	case T_VALUE:
+		if (up == T_REFBOOK && c->val_id.len > 0) {
+			struct fx_buf t = { 0 };
+
+			trim(&t, text, len);
+			prop_add_val(c, c->val_id.p);
+			prop_add_val(c, fx_buf_str(&t));
+			fx_buf_release(&t);
+			fx_buf_reset(&c->val_id);
+		} else if (up == T_PROPVAL && fx_xml_up(x, 3) == T_GOOD &&
+		    c->pv_id.len > 0) {
+			struct fx_buf t = { 0 };
+
+			trim(&t, text, len);
+			c->pv = fx_grow(c->pv, &c->pvcap, c->npv + 1,
+			    sizeof(*c->pv));
+			c->pv[c->npv].name = fx_strdup(c->pv_id.p);
+			c->pv[c->npv].value = fx_strdup(fx_buf_str(&t));
+			c->npv++;
+			fx_buf_release(&t);
+		}
+		break;
+	case T_PROP:
+		if (up == T_PROPS && up2 == T_CLASSIFIER)
+			return prop_end(x, c);
+		break;
+	case T_GOOD:
+		if (up == T_GOODS && c->sect == S_CATALOG)
+			return good_end(x, c);
+		break;
+	case T_ARTICLE:
+		if (up == T_GOOD && c->sect == S_CATALOG)
+			trim(&c->article, text, len);
+		break;
+	case T_BARCODE:
+	case T_BARCODE2:
+		if (up == T_GOOD && c->sect == S_CATALOG)
+			trim(&c->barcode, text, len);
+		break;
+	case T_UNIT:
+		if (up == T_GOOD && c->sect == S_CATALOG)
+			trim(&c->unit, text, len);
+		break;
+	case T_CURRENCY:
+		if (up == T_PRICETYPE)
+			trim(&c->d_cur, text, len);
+		break;
+	case T_PRICETYPE:
+		if (up == T_PRICETYPES)
+			return pricetype_end(x, c);
+		break;
+	case T_WAREHOUSE:
+		if (up == T_WAREHOUSES)
+			return warehouse_end(x, c);
+		if (up == T_REST && c->sect == S_OFFERS) {
+			if (!c->r_has_qty)
+				return fx_xml_err(x, FX_EDATA, "stock balance "
+				    "without Количество");
+			if (stock_add(x, c, c->r_wh.p ? c->r_wh.p : "",
+			    c->r_wh.len, "0") == -1)
+				return -1;
+			c->stock[c->nstock - 1].qty = c->r_qty;
+		}
+		break;
+	case T_PRICETYPEID:
+		if (up == T_PRICE && c->nprices > 0)
+			trim(&c->prices[c->nprices - 1].type, text, len);
+		break;
+	case T_UNITPRICE:
+		if (up == T_PRICE && c->nprices > 0) {
+			struct fx_buf t = { 0 };
+			int r;
+
+			trim(&t, text, len);
+			/* "Уточните у менеджера": price on request, none here. */
+			if (t.len == 0) {
+				fx_buf_release(&t);
+				c->prices[c->nprices - 1].empty = 1;
+				break;
+			}
+			r = fx_money_parse(fx_buf_str(&t),
+			    &c->prices[c->nprices - 1].v);
+			fx_buf_release(&t);
+			if (r == -1)
+				return fx_xml_err(x, FX_EDATA, "bad price \"%s\": "
+				    "expected a number with at most 2 decimals",
+				    q(b1, sizeof(b1), text));
+			c->prices[c->nprices - 1].set = 1;
+		}
+		break;
+	case T_PRICE:
+		if (up == T_PRICES && c->nprices > 0) {
+			struct price *p = &c->prices[c->nprices - 1];
+
+			if (p->empty) {
+				c->nprices--;
+				break;
+			}
+			if (p->type.len == 0 || !p->set)
+				return fx_xml_err(x, FX_EDATA, "price without "
+				    "ИдТипаЦены or ЦенаЗаЕдиницу");
+			if (p->v < 0)
+				return fx_xml_err(x, FX_EDATA, "negative price "
+				    "\"%s\"", q(b1, sizeof(b1), text));
+		}
+		break;
+	case T_QTY: {
+		struct fx_buf t = { 0 };
+		int64_t v;
+		int r;
+
+		if (up != T_OFFER && !(up == T_WAREHOUSE && up2 == T_REST))
+			break;
+		trim(&t, text, len);
+		r = fx_qty_parse(fx_buf_str(&t), &v);
+		fx_buf_release(&t);
+		if (r == -1)
+			return fx_xml_err(x, FX_EDATA, "bad quantity \"%s\"",
+			    q(b1, sizeof(b1), text));
+		if (up == T_OFFER) {
+			c->total = v;
+			c->has_total = 1;
+		} else {
+			c->r_qty = v;
+			c->r_has_qty = 1;
+		}
+		break;
+	}
+	case T_OFFER:
+		if (up == T_OFFERS && c->sect == S_OFFERS)
+			return offer_end(x, c, fx_buf_str(&c->name));
+		break;
+	case T_CATALOG:
+		if (up == T_ROOT && !c->only_changes && c->goods_in_catalog > 0)
+			c->pkg->full_catalog = 1;
+		c->sect = S_NONE;
+		break;
+	case T_CLASSIFIER:
+	case T_PACKAGE:
+	case T_PKGCHANGES:
+		if (up == T_ROOT) {
+			if (tok != T_CLASSIFIER)
+				fx_strlcpy(c->pkg->offers_asof,
+				    c->pkg->catalog_asof,
+				    sizeof(c->pkg->offers_asof));
+			c->sect = S_NONE;
+		}
+		break;
+	}
+	return 0;
+}
+
+int
+fx_cml_import(struct fx_ctx *ctx, struct fx_txn *txn, struct fx_pkg *pkg,
+    const char *path, struct fx_import_stats *st, struct fx_err *err)
+{
+	struct fx_xml_ops ops = { names, nitems(names), on_start, on_end };
+	struct cml *c;
+	int rc, i;
+	size_t k;
+
+	c = fx_calloc(1, sizeof(*c));
+	c->ctx = ctx;
+	c->txn = txn;
+	c->pkg = pkg;
+	c->st = st;
+	c->err = err;
+	c->path = path;
+	rc = fx_xml_parse(path, &ops, c, err);
+
+	good_reset(c);
+	for (i = 0; i < MAXGROUPDEPTH; i++) {
+		fx_buf_release(&c->g[i].id);
+		fx_buf_release(&c->g[i].name);
+	}
+	for (k = 0; k < MAXPRICES; k++)
+		fx_buf_release(&c->prices[k].type);
+	for (k = 0; k < MAXSTOCK; k++)
+		fx_buf_release(&c->stock[k].wh);
+	for (k = 0; k < c->nprop_vals; k++)
+		free(c->prop_vals[k]);
+	free(c->prop_vals);
+	free(c->pv);
+	fx_buf_release(&c->prop_id);
+	fx_buf_release(&c->prop_name);
+	fx_buf_release(&c->val_id);
+	fx_buf_release(&c->id);
+	fx_buf_release(&c->article);
+	fx_buf_release(&c->name);
+	fx_buf_release(&c->unit);
+	fx_buf_release(&c->unit_code);
+	fx_buf_release(&c->group);
+	fx_buf_release(&c->barcode);
+	fx_buf_release(&c->pv_id);
+	fx_buf_release(&c->d_id);
+	fx_buf_release(&c->d_name);
+	fx_buf_release(&c->d_cur);
+	fx_buf_release(&c->r_wh);
+	fx_buf_release(&c->key);
+	fx_buf_release(&c->rec);
+	fx_map_release(&c->groups_seen, NULL);
+	fx_map_release(&c->groups_known, NULL);
+	fx_map_release(&c->pricetypes, NULL);
+	fx_map_release(&c->warehouses, NULL);
+	free(c);
+	return rc;
+}
+
+/*
+ * A full catalog lists every good 1C sells: those it no longer lists are
+ * marked deleted (kept, since orders and claims name them).
+ */
+int
+fx_cml_finish(struct fx_ctx *ctx, struct fx_txn *txn, struct fx_pkg *pkg,
+    struct fx_import_stats *st, struct fx_err *err)
+{
+	struct fx_cur cur;
+	struct fx_buf rec = { 0 }, ids = { 0 };
+	struct fx_product p;
+	MDB_val k, v;
+	size_t off;
+	int r, rc = -1;
+
+	if (!pkg->full_catalog)
+		return 0;
+	/* Collect first: writing under an open cursor would move it. */
+	if (fx_cur_open(txn, FX_K_PRODUCT, &cur, err) == -1)
+		return -1;
+	for (r = fx_cur_first(&cur, &k, &v, err); r == 0;
+	    r = fx_cur_next(&cur, &k, &v, err)) {
+		if (fx_rec_decode(v.mv_data, v.mv_size, &fx_rt_product, &p,
+		    err) == -1) {
+			r = -1;
+			break;
+		}
+		if (p.gen != pkg->gen && !p.deleted)
+			fx_buf_add(&ids, p.id, strlen(p.id) + 1);
+		fx_rec_release(&fx_rt_product, &p);
+	}
+	fx_cur_close(&cur);
+	if (r == -1)
+		goto out;
+	for (off = 0; off < ids.len; off += strlen(ids.p + off) + 1) {
+		const char *id = ids.p + off;
+
+		if (fx_db_getrec(txn, FX_K_PRODUCT, id, strlen(id),
+		    &fx_rt_product, &p, err) != 0)
+			goto out;
+		p.deleted = 1;
+		r = fx_db_putrec(txn, FX_K_PRODUCT, id, strlen(id),
+		    &fx_rt_product, &p, &rec, err);
+		fx_rec_release(&fx_rt_product, &p);
+		if (r == -1)
+			goto out;
+		st->deleted++;
+	}
+	rc = 0;
+out:
+	fx_buf_release(&rec);
+	fx_buf_release(&ids);
+	return rc;
+}

@@ -52,7 +52,6 @@ static const struct {
 	[FX_K_DLINE] =		{ "delivery_lines", 0 },
 	[FX_K_IDX_ARTICLE] =	{ "idx_article", MDB_DUPSORT },
 	[FX_K_IDX_INN] =	{ "idx_inn", MDB_DUPSORT },
-	[FX_K_IDX_GROUP] =	{ "idx_group", MDB_DUPSORT },
 	[FX_K_APPLIED] =	{ "applied", 0 },
 };
 
@@ -185,8 +184,11 @@ fx_db_open(struct fx_db **dbp, const char *path, uint64_t map_size,
 			txn = NULL;
 			goto fail;
 		}
-	} else
-		mdb_txn_abort(txn);
+	} else if ((rc = mdb_txn_commit(txn)) != 0) {
+		/* Committed, not aborted: an abort would close the handles. */
+		txn = NULL;
+		goto fail;
+	}
 	txn = NULL;
 
 	/* Check the layout version with a fresh read. */
@@ -411,8 +413,8 @@ int
 fx_db_getrec(struct fx_txn *t, enum fx_kind k, const void *key, size_t klen,
     const struct fx_rectype *rt, void *s, struct fx_err *err)
 {
-	const void *v;
-	size_t vl;
+	const void *v = NULL;
+	size_t vl = 0;
 	int r;
 
 	r = fx_db_get(t, k, key, klen, &v, &vl, err);
@@ -512,8 +514,8 @@ int
 fx_meta_get(struct fx_txn *t, const char *name, char *buf, size_t sz,
     struct fx_err *err)
 {
-	const void *v;
-	size_t vl;
+	const void *v = NULL;
+	size_t vl = 0;
 	int r;
 
 	if (sz == 0)
@@ -535,4 +537,17 @@ fx_meta_put(struct fx_txn *t, const char *name, const char *val,
 {
 	return fx_db_put(t, FX_K_META, name, strlen(name), val, strlen(val),
 	    err);
+}
+
+void
+fx_db_info(struct fx_db *db, uint64_t *map_size, uint64_t *used)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+
+	*map_size = *used = 0;
+	if (mdb_env_info(db->env, &info) != 0 || mdb_env_stat(db->env, &st))
+		return;
+	*map_size = info.me_mapsize;
+	*used = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
 }

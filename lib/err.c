@@ -144,9 +144,17 @@ fx_quote(char *buf, size_t sz, const char *s)
 			tl = 1;
 		}
 		if (o + tl + 4 >= sz) {
-			/* Cut at a character boundary. */
-			while (o > 0 && ((unsigned char)buf[o] & 0xc0) == 0x80)
-				o--;
+			/*
+			 * Cut at a character boundary: if *p continues a
+			 * character, drop that character's bytes already out.
+			 */
+			if ((*p & 0xc0) == 0x80) {
+				while (o > 0 &&
+				    ((unsigned char)buf[o - 1] & 0xc0) == 0x80)
+					o--;
+				if (o > 0)
+					o--;
+			}
 			memcpy(buf + o, "...", 3);
 			o += 3;
 			break;

@@ -96,6 +96,7 @@ struct fx_conf {
 	char		*retail_price_type;	/* name or Ид */
 	char		*base_price_type;	/* name or Ид */
 	int		 require_article;	/* refuse goods without Артикул */
+	int		 unknown_offers_skip;	/* skip offers of unknown goods */
 	enum fx_negstock negative_stock;
 	/* stock: */
 	int		 deliveries_shown;	/* next deliveries per product */
@@ -160,7 +161,6 @@ enum fx_kind {
 	FX_K_DLINE,		/* product+date+delivery -> delivery line */
 	FX_K_IDX_ARTICLE,	/* normalised article -> product id (dup) */
 	FX_K_IDX_INN,		/* INN[/KPP] -> entity id */
-	FX_K_IDX_GROUP,		/* group id -> product id (dup) */
 	FX_K_APPLIED,		/* content hash -> applied-file record */
 	FX_K_NKINDS
 };
@@ -199,6 +199,7 @@ struct fx_import_stats {
 	uint64_t	 warnings;
 	int		 files;
 	int		 already_applied;	/* every file was applied before */
+	char		 applied_at[32];	/* when, if so */
 };
 
 enum fx_import_flags {

@@ -82,6 +82,21 @@ void	 fx_buf_reset(struct fx_buf *);
 void	 fx_buf_release(struct fx_buf *);
 const char *fx_buf_str(struct fx_buf *);	/* NUL-terminated view */
 
+/* A string-keyed hash map; keys are copied, values are the caller's. */
+struct fx_map_ent {
+	char		*key;
+	void		*val;
+};
+struct fx_map {
+	struct fx_map_ent *v;
+	size_t		 n, cap;
+};
+/* The value slot of key, or NULL if absent. */
+void	**fx_map_get(struct fx_map *, const char *);
+/* The value slot of key, created (NULL) if absent. */
+void	**fx_map_put(struct fx_map *, const char *);
+void	 fx_map_release(struct fx_map *, void (*)(void *));
+
 /* Records (rec.c). */
 
 enum fx_ftype {
@@ -208,6 +223,8 @@ int	 fx_db_del(struct fx_txn *, enum fx_kind, const void *, size_t,
 /* Remove every record of a kind. */
 int	 fx_db_clear(struct fx_txn *, enum fx_kind, struct fx_err *);
 uint64_t fx_db_count(struct fx_txn *, enum fx_kind);
+/* The map's size and the bytes of it in use. */
+void	 fx_db_info(struct fx_db *, uint64_t *, uint64_t *);
 
 /* Typed helpers over fx_rec_*. */
 int	 fx_db_getrec(struct fx_txn *, enum fx_kind, const void *, size_t,
@@ -219,7 +236,7 @@ int	 fx_db_putrec(struct fx_txn *, enum fx_kind, const void *, size_t,
 /*
  * Cursors.  seek positions at the first key >= key (or, with prefix set,
  * fails with 1 when no key starts with it).  Each call returns 0 with
- * *k/*v filled, 1 at the end, -1 on error.
+ * the key and value filled, 1 at the end, -1 on error.
  */
 int	 fx_cur_open(struct fx_txn *, enum fx_kind, struct fx_cur *,
 	    struct fx_err *);
@@ -315,7 +332,21 @@ int	 fx_date_check(const char *);
 int	 fx_sha256_file(const char *, char out[65], struct fx_err *);
 
 /* Imports of each format, inside the package transaction. */
-struct fx_imp;			/* package state, cml.c */
+
+/* What the files of one package share (import.c owns it). */
+struct fx_pkg {
+	uint32_t	 gen;		/* this import's generation */
+	int		 full_catalog;	/* a full catalog with goods was read */
+	int		 cleared_prices;	/* a full offers file cleared them */
+	int		 cleared_stock;
+	struct fx_map	 props;		/* property Ид -> struct fx_property * */
+	char		 catalog_asof[32], offers_asof[32];
+};
+int	 fx_cml_import(struct fx_ctx *, struct fx_txn *, struct fx_pkg *,
+	    const char *path, struct fx_import_stats *, struct fx_err *);
+/* After every catalog file of a full package: mark goods not seen deleted. */
+int	 fx_cml_finish(struct fx_ctx *, struct fx_txn *, struct fx_pkg *,
+	    struct fx_import_stats *, struct fx_err *);
 int	 fx_cond_import(struct fx_ctx *, struct fx_txn *, const char *path,
 	    struct fx_import_stats *, struct fx_err *);
 int	 fx_deliv_import(struct fx_ctx *, struct fx_txn *, const char *path,

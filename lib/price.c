@@ -1,1 +1,158 @@
-/* price.c: not yet written */
+/*
+ * price.c -- money, quantities, percents and the one rounding rule.
+ *
+ * Money is int64 kopecks, quantities int64 thousandths, percents int32
+ * hundredths of a percent; no floating point touches a stored figure.
+ *
+ * The rounding rule, written down once: a dealer's unit net price is
+ *	net = base * (100 - percent) / 100
+ * computed exactly in integers and rounded half up (away from zero) to a
+ * whole kopeck; a line sum is the unit net price times the quantity.
+ */
+#include <string.h>
+
+#include "fx-int.h"
+
+int64_t
+fx_price_discount(int64_t base, int32_t pct)
+{
+	__int128 num = (__int128)base * (10000 - pct);
+
+	if (num >= 0)
+		return (int64_t)((num + 5000) / 10000);
+	return (int64_t)-((-num + 5000) / 10000);
+}
+
+/*
+ * Parse [-]digits[(.|,)digits] into an integer scaled by 10^scale.
+ * Digits past the scale must be zeros ("1.2500" is 1.25, "1.255" is an
+ * error): a figure is never silently rounded.
+ */
+static int
+parse_scaled(const char *s, int scale, int64_t *out)
+{
+	int neg = 0, frac = 0, digits = 0, seen_point = 0;
+	__int128 v = 0;
+
+	while (*s == ' ')
+		s++;
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	for (; *s != '\0'; s++) {
+		if (*s >= '0' && *s <= '9') {
+			if (seen_point && frac >= scale) {
+				if (*s != '0')
+					return -1;
+				continue;
+			}
+			v = v * 10 + (*s - '0');
+			if (v > INT64_MAX)
+				return -1;
+			digits++;
+			if (seen_point)
+				frac++;
+		} else if ((*s == '.' || *s == ',') && !seen_point)
+			seen_point = 1;
+		else if (*s == ' ') {
+			while (*s == ' ')
+				s++;
+			if (*s != '\0')
+				return -1;
+			break;
+		} else
+			return -1;
+	}
+	if (digits == 0)
+		return -1;
+	for (; frac < scale; frac++) {
+		v *= 10;
+		if (v > INT64_MAX)
+			return -1;
+	}
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	return 0;
+}
+
+int
+fx_money_parse(const char *s, int64_t *out)
+{
+	return parse_scaled(s, 2, out);
+}
+
+int
+fx_qty_parse(const char *s, int64_t *out)
+{
+	return parse_scaled(s, 3, out);
+}
+
+int
+fx_pct_parse(const char *s, int32_t *out)
+{
+	int64_t v;
+
+	if (parse_scaled(s, 2, &v) == -1 || v < 0 || v > 10000)
+		return -1;
+	*out = (int32_t)v;
+	return 0;
+}
+
+/* Format v / 10^scale with at most scale decimals (trailing zeros cut
+ * when trim), optional thousands separator. */
+static char *
+fmt_scaled(char *buf, size_t sz, int64_t v, int scale, int trim, int sep)
+{
+	char tmp[64], ip[48];
+	uint64_t u, div = 1, ipart, fpart;
+	int i, n, k, o = 0;
+
+	for (i = 0; i < scale; i++)
+		div *= 10;
+	u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	ipart = u / div;
+	fpart = u % div;
+	n = snprintf(ip, sizeof(ip), "%llu", (unsigned long long)ipart);
+	if (v < 0)
+		tmp[o++] = '-';
+	for (k = 0; k < n; k++) {
+		if (sep && k > 0 && (n - k) % 3 == 0)
+			tmp[o++] = (char)sep;
+		tmp[o++] = ip[k];
+	}
+	if (scale > 0 && !(trim && fpart == 0)) {
+		char f[16];
+
+		snprintf(f, sizeof(f), "%0*llu", scale,
+		    (unsigned long long)fpart);
+		if (trim) {
+			int l = scale;
+
+			while (l > 0 && f[l - 1] == '0')
+				l--;
+			f[l] = '\0';
+		}
+		tmp[o++] = '.';
+		for (k = 0; f[k] != '\0'; k++)
+			tmp[o++] = f[k];
+	}
+	tmp[o] = '\0';
+	fx_strlcpy(buf, tmp, sz);
+	return buf;
+}
+
+char *
+fx_money_fmt(char *buf, size_t sz, int64_t v, int sep)
+{
+	return fmt_scaled(buf, sz, v, 2, 0, sep);
+}
+
+char *
+fx_qty_fmt(char *buf, size_t sz, int64_t v)
+{
+	return fmt_scaled(buf, sz, v, 3, 1, 0);
+}
+
+char *
+fx_pct_fmt(char *buf, size_t sz, int32_t v)
+{
+	return fmt_scaled(buf, sz, v, 2, 1, 0);
+}

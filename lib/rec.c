@@ -170,7 +170,8 @@ fx_rec_encode(struct fx_buf *b, const struct fx_rectype *rt, const void *s)
 			break;
 		}
 		case FX_FT_STRV: {
-			char *const *sv = *CM(s, f->off, char **);
+			char *const *sv = *(char **const *)(const void *)
+			    ((const char *)s + f->off);
 
 			n = *CM(s, f->noff, size_t);
 			put_uv(b, n);
@@ -422,7 +423,8 @@ fx_rec_text(struct fx_buf *b, const struct fx_rectype *rt, const void *s)
 			break;
 		}
 		case FX_FT_STRV: {
-			char *const *sv = *CM(s, f->off, char **);
+			char *const *sv = *(char **const *)(const void *)
+			    ((const char *)s + f->off);
 
 			n = *CM(s, f->noff, size_t);
 			fx_buf_addc(b, '[');

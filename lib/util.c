@@ -249,3 +249,84 @@ fx_date_check(const char *s)
 		return -1;
 	return 0;
 }
+
+/*
+ * A string-keyed hash map (open addressing, linear probing).  Used for
+ * the small per-import sets: groups seen, property names.
+ */
+static uint32_t
+map_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+static struct fx_map_ent *
+map_find(const struct fx_map *m, const char *key)
+{
+	size_t mask, i;
+
+	if (m->cap == 0)
+		return NULL;
+	mask = m->cap - 1;
+	for (i = map_hash(key) & mask; m->v[i].key != NULL;
+	    i = (i + 1) & mask)
+		if (strcmp(m->v[i].key, key) == 0)
+			return &m->v[i];
+	return &m->v[i];
+}
+
+void **
+fx_map_get(struct fx_map *m, const char *key)
+{
+	struct fx_map_ent *e = map_find(m, key);
+
+	return e != NULL && e->key != NULL ? &e->val : NULL;
+}
+
+void **
+fx_map_put(struct fx_map *m, const char *key)
+{
+	struct fx_map_ent *e;
+
+	if ((m->n + 1) * 2 > m->cap) {
+		struct fx_map old = *m;
+		size_t i;
+
+		m->cap = old.cap ? old.cap * 2 : 64;
+		m->v = fx_calloc(m->cap, sizeof(*m->v));
+		m->n = 0;
+		for (i = 0; i < old.cap; i++)
+			if (old.v[i].key != NULL) {
+				e = map_find(m, old.v[i].key);
+				*e = old.v[i];
+				m->n++;
+			}
+		free(old.v);
+	}
+	e = map_find(m, key);
+	if (e->key == NULL) {
+		e->key = fx_strdup(key);
+		e->val = NULL;
+		m->n++;
+	}
+	return &e->val;
+}
+
+void
+fx_map_release(struct fx_map *m, void (*freeval)(void *))
+{
+	size_t i;
+
+	for (i = 0; i < m->cap; i++)
+		if (m->v[i].key != NULL) {
+			if (freeval != NULL)
+				freeval(m->v[i].val);
+			free(m->v[i].key);
+		}
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}

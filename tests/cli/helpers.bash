@@ -1,0 +1,47 @@
+# Shared by the bats tests: each test gets its own instance under
+# $BATS_TEST_TMPDIR; the built tools come from $FX_BIN (tests/local.am).
+
+bats_require_minimum_version 1.5.0
+
+: "${FX_BIN:?run the tests with make check}"
+: "${FX_SRCDIR:?run the tests with make check}"
+DATA="$FX_SRCDIR/tests/data"
+
+admin() { "$FX_BIN/formix-admin" "$@"; }
+stock() { "$FX_BIN/formix-stock" "$@"; }
+
+# A fresh instance; FORMIX_ROOT points at it.
+fx_instance() {
+	unset FORMIX_CONF
+	export FORMIX_ROOT="$BATS_TEST_TMPDIR/inst"
+	admin init "$FORMIX_ROOT" >/dev/null
+}
+
+# The small catalog, then conditions and deliveries if present.
+fx_load_fixtures() {
+	admin -q import "$DATA/cml/import.xml" "$DATA/cml/offers.xml" 2>/dev/null
+	if [ -f "$DATA/cond/conditions.xml" ]; then
+		admin -q import "$DATA/cond/conditions.xml"
+	fi
+	if [ -f "$DATA/cond/deliveries.xml" ]; then
+		admin -q import "$DATA/cond/deliveries.xml"
+	fi
+}
+
+# Dump the whole store to a file (to prove that a refusal changed nothing).
+fx_dump() {
+	admin db dump > "$1"
+}
+
+# The count of one kind from db stat --json.
+fx_count() {
+	admin db stat --json | "${PYTHON3:-python3}" -c \
+	    'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
+}
+
+# ../shared, when the tests run beside it (CI has it, a fresh clone not).
+fx_need_shared() {
+	if [ ! -d "$FX_SHARED/samples/commerceml" ]; then
+		skip "../shared is not here (a fresh clone): conformance needs it"
+	fi
+}
