@@ -454,7 +454,8 @@ print_item(struct printer *pr, const struct fx_items *res,
 					cli_str_adds(&pr->arr,
 					    ",\"warehouse\":");
 					cli_str_json(&pr->arr,
-					    a->warehouse_name);
+					    a->warehouse_name[0] != '\0' ?
+					    a->warehouse_name : NULL);
 					cli_str_adds(&pr->arr, "}");
 				} else {
 					cli_str_adds(&pr->arr, a->date);

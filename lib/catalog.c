@@ -886,7 +886,7 @@ dline_key(const MDB_val *k, size_t plen, const char **date, size_t *dlen,
 static int
 arrivals_fill(struct cq *cq, struct fx_item *it, int *due)
 {
-	struct aline al[16];
+	struct aline al[100];	/* formix.yaml caps deliveries_shown at 100 */
 	struct fx_arrival *out;
 	const struct fx_warehouse *w;
 	struct fx_dline dl;

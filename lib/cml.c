@@ -93,6 +93,10 @@ static const char *const known_versions[] = {
 #define MAXPRICES	32	/* price types in one offer */
 #define MAXSTOCK	256	/* warehouses in one offer */
 
+/* Errors about a good or an offer point at its first line. */
+#define GERR(...)	fx_xml_err_at(x, c->good_line, FX_EDATA, __VA_ARGS__)
+#define OERR(...)	fx_xml_err_at(x, c->offer_line, FX_EDATA, __VA_ARGS__)
+
 enum sect { S_NONE, S_CLASSIFIER, S_CATALOG, S_OFFERS };
 
 struct gframe {
@@ -160,6 +164,7 @@ struct cml {
 	struct fx_buf		 r_wh;		/* rests: Склад/Ид */
 	int64_t			 r_qty;
 	int			 r_has_qty;
+	long			 offer_line;
 };
 
 static void
@@ -363,13 +368,13 @@ good_end(struct fx_xml *x, struct cml *c)
 	int r;
 
 	if (c->id.len == 0)
-		return fx_xml_err(x, FX_EDATA, "product without Ид");
+		return GERR("product without Ид");
 	if (c->name.len == 0 && !c->deleted)
-		return fx_xml_err(x, FX_EDATA, "product \"%s\" has no "
+		return GERR("product \"%s\" has no "
 		    "Наименование", q(b1, sizeof(b1), c->id.p));
 	if (c->article.len == 0 && !c->deleted &&
 	    c->ctx->conf.require_article)
-		return fx_xml_err(x, FX_EDATA, "product \"%s\" (%s) has no "
+		return GERR("product \"%s\" (%s) has no "
 		    "Артикул", q(b1, sizeof(b1), c->id.p),
 		    q(b2, sizeof(b2), fx_buf_str(&c->name)));
 	if (c->group.len > 0) {
@@ -377,7 +382,7 @@ good_end(struct fx_xml *x, struct cml *c)
 		if (r == -1)
 			return -1;
 		if (r == 0)
-			return fx_xml_err(x, FX_EDATA, "product \"%s\" is in "
+			return GERR("product \"%s\" is in "
 			    "unknown group \"%s\"", q(b1, sizeof(b1), c->id.p),
 			    q(b2, sizeof(b2), c->group.p));
 	}
@@ -411,7 +416,7 @@ good_end(struct fx_xml *x, struct cml *c)
 	if (r == 0) {
 		if (old.gen == c->pkg->gen) {
 			fx_rec_release(&fx_rt_product, &old);
-			return fx_xml_err(x, FX_EDATA, "duplicate product Ид "
+			return GERR("duplicate product Ид "
 			    "\"%s\"", q(b1, sizeof(b1), c->id.p));
 		}
 		/* Drop the index entry of an article that changed. */
@@ -443,7 +448,7 @@ good_end(struct fx_xml *x, struct cml *c)
 		return -1;
 	if (p.article[0] != '\0') {
 		if (fx_article_norm(p.article, norm, sizeof(norm)) == -1)
-			return fx_xml_err(x, FX_EDATA, "product \"%s\": "
+			return GERR("product \"%s\": "
 			    "article is not valid UTF-8",
 			    q(b1, sizeof(b1), p.id));
 		if (norm[0] != '\0' && fx_db_putdup(c->txn, FX_K_IDX_ARTICLE,
@@ -587,7 +592,7 @@ offer_end(struct fx_xml *x, struct cml *c, const char *offer_name)
 	int r, rc = -1;
 
 	if (c->id.len == 0)
-		return fx_xml_err(x, FX_EDATA, "offer without Ид");
+		return OERR("offer without Ид");
 	r = offer_product(x, c, offer_name, &pid);
 	if (r == -1)
 		goto out;
@@ -596,14 +601,14 @@ offer_end(struct fx_xml *x, struct cml *c, const char *offer_name)
 		    c->nstock > 0 || c->has_total ? "stock" : "offer";
 
 		if (!cf->unknown_offers_skip) {
-			fx_xml_err(x, FX_EDATA, "%s for unknown product \"%s\"",
+			OERR("%s for unknown product \"%s\"",
 			    what, q(b1, sizeof(b1), c->id.p));
 			goto out;
 		}
 		{
 			struct fx_err w;
 
-			fx_err_setloc(&w, FX_EDATA, c->path, fx_xml_line(x), 0,
+			fx_err_setloc(&w, FX_EDATA, c->path, c->offer_line, 0,
 			    "%s for unknown product \"%s\" skipped", what,
 			    q(b1, sizeof(b1), c->id.p));
 			fx_warn(c->ctx, &w);
@@ -625,7 +630,7 @@ offer_end(struct fx_xml *x, struct cml *c, const char *offer_name)
 		if (r == -1)
 			goto out;
 		if (r == 0) {
-			fx_xml_err(x, FX_EDATA, "price of product \"%s\" has "
+			OERR("price of product \"%s\" has "
 			    "unknown price type \"%s\"",
 			    q(b1, sizeof(b1), pid.p),
 			    q(b2, sizeof(b2), pr->type.p));
@@ -654,7 +659,7 @@ offer_end(struct fx_xml *x, struct cml *c, const char *offer_name)
 		if (r == -1)
 			goto out;
 		if (r == 0) {
-			fx_xml_err(x, FX_EDATA, "stock of product \"%s\" at "
+			OERR("stock of product \"%s\" at "
 			    "unknown warehouse \"%s\"",
 			    q(b1, sizeof(b1), pid.p),
 			    q(b2, sizeof(b2), s->wh.p));
@@ -695,7 +700,7 @@ offer_end(struct fx_xml *x, struct cml *c, const char *offer_name)
 		a.v = c->total < 0 && cf->negative_stock != FX_NEGSTOCK_KEEP ?
 		    0 : c->total;
 		if (c->total < 0 && cf->negative_stock == FX_NEGSTOCK_REJECT) {
-			fx_xml_err(x, FX_EDATA, "negative stock %s of product "
+			OERR("negative stock %s of product "
 			    "\"%s\"", fx_qty_fmt(b3, sizeof(b3), c->total),
 			    q(b1, sizeof(b1), pid.p));
 			goto out;
@@ -831,8 +836,10 @@ on_start(struct fx_xml *x, void *u, int tok, const struct fx_xml_attr *a,
 		}
 		break;
 	case T_OFFER:
-		if (up == T_OFFERS && c->sect == S_OFFERS)
+		if (up == T_OFFERS && c->sect == S_OFFERS) {
 			offer_reset(c);
+			c->offer_line = fx_xml_line(x);
+		}
 		break;
 	case T_PRICE:
 		if (up == T_PRICES && fx_xml_up(x, 2) == T_OFFER) {

@@ -1173,6 +1173,7 @@ struct deliv {
 	struct imp	 m;
 	int		 in_delivery;
 	int		 deleted;
+	long		 line;		/* of the <delivery> start tag */
 	struct fx_delivery d;
 	int64_t		*qty;		/* per product, parallel to lines */
 	size_t		 qtycap;
@@ -1278,6 +1279,7 @@ delivery_start(struct fx_xml *x, struct deliv *v, const struct fx_xml_attr *a,
 	v->d.warehouse = take(s, VA_WAREHOUSE);
 	v->d.comment = take(s, VA_COMMENT);
 	v->in_delivery = 1;
+	v->line = fx_xml_line(x);
 	idset_reset(&v->lines);
 	rc = 0;
 out:
@@ -1404,6 +1406,7 @@ delivery_end(struct fx_xml *x, struct deliv *v)
 {
 	struct imp *m = &v->m;
 	struct fx_dline dl;
+	char q[QSZ];
 	size_t i, n = v->lines.n;
 	int rc = -1;
 
@@ -1411,8 +1414,12 @@ delivery_end(struct fx_xml *x, struct deliv *v)
 		delivery_clear(v);
 		return 0;
 	}
-	if (n == 0)
-		return elem_err(x, "delivery", v->d.id, "has no lines");
+	if (n == 0) {
+		/* Reported where the delivery starts, not where it ends. */
+		fx_quote(q, sizeof(q), v->d.id);
+		return fx_xml_err_at(x, v->line, FX_EDATA, "delivery \"%s\": "
+		    "has no lines", q);
+	}
 	if (!m->full && deliv_remove(v, v->d.id) == -1)
 		return dbfail(x, m);
 	v->d.products = fx_calloc(n, sizeof(*v->d.products));

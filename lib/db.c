@@ -27,6 +27,7 @@ struct fx_db {
 	MDB_env		*env;
 	MDB_dbi		 dbi[FX_K_NKINDS];
 	char		*path;
+	int		 map_full;	/* a write hit MDB_MAP_FULL */
 	uint64_t	 map_size;
 	uint64_t	 map_max;
 	int		 rdonly;
@@ -95,13 +96,17 @@ lmdb_err(struct fx_err *err, int rc, const char *what)
 		break;
 	}
 	fx_err_set(err, code, "store: %s: %s", what, mdb_strerror(rc));
-	/* Keep LMDB's code where the caller can see MDB_MAP_FULL. */
-	if (err != NULL)
-		err->sys_errno = 0, err->line = rc;
 	return -1;
 }
 
-#define IS_MAP_FULL(e)	((e)->code == FX_ETEMP && (e)->line == MDB_MAP_FULL)
+/* A write failed: note a full map, which fx_db_write cures by growing. */
+static int
+write_err(struct fx_db *db, struct fx_err *err, int rc, const char *what)
+{
+	if (rc == MDB_MAP_FULL)
+		db->map_full = 1;
+	return lmdb_err(err, rc, what);
+}
 
 int
 fx_db_open(struct fx_db **dbp, const char *path, uint64_t map_size,
@@ -261,7 +266,7 @@ fx_db_commit(struct fx_txn *t, struct fx_err *err)
 	rc = mdb_txn_commit(t->t);
 	t->t = NULL;
 	if (rc != 0)
-		return lmdb_err(err, rc, "commit");
+		return write_err(t->db, err, rc, "commit");
 	return 0;
 }
 
@@ -282,6 +287,7 @@ fx_db_write(struct fx_db *db, int (*fn)(struct fx_txn *, void *,
 	int rc;
 
 	for (;;) {
+		db->map_full = 0;
 		if (fx_db_begin(db, 1, &t, err) == -1)
 			return -1;
 		if (fn(&t, arg, err) == 0) {
@@ -293,7 +299,7 @@ fx_db_write(struct fx_db *db, int (*fn)(struct fx_txn *, void *,
 				return 0;
 		} else
 			fx_db_abort(&t);
-		if (!IS_MAP_FULL(err))
+		if (!db->map_full)
 			return -1;
 		if (db->map_size >= db->map_max)
 			return fx_err_set(err, FX_ETEMP, "store %s: map full at "
@@ -352,7 +358,7 @@ fx_db_put(struct fx_txn *t, enum fx_kind k, const void *key, size_t klen,
 		return -1;
 	rc = mdb_put(t->t, t->db->dbi[k], &kv, &vv, 0);
 	if (rc != 0)
-		return lmdb_err(err, rc, kinds[k].name);
+		return write_err(t->db, err, rc, kinds[k].name);
 	return 0;
 }
 
@@ -370,7 +376,7 @@ fx_db_putdup(struct fx_txn *t, enum fx_kind k, const void *key, size_t klen,
 		    "bytes");
 	rc = mdb_put(t->t, t->db->dbi[k], &kv, &vv, MDB_NODUPDATA);
 	if (rc != 0 && rc != MDB_KEYEXIST)
-		return lmdb_err(err, rc, kinds[k].name);
+		return write_err(t->db, err, rc, kinds[k].name);
 	return 0;
 }
 
@@ -385,7 +391,7 @@ fx_db_del(struct fx_txn *t, enum fx_kind k, const void *key, size_t klen,
 		return 0;
 	rc = mdb_del(t->t, t->db->dbi[k], &kv, val ? &vv : NULL);
 	if (rc != 0 && rc != MDB_NOTFOUND)
-		return lmdb_err(err, rc, kinds[k].name);
+		return write_err(t->db, err, rc, kinds[k].name);
 	return 0;
 }
 
@@ -395,7 +401,7 @@ fx_db_clear(struct fx_txn *t, enum fx_kind k, struct fx_err *err)
 	int rc = mdb_drop(t->t, t->db->dbi[k], 0);
 
 	if (rc != 0)
-		return lmdb_err(err, rc, kinds[k].name);
+		return write_err(t->db, err, rc, kinds[k].name);
 	return 0;
 }
 

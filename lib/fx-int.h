@@ -312,6 +312,9 @@ size_t	 fx_xml_depth(const struct fx_xml *);
 /* Set an error at the current position; returns -1. */
 int	 fx_xml_err(struct fx_xml *, enum fx_code, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* The same at a given line (an element's start, reported at its end). */
+int	 fx_xml_err_at(struct fx_xml *, long, enum fx_code, const char *, ...)
+	    __attribute__((format(printf, 4, 5)));
 /* Stop at the end of the current element without error (sniffing). */
 void	 fx_xml_stop(struct fx_xml *);
 

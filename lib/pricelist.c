@@ -1,1 +1,778 @@
-/* pricelist.c: not yet written */
+/*
+ * pricelist.c -- a dealer's price list as XLSX, for one legal entity.
+ *
+ * Contents: every product not deleted in 1C, under a bold header row per
+ * group path ("Ручной инструмент / Ключи"), by article within the group;
+ * retail price, the entity's net price and discount, stock per warehouse,
+ * the total and the next delivery.  Values are written with
+ * worksheet_write_string/number only, never as formulas, so a product
+ * name that starts with "=" stays text (RELIABILITY.md, formula export).
+ *
+ * Durability.  libxlsxwriter has been seen to report success for a
+ * workbook truncated because its temporary directory was full
+ * (RELIABILITY.md), so success from workbook_close proves nothing.  The
+ * workbook goes to a hidden temporary name beside the target
+ * (".NAME.tmp.XXXXXX", so that neither the spool nor a dealer's SFTP
+ * client takes it), is read back -- the ZIP directory, every member's
+ * CRC, and the rows of the sheet counted against the rows written --
+ * then fsynced and renamed into place, and the directory fsynced.  On any
+ * failure the temporary file is removed and the target is untouched.
+ *
+ * The file is created mode 0640: prices are per dealer, not for everyone
+ * on the host.
+ *
+ * XXX libxlsxwriter opens the temporary file again by name after mkstemp
+ * created it; the directory must not be writable by others.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <xlsxwriter.h>
+#include <zlib.h>
+
+#include "fx-int.h"
+
+#define TITLE_ROWS	4	/* title, INN/KPP, as of, a blank row */
+#define NFIXED		6	/* columns before the warehouses */
+
+/* An error about path, with errno e (0 for none). */
+static int
+perr(struct fx_err *err, enum fx_code code, const char *path, int e,
+    const char *fmt, ...)
+{
+	char msg[sizeof(err->msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fx_err_setloc(err, code, path, 0, 0, "%s", msg);
+	if (err != NULL)
+		err->sys_errno = e;
+	return -1;
+}
+
+/* Group paths. */
+
+struct paths {
+	struct fx_map	 groups;	/* Ид -> struct fx_group * */
+	struct fx_map	 path;		/* Ид -> char * "A / B / C" */
+};
+
+static void
+group_free(void *p)
+{
+	fx_rec_release(&fx_rt_group, p);
+	free(p);
+}
+
+static void
+paths_release(struct paths *ps)
+{
+	fx_map_release(&ps->groups, group_free);
+	fx_map_release(&ps->path, free);
+}
+
+/* The path of a group, "" when the group is unknown. */
+static const char *
+path_of(struct paths *ps, const char *id)
+{
+	const char *chain[64], *p = id;
+	struct fx_group *g;
+	struct fx_buf b;
+	void **slot;
+	int n = 0, i;
+
+	if (id == NULL || *id == '\0')
+		return "";
+	if ((slot = fx_map_get(&ps->path, id)) != NULL)
+		return *slot;
+	while (n < (int)nitems(chain) && p != NULL && *p != '\0' &&
+	    (slot = fx_map_get(&ps->groups, p)) != NULL) {
+		g = *slot;
+		chain[n++] = g->name;
+		p = g->parent;
+	}
+	memset(&b, 0, sizeof(b));
+	for (i = n - 1; i >= 0; i--) {
+		fx_buf_adds(&b, chain[i]);
+		if (i > 0)
+			fx_buf_adds(&b, " / ");
+	}
+	fx_buf_str(&b);
+	*fx_map_put(&ps->path, id) = b.p;
+	return b.p;
+}
+
+static int
+paths_load(struct fx_txn *t, struct paths *ps, struct fx_err *err)
+{
+	struct fx_group *g;
+	struct fx_cur c;
+	MDB_val k, v;
+	int r;
+
+	if (fx_cur_open(t, FX_K_GROUP, &c, err) == -1)
+		return -1;
+	for (r = fx_cur_first(&c, &k, &v, err); r == 0;
+	    r = fx_cur_next(&c, &k, &v, err)) {
+		g = fx_calloc(1, sizeof(*g));
+		if (fx_rec_decode(v.mv_data, v.mv_size, &fx_rt_group, g,
+		    err) == -1) {
+			free(g);
+			r = -1;
+			break;
+		}
+		*fx_map_put(&ps->groups, g->id) = g;
+	}
+	fx_cur_close(&c);
+	return r == -1 ? -1 : 0;
+}
+
+/*
+ * The entity for the title.  fx_catalog_query has already refused an
+ * unknown or ambiguous one, so the first match is the one.
+ */
+static int
+entity_find(struct fx_txn *t, const char *want, struct fx_entity *e,
+    struct fx_err *err)
+{
+	const char *slash = strchr(want, '/');
+	char key[64];
+	const char *keys[2];
+	struct fx_cur c;
+	MDB_val k, v;
+	size_t i;
+	int r;
+
+	keys[0] = want;
+	keys[1] = NULL;
+	if (slash != NULL && (size_t)(slash - want) < sizeof(key)) {
+		memcpy(key, want, (size_t)(slash - want));
+		key[slash - want] = '\0';
+		keys[1] = key;
+	}
+	if (fx_cur_open(t, FX_K_IDX_INN, &c, err) == -1)
+		return -1;
+	for (i = 0; i < 2 && keys[i] != NULL; i++)
+		for (r = fx_cur_dup_first(&c, keys[i], strlen(keys[i]), &k, &v,
+		    err); r == 0; r = fx_cur_dup_next(&c, &k, &v, err)) {
+			r = fx_db_getrec(t, FX_K_ENTITY, v.mv_data, v.mv_size,
+			    &fx_rt_entity, e, err);
+			if (r == -1)
+				break;
+			if (r == 1)
+				continue;
+			if (i == 1 && strcmp(e->kpp, slash + 1) != 0) {
+				fx_entity_release(e);
+				continue;
+			}
+			fx_cur_close(&c);
+			return 0;
+		}
+	fx_cur_close(&c);
+	r = fx_db_getrec(t, FX_K_ENTITY, want, strlen(want), &fx_rt_entity, e,
+	    err);
+	if (r == 1) {
+		char q[128];
+
+		return fx_err_set(err, FX_ENOTFOUND, "unknown legal entity "
+		    "\"%s\"", fx_quote(q, sizeof(q), want));
+	}
+	return r;
+}
+
+/* The rows in print order. */
+
+struct line {
+	const char		*path;
+	const struct fx_item	*it;
+};
+
+static int
+line_cmp(const void *a, const void *b)
+{
+	const struct line *x = a, *y = b;
+	int c;
+
+	/* Goods outside any known group come last. */
+	if ((x->path[0] == '\0') != (y->path[0] == '\0'))
+		return x->path[0] == '\0' ? 1 : -1;
+	if ((c = strcmp(x->path, y->path)) != 0)
+		return c;
+	if ((c = strcmp(x->it->p.article, y->it->p.article)) != 0)
+		return c;
+	if ((c = strcmp(x->it->p.name, y->it->p.name)) != 0)
+		return c;
+	return strcmp(x->it->p.id, y->it->p.id);
+}
+
+/* Warehouses that hold stock records, in name order. */
+struct whcol {
+	const char	*id;
+	const char	*name;
+};
+
+static int
+whcol_cmp(const void *a, const void *b)
+{
+	const struct whcol *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c != 0 ? c : strcmp(x->id, y->id);
+}
+
+static size_t
+warehouses(const struct fx_items *items, struct whcol **out)
+{
+	struct whcol *w = NULL;
+	struct fx_map seen;
+	size_t i, j, n = 0, cap = 0;
+	void **slot;
+
+	memset(&seen, 0, sizeof(seen));
+	for (i = 0; i < items->n; i++)
+		for (j = 0; j < items->v[i].nstock; j++) {
+			const struct fx_stock_line *s = &items->v[i].stock[j];
+
+			slot = fx_map_put(&seen, s->warehouse);
+			if (*slot != NULL)
+				continue;
+			*slot = (void *)s->warehouse;
+			w = fx_grow(w, &cap, n + 1, sizeof(*w));
+			w[n].id = s->warehouse;
+			w[n++].name = s->warehouse_name;
+		}
+	fx_map_release(&seen, NULL);
+	if (n > 1)
+		qsort(w, n, sizeof(*w), whcol_cmp);
+	*out = w;
+	return n;
+}
+
+/* "2026-11-20T06:00:00" as "20.11.2026 06:00"; other forms as they are. */
+static void
+human_time(char *buf, size_t sz, const char *iso)
+{
+	if (strlen(iso) >= 10 && iso[4] == '-' && iso[7] == '-') {
+		if (strlen(iso) >= 16 && iso[10] == 'T')
+			snprintf(buf, sz, "%.2s.%.2s.%.4s %.5s", iso + 8,
+			    iso + 5, iso, iso + 11);
+		else
+			snprintf(buf, sz, "%.2s.%.2s.%.4s", iso + 8, iso + 5,
+			    iso);
+	} else
+		snprintf(buf, sz, "%s", iso[0] != '\0' ? iso : "—");
+}
+
+/* Writing. */
+
+struct sheet {
+	lxw_workbook	*wb;
+	lxw_worksheet	*ws;
+	lxw_format	*title, *bold, *head, *group, *money, *pct, *qty,
+			*qtyf;
+	lxw_row_t	 row;		/* next row to write */
+	uint64_t	 rows;		/* rows written (each has a cell) */
+	lxw_error	 e;		/* first error */
+};
+
+#define W(sh, call)	do { lxw_error e_ = (call); \
+	if (e_ != LXW_NO_ERROR && (sh)->e == LXW_NO_ERROR) (sh)->e = e_; \
+	} while (0)
+
+static void
+put_str(struct sheet *sh, lxw_col_t col, const char *s, lxw_format *f)
+{
+	if (s != NULL && *s != '\0')
+		W(sh, worksheet_write_string(sh->ws, sh->row, col, s, f));
+}
+
+static void
+put_num(struct sheet *sh, lxw_col_t col, double v, lxw_format *f)
+{
+	W(sh, worksheet_write_number(sh->ws, sh->row, col, v, f));
+}
+
+static void
+put_qty(struct sheet *sh, lxw_col_t col, int64_t q)
+{
+	/* Whole units as "0"; a fraction must not round away. */
+	put_num(sh, col, (double)q / 1000.0, q % 1000 == 0 ? sh->qty :
+	    sh->qtyf);
+}
+
+static void
+end_row(struct sheet *sh)
+{
+	sh->row++;
+	sh->rows++;
+}
+
+static void
+formats(struct sheet *sh)
+{
+	sh->title = workbook_add_format(sh->wb);
+	format_set_bold(sh->title);
+	format_set_font_size(sh->title, 14);
+	sh->bold = workbook_add_format(sh->wb);
+	format_set_bold(sh->bold);
+	sh->head = workbook_add_format(sh->wb);
+	format_set_bold(sh->head);
+	format_set_text_wrap(sh->head);
+	format_set_align(sh->head, LXW_ALIGN_VERTICAL_CENTER);
+	format_set_bottom(sh->head, LXW_BORDER_THIN);
+	format_set_bg_color(sh->head, 0xDDEBF7);
+	sh->group = workbook_add_format(sh->wb);
+	format_set_bold(sh->group);
+	format_set_bg_color(sh->group, 0xF2F2F2);
+	sh->money = workbook_add_format(sh->wb);
+	format_set_num_format(sh->money, "# ##0.00");
+	sh->pct = workbook_add_format(sh->wb);
+	format_set_num_format(sh->pct, "0.00");
+	sh->qty = workbook_add_format(sh->wb);
+	format_set_num_format(sh->qty, "0");
+	sh->qtyf = workbook_add_format(sh->wb);
+	format_set_num_format(sh->qtyf, "0.###");
+}
+
+static void
+write_sheet(struct sheet *sh, const struct fx_entity *ent,
+    const struct fx_items *items, const struct line *lines, size_t nlines,
+    const struct whcol *wh, size_t nwh)
+{
+	static const char *const fixed[NFIXED] = {
+		"Артикул", "Наименование", "Ед.", "Розничная цена",
+		"Цена дилера", "Скидка %"
+	};
+	static const double widths[NFIXED] = { 14, 56, 7, 14, 14, 9 };
+	char buf[512], t1[32], t2[32], t3[32], t4[32], num[32];
+	const char *lastpath = NULL;
+	lxw_col_t ncols = (lxw_col_t)(NFIXED + nwh + 2), c;
+	size_t i, j;
+
+	for (c = 0; c < NFIXED; c++)
+		W(sh, worksheet_set_column(sh->ws, c, c, widths[c], NULL));
+	if (nwh > 0)
+		W(sh, worksheet_set_column(sh->ws, NFIXED,
+		    (lxw_col_t)(NFIXED + nwh), 12, NULL));
+	else
+		W(sh, worksheet_set_column(sh->ws, NFIXED, NFIXED, 10, NULL));
+	W(sh, worksheet_set_column(sh->ws, ncols - 1, ncols - 1, 22, NULL));
+
+	/* Title. */
+	snprintf(buf, sizeof(buf), "Прайс-лист: %s", ent->name);
+	put_str(sh, 0, buf, sh->title);
+	end_row(sh);
+	if (ent->kpp[0] != '\0')
+		snprintf(buf, sizeof(buf), "ИНН %s, КПП %s", ent->inn,
+		    ent->kpp);
+	else
+		snprintf(buf, sizeof(buf), "ИНН %s", ent->inn);
+	put_str(sh, 0, buf, NULL);
+	end_row(sh);
+	human_time(t1, sizeof(t1), items->catalog_asof);
+	human_time(t2, sizeof(t2), items->offers_asof);
+	human_time(t3, sizeof(t3), items->conditions_asof);
+	human_time(t4, sizeof(t4), items->deliveries_asof);
+	snprintf(buf, sizeof(buf), "Каталог на %s; цены и остатки на %s; "
+	    "условия на %s; поставки на %s", t1, t2, t3, t4);
+	put_str(sh, 0, buf, NULL);
+	end_row(sh);
+	sh->row++;		/* a blank row, not written */
+
+	/* Header. */
+	for (c = 0; c < NFIXED; c++)
+		put_str(sh, c, fixed[c], sh->head);
+	for (j = 0; j < nwh; j++)
+		put_str(sh, (lxw_col_t)(NFIXED + j), wh[j].name, sh->head);
+	put_str(sh, (lxw_col_t)(NFIXED + nwh), "Всего", sh->head);
+	put_str(sh, ncols - 1, "Ближайшая поставка", sh->head);
+	W(sh, worksheet_set_row(sh->ws, sh->row, 30, NULL));
+	worksheet_freeze_panes(sh->ws, sh->row + 1, 0);
+	end_row(sh);
+
+	for (i = 0; i < nlines && sh->e == LXW_NO_ERROR; i++) {
+		const struct fx_item *it = lines[i].it;
+
+		if (lastpath == NULL || strcmp(lastpath, lines[i].path) != 0) {
+			lastpath = lines[i].path;
+			put_str(sh, 0, lastpath[0] != '\0' ? lastpath :
+			    "Без группы", sh->group);
+			end_row(sh);
+		}
+		put_str(sh, 0, it->p.article, NULL);
+		put_str(sh, 1, it->p.name, NULL);
+		put_str(sh, 2, it->p.unit, NULL);
+		if (it->retail >= 0)
+			put_num(sh, 3, (double)it->retail / 100.0, sh->money);
+		if (it->net >= 0)
+			put_num(sh, 4, (double)it->net / 100.0, sh->money);
+		if (!it->own_price)
+			put_num(sh, 5, (double)it->discount / 100.0, sh->pct);
+		for (j = 0; j < it->nstock; j++) {
+			size_t k;
+
+			for (k = 0; k < nwh; k++)
+				if (strcmp(wh[k].id, it->stock[j].warehouse)
+				    == 0)
+					break;
+			if (k < nwh)
+				put_qty(sh, (lxw_col_t)(NFIXED + k),
+				    it->stock[j].qty);
+		}
+		put_qty(sh, (lxw_col_t)(NFIXED + nwh), it->total);
+		if (it->narrivals > 0) {
+			const struct fx_arrival *a = &it->arrivals[0];
+
+			human_time(t1, sizeof(t1), a->date);
+			snprintf(buf, sizeof(buf), "%s: %s %s", t1,
+			    fx_qty_fmt(num, sizeof(num), a->qty), it->p.unit);
+			put_str(sh, ncols - 1, buf, NULL);
+		}
+		end_row(sh);
+	}
+	if (sh->e == LXW_NO_ERROR)
+		W(sh, worksheet_autofilter(sh->ws, TITLE_ROWS, 0,
+		    sh->row > TITLE_ROWS + 1 ? sh->row - 1 : TITLE_ROWS,
+		    ncols - 1));
+}
+
+/* Reading back. */
+
+static uint32_t
+le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+static uint16_t
+le16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/*
+ * Inflate one member, check its size and CRC, and count "<row " in it when
+ * rows is not NULL.  0 if sound.
+ */
+static int
+member_check(const unsigned char *data, size_t csize, unsigned method,
+    uint32_t crc, uint32_t usize, uint64_t *rows)
+{
+	static const char pat[] = "<row ";
+	unsigned char out[65536 + sizeof(pat)];
+	const size_t carry = sizeof(pat) - 2;
+	z_stream z;
+	uLong c = crc32(0L, Z_NULL, 0);
+	uint64_t total = 0;
+	size_t keep = 0, have, i;
+	int zr;
+
+	if (method == 0) {
+		if (csize != usize)
+			return -1;
+		c = crc32(c, data, (uInt)csize);
+		if (rows != NULL)
+			for (i = 0; i + carry < csize; i++)
+				if (memcmp(data + i, pat, carry + 1) == 0)
+					(*rows)++;
+		return c == crc ? 0 : -1;
+	}
+	if (method != 8)
+		return -1;
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, -MAX_WBITS) != Z_OK)
+		return -1;
+	z.next_in = (Bytef *)(uintptr_t)data;
+	z.avail_in = (uInt)csize;
+	do {
+		z.next_out = out + keep;
+		z.avail_out = 65536;
+		zr = inflate(&z, Z_NO_FLUSH);
+		if (zr != Z_OK && zr != Z_STREAM_END)
+			break;
+		have = 65536 - z.avail_out;
+		c = crc32(c, out + keep, (uInt)have);
+		total += have;
+		have += keep;
+		if (rows != NULL) {
+			for (i = 0; i + carry < have; i++)
+				if (out[i] == '<' && memcmp(out + i, pat,
+				    carry + 1) == 0)
+					(*rows)++;
+			/* Keep a tail so a match across chunks is seen. */
+			keep = have < carry ? have : carry;
+			memmove(out, out + have - keep, keep);
+		}
+	} while (zr == Z_OK && (z.avail_in > 0 || z.avail_out == 0));
+	inflateEnd(&z);
+	if (zr != Z_STREAM_END)
+		return -1;
+	return total == usize && c == crc ? 0 : -1;
+}
+
+/*
+ * Is the file at path a whole XLSX?  Walk the ZIP central directory, check
+ * every member, and count the rows of the sheet.
+ */
+static int
+xlsx_verify(const char *path, uint64_t want, struct fx_err *err)
+{
+	static const char sheet[] = "xl/worksheets/sheet1.xml";
+	unsigned char *buf = NULL;
+	const unsigned char *p, *eocd = NULL;
+	struct stat st;
+	size_t size, off, i, n, cdoff, cdsize, nl, lo, data;
+	uint64_t rows = 0;
+	int fd, found = 0, rc = -1;
+	ssize_t r;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW)) == -1)
+		return perr(err, FX_EIO, path, errno, "cannot read back");
+	if (fstat(fd, &st) == -1) {
+		perr(err, FX_EIO, path, errno, "cannot read back");
+		close(fd);
+		return -1;
+	}
+	size = (size_t)st.st_size;
+	if (size < 22) {
+		close(fd);
+		return perr(err, FX_EIO, path, 0, "written file is empty or "
+		    "cut short (%zu bytes)", size);
+	}
+	buf = fx_malloc(size);
+	for (off = 0; off < size; off += (size_t)r) {
+		r = read(fd, buf + off, size - off);
+		if (r == -1 && errno == EINTR) {
+			r = 0;
+			continue;
+		}
+		if (r <= 0) {
+			perr(err, FX_EIO, path, r == -1 ? errno : 0,
+			    "cannot read back");
+			goto out;
+		}
+	}
+	/* End of central directory: the last 22 bytes plus any comment. */
+	for (i = size - 22;; i--) {
+		if (le32(buf + i) == 0x06054b50) {
+			eocd = buf + i;
+			break;
+		}
+		if (i == 0 || size - i > 22 + 65535)
+			break;
+	}
+	if (eocd == NULL)
+		goto bad;
+	n = le16(eocd + 10);
+	cdsize = le32(eocd + 12);
+	cdoff = le32(eocd + 16);
+	if (cdoff > (size_t)(eocd - buf) || cdsize > (size_t)(eocd - buf) -
+	    cdoff || n == 0)
+		goto bad;
+	for (p = buf + cdoff, i = 0; i < n; i++) {
+		uint32_t crc, csize, usize;
+		unsigned method;
+
+		if ((size_t)(p - buf) + 46 > cdoff + cdsize ||
+		    le32(p) != 0x02014b50)
+			goto bad;
+		method = le16(p + 10);
+		crc = le32(p + 16);
+		csize = le32(p + 20);
+		usize = le32(p + 24);
+		nl = le16(p + 28);
+		lo = le32(p + 42);
+		if ((size_t)(p - buf) + 46 + nl > cdoff + cdsize)
+			goto bad;
+		if (lo + 30 > cdoff || le32(buf + lo) != 0x04034b50)
+			goto bad;
+		data = lo + 30 + le16(buf + lo + 26) + le16(buf + lo + 28);
+		if (data > cdoff || csize > cdoff - data)
+			goto bad;
+		if (nl == sizeof(sheet) - 1 && memcmp(p + 46, sheet, nl) == 0) {
+			found = 1;
+			if (member_check(buf + data, csize, method, crc, usize,
+			    &rows) == -1)
+				goto bad;
+		} else if (member_check(buf + data, csize, method, crc, usize,
+		    NULL) == -1)
+			goto bad;
+		p += 46 + nl + le16(p + 30) + le16(p + 32);
+	}
+	if (!found)
+		goto bad;
+	if (rows != want) {
+		perr(err, FX_EIO, path, 0, "written file is incomplete: %llu "
+		    "of %llu rows", (unsigned long long)rows,
+		    (unsigned long long)want);
+		goto out;
+	}
+	rc = 0;
+	goto out;
+bad:
+	perr(err, FX_EIO, path, 0, "written file is not a complete XLSX");
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+static int
+fsync_path(const char *path, int dir)
+{
+	int fd, r, e;
+
+	fd = open(path, O_RDONLY | (dir ? O_DIRECTORY : O_NOFOLLOW));
+	if (fd == -1)
+		return -1;
+	r = fsync(fd);
+	e = errno;
+	if (close(fd) == -1 && r == 0)
+		return -1;
+	errno = e;
+	return r;
+}
+
+int
+fx_pricelist_xlsx(struct fx_ctx *ctx, const char *entity, const char *path,
+    size_t *rows, struct fx_err *err)
+{
+	lxw_workbook_options wo;
+	struct fx_query q;
+	struct fx_items items;
+	struct fx_entity ent;
+	struct paths ps;
+	struct fx_txn t;
+	struct sheet sh;
+	struct line *lines = NULL;
+	struct whcol *wh = NULL;
+	const char *base;
+	char *dir = NULL, *tmp = NULL;
+	size_t nwh, i, dlen;
+	lxw_error le;
+	int fd, have_ent = 0, rc = -1;
+
+	if (rows != NULL)
+		*rows = 0;
+	memset(&items, 0, sizeof(items));
+	memset(&ps, 0, sizeof(ps));
+	memset(&ent, 0, sizeof(ent));
+	if (entity == NULL || *entity == '\0')
+		return fx_err_set(err, FX_EUSAGE, "a price list is for one "
+		    "legal entity: give its INN");
+	if (path == NULL || *path == '\0')
+		return fx_err_set(err, FX_EUSAGE, "no file to write the price "
+		    "list to");
+
+	/* Everything read first: the entity is checked before any file. */
+	memset(&q, 0, sizeof(q));
+	q.entity = entity;
+	if (fx_catalog_query(ctx, &q, &items, err) == -1)
+		return -1;
+	if (fx_db_begin(ctx->db, 0, &t, err) == -1)
+		goto out;
+	if (entity_find(&t, entity, &ent, err) == -1 ||
+	    paths_load(&t, &ps, err) == -1) {
+		fx_db_abort(&t);
+		goto out;
+	}
+	have_ent = 1;
+	fx_db_abort(&t);
+
+	lines = fx_calloc(items.n ? items.n : 1, sizeof(*lines));
+	for (i = 0; i < items.n; i++) {
+		lines[i].it = &items.v[i];
+		lines[i].path = path_of(&ps, items.v[i].p.group);
+	}
+	qsort(lines, items.n, sizeof(*lines), line_cmp);
+	nwh = warehouses(&items, &wh);
+
+	/* A hidden temporary name in the target's directory. */
+	base = strrchr(path, '/');
+	dlen = base != NULL ? (size_t)(base - path) + 1 : 0;
+	base = base != NULL ? base + 1 : path;
+	if (*base == '\0') {
+		perr(err, FX_ECANTCREAT, path, EISDIR, "cannot create");
+		goto out;
+	}
+	dir = dlen > 0 ? fx_strndup(path, dlen) : fx_strdup(".");
+	tmp = fx_malloc(dlen + strlen(base) + 16);
+	memcpy(tmp, path, dlen);
+	snprintf(tmp + dlen, strlen(base) + 16, ".%s.tmp.XXXXXX", base);
+	if ((fd = mkstemp(tmp)) == -1) {
+		perr(err, FX_ECANTCREAT, path, errno, "cannot create");
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	if (fchmod(fd, 0640) == -1 || close(fd) == -1) {
+		perr(err, FX_ECANTCREAT, path, errno, "cannot create");
+		goto out;
+	}
+
+	memset(&wo, 0, sizeof(wo));
+	wo.constant_memory = LXW_TRUE;
+	wo.tmpdir = dir;
+	memset(&sh, 0, sizeof(sh));
+	if ((sh.wb = workbook_new_opt(tmp, &wo)) == NULL) {
+		perr(err, FX_ECANTCREAT, path, errno, "cannot create");
+		goto out;
+	}
+	if ((sh.ws = workbook_add_worksheet(sh.wb, "Прайс-лист")) == NULL)
+		sh.e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+	else {
+		formats(&sh);
+		write_sheet(&sh, &ent, &items, lines, items.n, wh, nwh);
+	}
+	/* workbook_close frees the workbook whatever it returns. */
+	le = workbook_close(sh.wb);
+	if (sh.e != LXW_NO_ERROR || le != LXW_NO_ERROR) {
+		if (sh.e == LXW_NO_ERROR)
+			sh.e = le;
+		perr(err, sh.e == LXW_ERROR_CREATING_XLSX_FILE ?
+		    FX_ECANTCREAT : FX_EIO, path, 0, "cannot write: %s",
+		    lxw_strerror(sh.e));
+		goto out;
+	}
+	if (xlsx_verify(tmp, sh.rows, err) == -1)
+		goto out;
+	if (fsync_path(tmp, 0) == -1) {
+		perr(err, FX_EIO, path, errno, "cannot write");
+		goto out;
+	}
+	if (rename(tmp, path) == -1) {
+		perr(err, FX_ECANTCREAT, path, errno, "cannot create");
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	if (fsync_path(dir, 1) == -1) {
+		perr(err, FX_EIO, dir, errno, "cannot sync the directory");
+		goto out;
+	}
+	if (rows != NULL)
+		*rows = items.n;
+	rc = 0;
+out:
+	if (tmp != NULL) {
+		unlink(tmp);
+		free(tmp);
+	}
+	free(dir);
+	free(wh);
+	free(lines);
+	if (have_ent)
+		fx_entity_release(&ent);
+	paths_release(&ps);
+	fx_items_release(&items);
+	return rc;
+}

@@ -54,8 +54,8 @@ put_folded(utf8proc_int32_t c, char *out, size_t room)
 		out[0] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 		return 1;
 	}
-	n = utf8proc_decompose_char(c, cps, 8, UTF8PROC_CASEFOLD |
-	    UTF8PROC_COMPOSE, &last);
+	/* Fold only: decomposing would split й into и and a breve. */
+	n = utf8proc_decompose_char(c, cps, 8, UTF8PROC_CASEFOLD, &last);
 	if (n < 0 || n > 8) {
 		cps[0] = c;
 		n = 1;

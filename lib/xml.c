@@ -52,6 +52,7 @@ struct fx_xml {
 	size_t			 depth;
 	struct fx_buf		 text;
 	uint64_t		 fed;		/* bytes given to the parser */
+	struct fx_buf		 abuf[XML_MAXATTRS];	/* unescaped values */
 	const char		*cur;		/* name of the element starting */
 };
 
@@ -152,11 +153,63 @@ fx_xml_err(struct fx_xml *x, enum fx_code code, const char *fmt, ...)
 	return -1;
 }
 
+int
+fx_xml_err_at(struct fx_xml *x, long line, enum fx_code code, const char *fmt,
+    ...)
+{
+	va_list ap;
+	char msg[256];
+
+	if (x->failed)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fx_err_setloc(x->err, code, x->name, line, 0, "%s", msg);
+	x->failed = 1;
+	halt(x);
+	return -1;
+}
+
 void
 fx_xml_stop(struct fx_xml *x)
 {
 	x->stopped = 1;
 	halt(x);
+}
+
+/*
+ * A handler failed through something other than fx_xml_err (the store, a
+ * parse of a value): keep its message, add where in the file it happened.
+ */
+static void
+handler_failed(struct fx_xml *x)
+{
+	if (x->failed)
+		return;
+	if (x->err != NULL && x->err->file[0] == '\0') {
+		fx_strlcpy(x->err->file, x->name, sizeof(x->err->file));
+		x->err->line = fx_xml_line(x);
+	}
+	x->failed = 1;
+	halt(x);
+}
+
+static void
+unescape_amp(struct fx_buf *b, struct fx_xml_attr *a)
+{
+	const char *p = a->value, *end = a->value + a->len;
+
+	fx_buf_reset(b);
+	while (p < end) {
+		if (*p == '&' && end - p >= 5 && memcmp(p, "&#38;", 5) == 0) {
+			fx_buf_addc(b, '&');
+			p += 5;
+		} else
+			fx_buf_addc(b, *p++);
+	}
+	a->value = fx_buf_str(b);
+	a->len = b->len;
 }
 
 static void
@@ -192,11 +245,16 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		av[i].name = (const char *)attrs[5 * i];
 		av[i].value = (const char *)attrs[5 * i + 3];
 		av[i].len = (size_t)(attrs[5 * i + 4] - attrs[5 * i + 3]);
+		/*
+		 * Without entity substitution libxml2 hands over "&" in an
+		 * attribute as "&#38;" (and only that): undo it here.
+		 */
+		if (memchr(av[i].value, '&', av[i].len) != NULL)
+			unescape_amp(&x->abuf[i], &av[i]);
 	}
 	if (x->ops->start != NULL &&
 	    x->ops->start(x, x->user, tok, av, (size_t)nattrs) == -1) {
-		if (!x->failed)
-			fx_xml_err(x, FX_EDATA, "refused");
+		handler_failed(x);
 		return;
 	}
 	if (x->stop_after >= 0 && x->depth > (size_t)x->stop_after)
@@ -222,8 +280,8 @@ on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	}
 	x->depth--;
 	fx_buf_reset(&x->text);
-	if (r == -1 && !x->failed)
-		fx_xml_err(x, FX_EDATA, "refused");
+	if (r == -1)
+		handler_failed(x);
 }
 
 static void
@@ -325,7 +383,7 @@ run(const char *name, int fd, const char *mem, size_t memlen,
 	xmlExternalEntityLoader old;
 	char *chunk;
 	ssize_t n;
-	size_t off = 0;
+	size_t off = 0, i;
 	int rc = -1;
 
 	memset(&x, 0, sizeof(x));
@@ -397,6 +455,8 @@ out:
 	}
 	xmlSetExternalEntityLoader(old);
 	fx_buf_release(&x.text);
+	for (i = 0; i < XML_MAXATTRS; i++)
+		fx_buf_release(&x.abuf[i]);
 	free(chunk);
 	return rc;
 }

@@ -45,3 +45,12 @@ fx_need_shared() {
 		skip "../shared is not here (a fresh clone): conformance needs it"
 	fi
 }
+
+# Add "key: value" to a section of the instance's formix.yaml.
+fx_conf_add() {
+	if grep -q "^$1:\$" "$FORMIX_ROOT/formix.yaml"; then
+		sed -i "s/^$1:\$/$1:\n  $2/" "$FORMIX_ROOT/formix.yaml"
+	else
+		printf '%s:\n  %s\n' "$1" "$2" >> "$FORMIX_ROOT/formix.yaml"
+	fi
+}

@@ -26,7 +26,7 @@ catalog() {
 @test "malformed XML names file and line" {
 	catalog '<Товар><Ид>x</Ид><Артикул>X</Артикул><Наименование>X</Товар>' > "$B/bad.xml"
 	run -65 --separate-stderr admin import "$B/bad.xml"
-	[[ "$stderr" == "formix-admin: $B/bad.xml:3: malformed XML: opening and ending tag mismatch: Наименование line 3 and Товар" ]]
+	[[ "$stderr" == "formix-admin: $B/bad.xml:4: malformed XML: opening and ending tag mismatch: Наименование line 4 and Товар" ]]
 	unchanged
 }
 
@@ -106,16 +106,16 @@ XML
 	catalog '<Товар><Ид>d</Ид><Артикул>D-1</Артикул><Наименование>D</Наименование></Товар>
 <Товар><Ид>d</Ид><Артикул>D-2</Артикул><Наименование>D2</Наименование></Товар>' > "$B/dup.xml"
 	run -65 --separate-stderr admin import "$B/dup.xml"
-	[ "$stderr" = "formix-admin: $B/dup.xml:4: duplicate product Ид \"d\"" ]
+	[ "$stderr" = "formix-admin: $B/dup.xml:5: duplicate product Ид \"d\"" ]
 	unchanged
 }
 
 @test "a product without Артикул is refused unless configured otherwise" {
 	catalog '<Товар><Ид>na</Ид><Наименование>Без артикула</Наименование></Товар>' > "$B/noart.xml"
 	run -65 --separate-stderr admin import "$B/noart.xml"
-	[ "$stderr" = "formix-admin: $B/noart.xml:3: product \"na\" (Без артикула) has no Артикул" ]
+	[ "$stderr" = "formix-admin: $B/noart.xml:4: product \"na\" (Без артикула) has no Артикул" ]
 	unchanged
-	printf 'catalog:\n  require_article: false\n' >> "$FORMIX_ROOT/formix.yaml"
+	fx_conf_add catalog 'require_article: false'
 	run admin import "$B/noart.xml"
 	[ "$status" -eq 0 ]
 }
@@ -123,7 +123,7 @@ XML
 @test "a product in an unknown group is refused" {
 	catalog '<Товар><Ид>g</Ид><Артикул>G</Артикул><Наименование>G</Наименование><Группы><Ид>nope</Ид></Группы></Товар>' > "$B/grp.xml"
 	run -65 --separate-stderr admin import "$B/grp.xml"
-	[ "$stderr" = "formix-admin: $B/grp.xml:3: product \"g\" is in unknown group \"nope\"" ]
+	[ "$stderr" = "formix-admin: $B/grp.xml:4: product \"g\" is in unknown group \"nope\"" ]
 	unchanged
 }
 
@@ -139,40 +139,40 @@ offers() {
 	offers '<Предложение><Ид>p-1</Ид><Цены><Цена><ИдТипаЦены>pt-base</ИдТипаЦены><ЦенаЗаЕдиницу>1</ЦенаЗаЕдиницу></Цена></Цены></Предложение>
 <Предложение><Ид>p-99</Ид><Цены><Цена><ИдТипаЦены>pt-base</ИдТипаЦены><ЦенаЗаЕдиницу>1</ЦенаЗаЕдиницу></Цена></Цены></Предложение>' > "$B/unk.xml"
 	run -65 --separate-stderr admin import "$B/unk.xml"
-	[ "$stderr" = "formix-admin: $B/unk.xml:4: price for unknown product \"p-99\"" ]
+	[ "$stderr" = "formix-admin: $B/unk.xml:5: price for unknown product \"p-99\"" ]
 	unchanged
-	printf 'catalog:\n  unknown_offers: skip\n' >> "$FORMIX_ROOT/formix.yaml"
+	fx_conf_add catalog 'unknown_offers: skip'
 	run --separate-stderr admin import "$B/unk.xml"
 	[ "$status" -eq 0 ]
-	[ "$stderr" = "formix-admin: warning: $B/unk.xml:4: price for unknown product \"p-99\" skipped" ]
+	[ "$stderr" = "formix-admin: warning: $B/unk.xml:5: price for unknown product \"p-99\" skipped" ]
 	admin db dump | grep -qx 'prices p-1|pt-base 0=100'
 }
 
 @test "prices of unknown price types and stock at unknown warehouses are refused" {
 	offers '<Предложение><Ид>p-1</Ид><Цены><Цена><ИдТипаЦены>pt-x</ИдТипаЦены><ЦенаЗаЕдиницу>1</ЦенаЗаЕдиницу></Цена></Цены></Предложение>' > "$B/pt.xml"
 	run -65 --separate-stderr admin import "$B/pt.xml"
-	[ "$stderr" = "formix-admin: $B/pt.xml:3: price of product \"p-1\" has unknown price type \"pt-x\"" ]
+	[ "$stderr" = "formix-admin: $B/pt.xml:4: price of product \"p-1\" has unknown price type \"pt-x\"" ]
 	offers '<Предложение><Ид>p-1</Ид><Склад ИдСклада="w-x" КоличествоНаСкладе="1"/></Предложение>' > "$B/wh.xml"
 	run -65 --separate-stderr admin import "$B/wh.xml"
-	[ "$stderr" = "formix-admin: $B/wh.xml:3: stock of product \"p-1\" at unknown warehouse \"w-x\"" ]
+	[ "$stderr" = "formix-admin: $B/wh.xml:4: stock of product \"p-1\" at unknown warehouse \"w-x\"" ]
 	unchanged
 }
 
 @test "bad numbers are refused: prices with 3 decimals, text quantities" {
 	offers '<Предложение><Ид>p-1</Ид><Цены><Цена><ИдТипаЦены>pt-base</ИдТипаЦены><ЦенаЗаЕдиницу>10.123</ЦенаЗаЕдиницу></Цена></Цены></Предложение>' > "$B/n1.xml"
 	run -65 --separate-stderr admin import "$B/n1.xml"
-	[ "$stderr" = "formix-admin: $B/n1.xml:3: bad price \"10.123\": expected a number with at most 2 decimals" ]
+	[ "$stderr" = "formix-admin: $B/n1.xml:4: bad price \"10.123\": expected a number with at most 2 decimals" ]
 	offers '<Предложение><Ид>p-1</Ид><Количество>много</Количество></Предложение>' > "$B/n2.xml"
 	run -65 --separate-stderr admin import "$B/n2.xml"
-	[ "$stderr" = "formix-admin: $B/n2.xml:3: bad quantity \"много\"" ]
+	[ "$stderr" = "formix-admin: $B/n2.xml:4: bad quantity \"много\"" ]
 	unchanged
 }
 
 @test "negative stock: stored as 0 with a warning, or refused if configured" {
 	offers '<Предложение><Ид>p-1</Ид><Склад ИдСклада="w-msk" КоличествоНаСкладе="-3"/></Предложение>' > "$B/neg.xml"
-	printf 'catalog:\n  negative_stock: reject\n' >> "$FORMIX_ROOT/formix.yaml"
+	fx_conf_add catalog 'negative_stock: reject'
 	run -65 --separate-stderr admin import "$B/neg.xml"
-	[ "$stderr" = "formix-admin: $B/neg.xml:3: negative stock -3 of product \"p-1\" at warehouse \"w-msk\"" ]
+	[ "$stderr" = "formix-admin: $B/neg.xml:4: negative stock -3 of product \"p-1\" at warehouse \"w-msk\"" ]
 	unchanged
 }
 
@@ -194,7 +194,7 @@ offers() {
 	offers '<Предложение><Ид>p-99</Ид><Количество>1</Количество></Предложение>' > "$B/bad-offers.xml"
 	catalog '<Товар><Ид>ok</Ид><Артикул>OK-1</Артикул><Наименование>OK</Наименование></Товар>' > "$B/good.xml"
 	run -65 --separate-stderr admin import "$B/good.xml" "$B/bad-offers.xml"
-	[ "$stderr" = "formix-admin: $B/bad-offers.xml:3: stock for unknown product \"p-99\"" ]
+	[ "$stderr" = "formix-admin: $B/bad-offers.xml:4: stock for unknown product \"p-99\"" ]
 	unchanged
 }
 

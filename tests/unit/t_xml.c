@@ -1,0 +1,114 @@
+/* t_xml.c -- the streaming XML driver's safety rules. */
+#include <string.h>
+
+#include "fx-int.h"
+#include "tap.h"
+
+enum { T_A, T_B };
+static const char *const names[] = { "a", "b" };
+
+struct seen {
+	int	 starts, ends;
+	char	 text[64];
+	char	 attr[64];
+};
+
+static int
+on_start(struct fx_xml *x, void *u, int tok, const struct fx_xml_attr *a,
+    size_t n)
+{
+	struct seen *s = u;
+
+	s->starts++;
+	if (tok == T_B && n > 0 && strcmp(a[0].name, "k") == 0 &&
+	    a[0].len < sizeof(s->attr)) {
+		memcpy(s->attr, a[0].value, a[0].len);
+		s->attr[a[0].len] = '\0';
+	}
+	return 0;
+}
+
+static int
+on_end(struct fx_xml *x, void *u, int tok, const char *text, size_t len)
+{
+	struct seen *s = u;
+
+	s->ends++;
+	if (tok == T_B && len < sizeof(s->text))
+		memcpy(s->text, text, len + 1);
+	if (tok == T_B && strcmp(text, "stop") == 0)
+		return fx_xml_err(x, FX_EDATA, "handler refused at line %ld",
+		    fx_xml_line(x));
+	return 0;
+}
+
+static int
+parse(const char *doc, struct seen *s, struct fx_err *err)
+{
+	struct fx_xml_ops ops = { names, 2, on_start, on_end };
+
+	memset(s, 0, sizeof(*s));
+	return fx_xml_parse_mem("t.xml", doc, strlen(doc), &ops, s, err);
+}
+
+int
+main(void)
+{
+	struct seen s;
+	struct fx_err err;
+	struct fx_buf big = { 0 };
+	int i;
+
+	ok(parse("<?xml version=\"1.0\"?>\n<a xmlns=\"urn:x\"><b k=\"&quot;v&amp;\">"
+	    "x &lt; y</b></a>", &s, &err) == 0, "well-formed document");
+	is_str(s.text, "x < y", "text with predefined entities");
+	is_str(s.attr, "\"v&", "attribute with predefined entities");
+	is_int(s.starts, 2, "two starts");
+
+	ok(parse("<a>\n<b>stop</b></a>", &s, &err) == -1, "handler error");
+	is_str(err.msg, "handler refused at line 2", "handler message");
+	is_int(err.line, 2, "handler line");
+	is_str(err.file, "t.xml", "file named");
+
+	ok(parse("<a><b></a>", &s, &err) == -1 && err.code == FX_EDATA,
+	    "mismatched tags");
+	ok(strncmp(err.msg, "malformed XML: ", 15) == 0, "%s", err.msg);
+
+	ok(parse("<!DOCTYPE a [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
+	    "<a>&e;</a>", &s, &err) == -1, "internal subset refused");
+	ok(strstr(err.msg, "DOCTYPE refused") != NULL, "%s", err.msg);
+	ok(parse("<!DOCTYPE a SYSTEM \"http://127.0.0.1:9/x.dtd\"><a/>", &s,
+	    &err) == -1, "external DTD refused");
+	ok(parse("<a>&undefined;</a>", &s, &err) == -1,
+	    "undefined entity refused");
+
+	ok(parse("", &s, &err) == -1, "empty document refused");
+	ok(parse("<a><b>", &s, &err) == -1, "truncated document refused");
+	ok(s.starts == 2, "...after the handler saw its start");
+
+	ok(parse("<?xml version=\"1.0\" encoding=\"UTF-8\"?><a>\xca\xeb</a>",
+	    &s, &err) == -1, "bytes that are not UTF-8");
+	ok(strstr(err.msg, "byte offset") != NULL, "%s", err.msg);
+	ok(parse("<?xml version=\"1.0\" encoding=\"windows-1251\"?><a><b>"
+	    "\xca\xeb\xfe\xf7</b></a>", &s, &err) == 0, "windows-1251");
+	is_str(s.text, "Ключ", "decoded to UTF-8");
+
+	/* Nesting deeper than the limit. */
+	for (i = 0; i < 300; i++)
+		fx_buf_adds(&big, "<a>");
+	for (i = 0; i < 300; i++)
+		fx_buf_adds(&big, "</a>");
+	ok(parse(big.p, &s, &err) == -1 && strstr(err.msg, "nested") != NULL,
+	    "deep nesting refused: %s", err.msg);
+
+	/* Text longer than 1 MiB in one element. */
+	fx_buf_reset(&big);
+	fx_buf_adds(&big, "<a><b>");
+	for (i = 0; i < 1100000; i++)
+		fx_buf_addc(&big, 'x');
+	fx_buf_adds(&big, "</b></a>");
+	ok(parse(big.p, &s, &err) == -1 && strstr(err.msg, "longer") != NULL,
+	    "huge text refused: %s", err.msg);
+	fx_buf_release(&big);
+	return done_testing();
+}
