@@ -84,8 +84,10 @@ struct cq {
 	struct rule		*rules;
 	size_t			 nrules;
 	/* cursors, opened on first use */
-	struct fx_cur		 cstock, cdline;
-	int			 cstock_open, cdline_open;
+	struct fx_cur		 cstock, cdline, cidx, cprice;
+	int			 cstock_open, cdline_open, cidx_open,
+				 cprice_open;
+	char			 asof[4][32];
 	struct fx_buf		 kb;
 };
 
@@ -204,6 +206,10 @@ cq_close(struct cq *cq)
 		fx_cur_close(&cq->cstock);
 	if (cq->cdline_open)
 		fx_cur_close(&cq->cdline);
+	if (cq->cidx_open)
+		fx_cur_close(&cq->cidx);
+	if (cq->cprice_open)
+		fx_cur_close(&cq->cprice);
 	fx_db_abort(&cq->t);
 	free(cq->retail_pt);
 	free(cq->base_pt);
@@ -240,15 +246,59 @@ amount_get(struct cq *cq, enum fx_kind kind, int64_t *out)
 	return r;
 }
 
-/* The price of a product of one type: 0 (found), 1 (none) or -1. */
 static int
-price_get(struct cq *cq, const char *product, const char *pt, int64_t *out)
+suffix_is(const MDB_val *k, size_t plen, const char *s)
 {
-	*out = -1;
-	if (pt == NULL || *pt == '\0')
-		return 1;
-	KEY(cq, product, pt);
-	return amount_get(cq, FX_K_PRICE, out);
+	size_t n = k->mv_size - plen;
+
+	return s != NULL && strlen(s) == n &&
+	    memcmp((const char *)k->mv_data + plen, s, n) == 0;
+}
+
+/*
+ * The retail, base and (for the entity's own price type) own prices of a
+ * product, -1 where absent.  They are neighbours in the store ("product
+ * \0 type"): one seek finds them all, where a get per type would descend
+ * the tree each time.
+ */
+static int
+prices_fill(struct cq *cq, struct fx_item *it, int64_t *own)
+{
+	const char *ownpt = cq->have_ent && cq->ent.price_type[0] != '\0' ?
+	    cq->ent.price_type : NULL;
+	struct fx_amount a;
+	MDB_val k, v;
+	size_t plen;
+	int r;
+
+	it->retail = it->base = *own = -1;
+	if (!cq->cprice_open) {
+		if (fx_cur_open(&cq->t, FX_K_PRICE, &cq->cprice, cq->err) == -1)
+			return -1;
+		cq->cprice_open = 1;
+	}
+	KEY(cq, it->p.id, "");
+	plen = cq->kb.len;
+	for (r = fx_cur_seek(&cq->cprice, cq->kb.p, plen, &k, &v, cq->err);
+	    r == 0 && has_prefix(&k, &cq->kb);
+	    r = fx_cur_next(&cq->cprice, &k, &v, cq->err)) {
+		int isr = suffix_is(&k, plen, cq->retail_pt);
+		int isb = suffix_is(&k, plen, cq->base_pt);
+		int iso = suffix_is(&k, plen, ownpt);
+
+		if (!isr && !isb && !iso)
+			continue;
+		if (fx_rec_decode(v.mv_data, v.mv_size, &fx_rt_amount, &a,
+		    cq->err) == -1)
+			return -1;
+		if (isr)
+			it->retail = a.v;
+		if (isb)
+			it->base = a.v;
+		if (iso)
+			*own = a.v;
+	}
+	return r == -1 ? -1 : 0;
 }
 
 /* Find a price type by Ид, else by name: the configuration allows both. */
@@ -666,26 +716,18 @@ is_base_type(struct cq *cq, const char *pt)
 }
 
 static int
-net_price(struct cq *cq, struct fx_item *it)
+net_price(struct cq *cq, struct fx_item *it, int64_t own)
 {
-	int64_t own;
-	int r;
-
 	it->net = -1;
 	it->discount = 0;
 	it->own_price = 0;
 	if (!cq->have_ent)
 		return 0;
 	if (cq->ent.price_type[0] != '\0' &&
-	    !is_base_type(cq, cq->ent.price_type)) {
-		r = price_get(cq, it->p.id, cq->ent.price_type, &own);
-		if (r == -1)
-			return -1;
-		if (r == 0 && own >= 0) {
-			it->net = own;
-			it->own_price = 1;
-			return 0;
-		}
+	    !is_base_type(cq, cq->ent.price_type) && own >= 0) {
+		it->net = own;
+		it->own_price = 1;
+		return 0;
 	}
 	if (discount_of(cq, it->p.group, &it->discount) == -1)
 		return -1;
@@ -987,7 +1029,7 @@ static int
 item_fill(struct cq *cq, struct fx_product *p, struct fx_item *it, int *keep)
 {
 	const struct fx_group *g;
-	int64_t here;
+	int64_t here, own;
 	int due, in;
 
 	memset(it, 0, sizeof(*it));
@@ -1011,10 +1053,7 @@ item_fill(struct cq *cq, struct fx_product *p, struct fx_item *it, int *keep)
 	if (group_get(cq, it->p.group, &g) == -1)
 		goto fail;
 	it->group_name = fx_strdup(g != NULL ? g->name : "");
-	if (price_get(cq, it->p.id, cq->retail_pt, &it->retail) == -1 ||
-	    price_get(cq, it->p.id, cq->base_pt, &it->base) == -1)
-		goto fail;
-	if (net_price(cq, it) == -1)
+	if (prices_fill(cq, it, &own) == -1 || net_price(cq, it, own) == -1)
 		goto fail;
 	*keep = 1;
 	return 0;
@@ -1068,7 +1107,6 @@ by_article(struct cq *cq, const char *article, struct fx_items *items)
 {
 	char norm[512];
 	char (*ids)[512] = NULL;
-	struct fx_cur c;
 	MDB_val k, v;
 	size_t n = 0, cap = 0, i;
 	int r;
@@ -1076,18 +1114,21 @@ by_article(struct cq *cq, const char *article, struct fx_items *items)
 	if (fx_article_norm(article, norm, sizeof(norm)) == -1 ||
 	    norm[0] == '\0')
 		return 0;	/* not UTF-8 or blank: no product has it */
-	/* Copy the ids out first: add_product moves the cursors. */
-	if (fx_cur_open(&cq->t, FX_K_IDX_ARTICLE, &c, cq->err) == -1)
-		return -1;
-	for (r = fx_cur_dup_first(&c, norm, strlen(norm), &k, &v, cq->err);
-	    r == 0; r = fx_cur_dup_next(&c, &k, &v, cq->err)) {
+	if (!cq->cidx_open) {
+		if (fx_cur_open(&cq->t, FX_K_IDX_ARTICLE, &cq->cidx,
+		    cq->err) == -1)
+			return -1;
+		cq->cidx_open = 1;
+	}
+	/* Copy the ids out first: values live only until the next read. */
+	for (r = fx_cur_dup_first(&cq->cidx, norm, strlen(norm), &k, &v,
+	    cq->err); r == 0; r = fx_cur_dup_next(&cq->cidx, &k, &v, cq->err)) {
 		if (v.mv_size >= sizeof(*ids))
 			continue;
 		ids = fx_grow(ids, &cap, n + 1, sizeof(*ids));
 		memcpy(ids[n], v.mv_data, v.mv_size);
 		ids[n++][v.mv_size] = '\0';
 	}
-	fx_cur_close(&c);
 	for (i = 0; r != -1 && i < n; i++)
 		if (by_id(cq, ids[i], items) == -1)
 			r = -1;
@@ -1258,57 +1299,88 @@ asof_get(struct cq *cq, const char *name, char *buf, size_t sz)
 	return fx_meta_get(&cq->t, name, buf, sz, cq->err) == -1 ? -1 : 0;
 }
 
-int
-fx_catalog_query(struct fx_ctx *ctx, const struct fx_query *q,
-    struct fx_items *items, struct fx_err *err)
+/*
+ * Open a query: the transaction, the as-of times, the price types and the
+ * filters of q (entity, group, warehouse, flags), resolved once.  Several
+ * lookups may then share it (cq_find): the caches stay warm and LMDB
+ * looks each named DB up once per transaction, not once per lookup.
+ */
+static int
+cq_start(struct cq *cq, struct fx_ctx *ctx, const struct fx_query *q,
+    struct fx_err *err)
 {
-	struct cq cq;
+	static const char *const names[4] = {
+		"catalog_asof", "offers_asof", "conditions_asof",
+		"deliveries_asof"
+	};
 	size_t i;
 
+	if (cq_open(cq, ctx, err) == -1)
+		return -1;
+	cq->flags = q->flags;
+	for (i = 0; i < 4; i++)
+		if (asof_get(cq, names[i], cq->asof[i],
+		    sizeof(cq->asof[i])) == -1)
+			return -1;
+	if (prices_init(cq) == -1)
+		return -1;
+	if (q->entity != NULL && (entity_resolve(cq, q->entity) == -1 ||
+	    rules_load(cq) == -1))
+		return -1;
+	if (q->group != NULL && group_select(cq, q->group) == -1)
+		return -1;
+	if (q->warehouse != NULL && wh_select(cq, q->warehouse) == -1)
+		return -1;
+	return 0;
+}
+
+/* One lookup in an open query: q's id, article or text, and its limit. */
+static int
+cq_find(struct cq *cq, const struct fx_query *q, struct fx_items *items)
+{
+	size_t i;
+	int r;
+
 	memset(items, 0, sizeof(*items));
-	if (cq_open(&cq, ctx, err) == -1)
-		goto fail;
-	cq.flags = q->flags;
-	if (asof_get(&cq, "catalog_asof", items->catalog_asof,
-	    sizeof(items->catalog_asof)) == -1 ||
-	    asof_get(&cq, "offers_asof", items->offers_asof,
-	    sizeof(items->offers_asof)) == -1 ||
-	    asof_get(&cq, "conditions_asof", items->conditions_asof,
-	    sizeof(items->conditions_asof)) == -1 ||
-	    asof_get(&cq, "deliveries_asof", items->deliveries_asof,
-	    sizeof(items->deliveries_asof)) == -1)
-		goto fail;
-	if (prices_init(&cq) == -1)
-		goto fail;
-	if (q->entity != NULL && (entity_resolve(&cq, q->entity) == -1 ||
-	    rules_load(&cq) == -1))
-		goto fail;
-	if (q->group != NULL && group_select(&cq, q->group) == -1)
-		goto fail;
-	if (q->warehouse != NULL && wh_select(&cq, q->warehouse) == -1)
-		goto fail;
-
-	if (q->id != NULL) {
-		if (by_id(&cq, q->id, items) == -1)
-			goto fail;
-	} else if (q->article != NULL) {
-		if (by_article(&cq, q->article, items) == -1)
-			goto fail;
-	} else if (scan(&cq, q->text, items) == -1)
-		goto fail;
-
-	qsort(items->v, items->n, sizeof(*items->v), item_cmp);
+	memcpy(items->catalog_asof, cq->asof[0], sizeof(items->catalog_asof));
+	memcpy(items->offers_asof, cq->asof[1], sizeof(items->offers_asof));
+	memcpy(items->conditions_asof, cq->asof[2],
+	    sizeof(items->conditions_asof));
+	memcpy(items->deliveries_asof, cq->asof[3],
+	    sizeof(items->deliveries_asof));
+	if (q->id != NULL)
+		r = by_id(cq, q->id, items);
+	else if (q->article != NULL)
+		r = by_article(cq, q->article, items);
+	else
+		r = scan(cq, q->text, items);
+	if (r == -1) {
+		fx_items_release(items);
+		return -1;
+	}
+	if (items->n > 1)
+		qsort(items->v, items->n, sizeof(*items->v), item_cmp);
 	if (q->limit > 0 && items->n > q->limit) {
 		for (i = q->limit; i < items->n; i++)
 			item_release(&items->v[i]);
 		items->n = q->limit;
 	}
-	cq_close(&cq);
 	return 0;
-fail:
+}
+
+int
+fx_catalog_query(struct fx_ctx *ctx, const struct fx_query *q,
+    struct fx_items *items, struct fx_err *err)
+{
+	struct cq cq;
+	int r;
+
+	memset(items, 0, sizeof(*items));
+	r = cq_start(&cq, ctx, q, err);
+	if (r == 0)
+		r = cq_find(&cq, q, items);
 	cq_close(&cq);
-	fx_items_release(items);
-	return -1;
+	return r;
 }
 
 void

@@ -17,8 +17,9 @@
  * holds the file's content, inside the same transaction.
  *
  * Store errors (a full map above all) are passed back unchanged, not
- * dressed as a file error: fx_db_write must still recognise MDB_MAP_FULL
- * in err to grow the map and run the import again.
+ * dressed as a file error: they say nothing about the file, and the
+ * caller must tell them from bad input (a full map is cured by growing
+ * it and running the import again; a bad file is not).
  *
  * Unknown elements and attributes are ignored, so that a newer 1C
  * exchange module can add to the format without breaking an older
@@ -369,7 +370,7 @@ elem_err(struct fx_xml *x, const char *what, const char *id,
 	    fx_quote(q, sizeof(q), id), msg);
 }
 
-/* Require an attribute: present, not empty, not too long for a key. */
+/* Require an attribute: present and not empty. */
 static int
 need(struct fx_xml *x, const char *what, const char *id, char *const *v,
     const char *const *names, size_t i)
@@ -660,7 +661,8 @@ entity_start(struct fx_xml *x, struct cond *c, const struct fx_xml_attr *a,
 		goto out;
 	}
 	if (v[EA_PRICETYPE] != NULL && v[EA_PRICETYPE][0] != '\0') {
-		if ((r = exists(&c->m, FX_K_PRICETYPE, v[EA_PRICETYPE])) == -1) {
+		r = exists(&c->m, FX_K_PRICETYPE, v[EA_PRICETYPE]);
+		if (r == -1) {
 			dbfail(x, &c->m);
 			goto out;
 		}
@@ -1060,8 +1062,8 @@ cond_final(struct cond *c, struct fx_err *err)
 				goto dbfail;
 			if (r == 0 && h.head[0] != '\0') {
 				late_err(m, hi->line, err, "entity \"%s\": "
-				    "cannot have a head: entity \"%s\" names it "
-				    "as its head", fx_quote(q, sizeof(q), h.id),
+				    "cannot have a head: entity \"%s\" names "
+				    "it as its head", fx_quote(q, sizeof(q), h.id),
 				    fx_quote(q2, sizeof(q2), fid));
 				goto out;
 			}
@@ -1344,11 +1346,12 @@ line_start(struct fx_xml *x, struct deliv *v, const struct fx_xml_attr *a,
 		goto out;
 	if (fx_qty_parse(s[LA_QTY], &qty) == -1) {
 		if (too_many_decimals(s[LA_QTY], 3))
-			elem_err(x, "delivery", id, "qty \"%s\" has more than "
-			    "three decimals", fx_quote(q, sizeof(q), s[LA_QTY]));
-		else
-			elem_err(x, "delivery", id, "qty \"%s\" is not a number",
+			elem_err(x, "delivery", id, "qty \"%s\" has more "
+			    "than three decimals",
 			    fx_quote(q, sizeof(q), s[LA_QTY]));
+		else
+			elem_err(x, "delivery", id, "qty \"%s\" is not a "
+			    "number", fx_quote(q, sizeof(q), s[LA_QTY]));
 		goto out;
 	}
 	if (qty <= 0) {

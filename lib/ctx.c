@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fx-int.h"
@@ -26,6 +27,26 @@ fx_root_default(const char *root)
 	if ((env = getenv("FORMIX_ROOT")) != NULL && env[0] != '\0')
 		return env;
 	return FX_ROOTDIR;
+}
+
+/*
+ * "Today" decides which deliveries are still to come.  FORMIX_TODAY pins
+ * it (tests, reruns of a past day's reports); otherwise the local date.
+ */
+static void
+set_today(struct fx_ctx *ctx)
+{
+	const char *env = getenv("FORMIX_TODAY");
+	time_t t;
+	struct tm tm;
+
+	if (env != NULL && fx_date_check(env) == 0) {
+		fx_strlcpy(ctx->today, env, sizeof(ctx->today));
+		return;
+	}
+	t = time(NULL);
+	localtime_r(&t, &tm);
+	strftime(ctx->today, sizeof(ctx->today), "%Y-%m-%d", &tm);
 }
 
 int
@@ -75,6 +96,7 @@ fx_ctx_open(struct fx_ctx **ctxp, const char *root, const char *conf,
 		free(ctx);
 		return -1;
 	}
+	set_today(ctx);
 	*ctxp = ctx;
 	return 0;
 }

@@ -260,6 +260,7 @@ int	 fx_meta_put(struct fx_txn *, const char *, const char *,
 /* The handle (ctx.c). */
 struct fx_ctx {
 	struct fx_conf	 conf;
+	char		 today[11];	/* YYYY-MM-DD: $FORMIX_TODAY or the clock */
 	struct fx_db	*db;
 	fx_warn_fn	*warn;
 	void		*warn_arg;

@@ -58,6 +58,35 @@ perr(struct fx_err *err, enum fx_code code, const char *path, int e,
 	return -1;
 }
 
+/*
+ * A libxlsxwriter error: its text, lowercased and without the final
+ * period, and errno when the failure was the file system's.
+ */
+static void
+lxw_err(struct fx_err *err, const char *path, lxw_error le, int e)
+{
+	char msg[200];
+	size_t n;
+
+	snprintf(msg, sizeof(msg), "%s", lxw_strerror(le));
+	n = strlen(msg);
+	if (n > 0 && msg[n - 1] == '.')
+		msg[--n] = '\0';
+	if (msg[0] >= 'A' && msg[0] <= 'Z')
+		msg[0] = (char)(msg[0] - 'A' + 'a');
+	switch (le) {
+	case LXW_ERROR_CREATING_XLSX_FILE:
+	case LXW_ERROR_CREATING_TMPFILE:
+	case LXW_ERROR_ZIP_FILE_OPERATION:
+	case LXW_ERROR_ZIP_CLOSE:
+		break;
+	default:
+		e = 0;
+	}
+	perr(err, le == LXW_ERROR_CREATING_XLSX_FILE ? FX_ECANTCREAT : FX_EIO,
+	    path, e, "cannot write: %s", msg);
+}
+
 /* Group paths. */
 
 struct paths {
@@ -734,13 +763,14 @@ fx_pricelist_xlsx(struct fx_ctx *ctx, const char *entity, const char *path,
 		write_sheet(&sh, &ent, &items, lines, items.n, wh, nwh);
 	}
 	/* workbook_close frees the workbook whatever it returns. */
+	errno = 0;
 	le = workbook_close(sh.wb);
 	if (sh.e != LXW_NO_ERROR || le != LXW_NO_ERROR) {
+		int e = errno;
+
 		if (sh.e == LXW_NO_ERROR)
 			sh.e = le;
-		perr(err, sh.e == LXW_ERROR_CREATING_XLSX_FILE ?
-		    FX_ECANTCREAT : FX_EIO, path, 0, "cannot write: %s",
-		    lxw_strerror(sh.e));
+		lxw_err(err, path, sh.e, e);
 		goto out;
 	}
 	if (xlsx_verify(tmp, sh.rows, err) == -1)

@@ -7,6 +7,9 @@ bats_require_minimum_version 1.5.0
 : "${FX_SRCDIR:?run the tests with make check}"
 DATA="$FX_SRCDIR/tests/data"
 
+# Deliveries are "to come" relative to this day, whenever the tests run.
+export FORMIX_TODAY=2026-11-27
+
 admin() { "$FX_BIN/formix-admin" "$@"; }
 stock() { "$FX_BIN/formix-stock" "$@"; }
 

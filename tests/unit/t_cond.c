@@ -358,7 +358,8 @@ test_conditions(struct t *t)
 	if (ok(get_entity(t, "D00001-2", &e) == 0, "subsidiary stored")) {
 		is_str(e.head, "D00001-1", "  head");
 		is_str(e.price_type, "pt-special", "  own price type");
-		is_str(e.address, "190000, Санкт-Петербург, Невский пр., д. 100",
+		is_str(e.address,
+		    "190000, Санкт-Петербург, Невский пр., д. 100",
 		    "  address trimmed");
 		is_int(e.credit_limit, 20000000, "  whole roubles");
 		fx_entity_release(&e);
@@ -527,7 +528,8 @@ test_conditions_more(struct t *t)
 		struct fx_dealer d;
 
 		if (get(t, FX_K_DEALER, "D1", 2, &fx_rt_dealer, &d) == 0) {
-			is_str(d.name, "Один & Два <Т>", "  references decoded");
+			is_str(d.name, "Один & Два <Т>",
+			    "  references decoded");
 			fx_rec_release(&fx_rt_dealer, &d);
 		}
 	}
@@ -708,8 +710,8 @@ test_map_full(struct t *t)
 	/* 20,000 dealers, far more than a 256 KiB map holds. */
 	fx_buf_adds(&b, CROOT("true"));
 	for (i = 0; i < 20000; i++)
-		fx_buf_addf(&b, "<dealer id=\"D%05d\" name=\"Дилер номер %d\"/>\n",
-		    i, i);
+		fx_buf_addf(&b, "<dealer id=\"D%05d\" name=\"Дилер номер "
+		    "%d\"/>\n", i, i);
 	fx_buf_adds(&b, "</formix-conditions>\n");
 	doc(t, b.p, p, sizeof(p));
 	fx_buf_release(&b);

@@ -1,0 +1,43 @@
+#!/usr/bin/env bats
+# House rules checked on the source and the build: the fx_ prefix, banned
+# functions, man pages that lint clean and document every option.
+
+load helpers
+
+@test "every external symbol of libformix has the fx_ prefix" {
+	lib="$FX_BUILDDIR/lib/libformix.a"
+	[ -f "$lib" ]
+	bad=$(nm -g --defined-only "$lib" | awk 'NF == 3 && $2 ~ /[TDBRC]/ { print $3 }' | grep -v '^fx_' || true)
+	echo "without fx_: $bad"
+	[ -z "$bad" ]
+}
+
+@test "banned functions are not used" {
+	bad=$(grep -nE '\<(strcpy|strcat|sprintf|vsprintf|gets|atoi)\s*\(' \
+	    "$FX_SRCDIR"/lib/*.c "$FX_SRCDIR"/lib/*.h "$FX_SRCDIR"/cmd/*.c || true)
+	echo "$bad"
+	[ -z "$bad" ]
+}
+
+@test "man pages lint clean" {
+	[ -n "$MANDOC" ] || skip "mandoc is not installed"
+	for m in "$FX_SRCDIR"/man/*.in; do
+		run "$MANDOC" -Tlint -W warning "$m"
+		echo "$m: $output"
+		[ "$status" -eq 0 ]
+	done
+}
+
+@test "every long option in --help is in the tool's man page" {
+	for tool in formix-admin formix-stock; do
+		page="$FX_SRCDIR/man/$tool.1.in"
+		[ -f "$page" ]
+		for opt in $("$FX_BIN/$tool" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+			name=${opt#--}
+			grep -qE "Fl Fl $name( |$)" "$page" || {
+				echo "$tool: $opt is not in $page"
+				return 1
+			}
+		done
+	done
+}
