@@ -54,6 +54,7 @@ struct fx_xml {
 	uint64_t		 fed;		/* bytes given to the parser */
 	struct fx_buf		 abuf[XML_MAXATTRS];	/* unescaped values */
 	const char		*cur;		/* name of the element starting */
+	int			 at_end;	/* the last chunk was fed */
 };
 
 static uint32_t
@@ -344,8 +345,14 @@ on_error(void *ctx, xmlErrorPtr e)
 		if (n > 0 && msg[0] >= 'A' && msg[0] <= 'Z' &&
 		    !(msg[1] >= 'A' && msg[1] <= 'Z'))
 			msg[0] = (char)(msg[0] + 32);
-		fx_err_setloc(x->err, FX_EDATA, x->name, e->line, 0,
-		    "malformed XML: %s", msg);
+		if (x->at_end && x->depth > 0)
+			/* libxml2's words for this vary ("extra content"). */
+			fx_err_setloc(x->err, FX_EDATA, x->name, e->line, 0,
+			    "truncated file: it ends inside an element "
+			    "(malformed XML: %s)", msg);
+		else
+			fx_err_setloc(x->err, FX_EDATA, x->name, e->line, 0,
+			    "malformed XML: %s", msg);
 	}
 	x->failed = 1;
 	halt(x);
@@ -426,6 +433,7 @@ run(const char *name, int fd, const char *mem, size_t memlen,
 			}
 		}
 		x.fed += (uint64_t)n;
+		x.at_end = n == 0;
 		xmlParseChunk(x.ctxt, chunk, (int)n, n == 0);
 		if (x.failed)
 			goto out;
