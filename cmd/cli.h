@@ -84,8 +84,8 @@ enum cli_fmt {
 
 enum cli_col_flags {
 	CLI_RIGHT	= 1 << 0,	/* right-align in tables (numbers) */
-	CLI_NUM		= 1 << 1,	/* JSON: emit as a number, not a string */
-	CLI_RAW		= 1 << 2,	/* JSON: the value is JSON text already */
+	CLI_NUM		= 1 << 1,	/* JSON: a number, not a string */
+	CLI_RAW		= 1 << 2,	/* JSON: the value is JSON already */
 };
 
 struct cli_col {

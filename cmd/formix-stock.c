@@ -529,7 +529,7 @@ static int
 print_results(struct opts *o, struct fx_items *res, size_t nres)
 {
 	struct printer pr;
-	size_t i, j, left = o->limit, printed = 0;
+	size_t i, j, printed = 0;
 	int rc;
 
 	memset(&pr, 0, sizeof(pr));
@@ -542,7 +542,7 @@ print_results(struct opts *o, struct fx_items *res, size_t nres)
 	pr.out = cli_out_new(stdout, o->fmt, o->header, pr.cols, pr.ncols);
 	for (i = 0; i < nres; i++)
 		for (j = 0; j < res[i].n; j++) {
-			if (o->limit > 0 && left-- == 0)
+			if (o->limit > 0 && printed == o->limit)
 				break;
 			print_item(&pr, &res[i], &res[i].v[j]);
 			printed++;

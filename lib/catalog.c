@@ -19,10 +19,14 @@
  *    discount of the nearest group, going up from the product's own, with
  *    a rule for the entity, else less the entity's default discount.
  *
- * Speed: a lookup by article is an index get and a handful of point reads.
- * Listings and searches scan the products once, decoding only the leading
- * fields of each record (rec.c appends new fields at the end, so a prefix
- * of the field table reads any record) and never the properties.
+ * Speed: a lookup by article is an index read and one seek each into the
+ * products, prices, stock and delivery lines; a product's prices, stock
+ * and deliveries are neighbours under "product \0", so one seek finds all
+ * of them.  Listings and searches scan the products once, decoding only
+ * the leading fields of each record (rec.c appends new fields at the end,
+ * so a prefix of the field table reads any record), never the properties.
+ * cq_start/cq_find/cq_close split a query so that many lookups can share
+ * one transaction and its caches; fx_catalog_query runs one.
  *
  * Tests may set FX_TODAY=YYYY-MM-DD to fix the date deliveries are
  * counted from (as FX_CRASH_AT in db.c); the default is today in UTC.
@@ -63,7 +67,6 @@ struct cq {
 	struct fx_err		*err;
 	struct fx_txn		 t;
 	struct fx_rectype	 head;		/* product, no properties */
-	struct fx_rectype	 namerec;	/* product, id/article/name */
 	char			 today[16];
 	char			*retail_pt;	/* resolved Ид, or NULL */
 	char			*base_pt;
@@ -153,10 +156,9 @@ head_init(struct cq *cq)
 			cq->head.fields = fx_rt_product.fields;
 			break;
 		}
-	cq->namerec = cq->head;
 }
 
-/* Decode the leading fields of a product: n of them, 0 for all we use. */
+/* Decode a product without its properties, or only id, article, name. */
 static int
 prod_decode(struct cq *cq, const void *v, size_t vl, struct fx_product *p,
     int names_only)
@@ -173,12 +175,6 @@ prod_decode(struct cq *cq, const void *v, size_t vl, struct fx_product *p,
 	if (names_only && cq->head.fields == prod_head_f)
 		rt.fields = name_f;
 	return fx_rec_decode(v, vl, &rt, p, cq->err);
-}
-
-static void
-prod_release(struct fx_product *p)
-{
-	fx_product_release(p);
 }
 
 /* The session. */
@@ -641,8 +637,8 @@ entity_resolve(struct cq *cq, const char *want)
 		if (r == -1)
 			return -1;
 		if (r == 1)
-			return fx_err_set(cq->err, FX_ENOTFOUND, "unknown legal "
-			    "entity \"%s\"", q);
+			return fx_err_set(cq->err, FX_ENOTFOUND,
+			    "unknown legal entity \"%s\"", q);
 	}
 	cq->have_ent = 1;
 	return 0;
@@ -884,7 +880,7 @@ struct aline {
 	int64_t		 qty;
 };
 
-/* The warehouse of a delivery line, from the delivery when the line has none. */
+/* A delivery line's warehouse: the delivery's, when the line has none. */
 static int
 dline_warehouse(struct cq *cq, const char *deliv, size_t len, char **wid)
 {
@@ -1253,12 +1249,13 @@ scan(struct cq *cq, const char *text, struct fx_items *items)
 	    r = fx_cur_next(&c, &k, &v, cq->err)) {
 		if (ws.n > 0) {
 			/* Most records fail the words: decode little first. */
-			if (prod_decode(cq, v.mv_data, v.mv_size, &p, 1) == -1) {
+			if (prod_decode(cq, v.mv_data, v.mv_size, &p,
+			    1) == -1) {
 				r = -1;
 				break;
 			}
 			keep = words_match(&ws, &p);
-			prod_release(&p);
+			fx_product_release(&p);
 			if (!keep)
 				continue;
 		}
@@ -1267,7 +1264,7 @@ scan(struct cq *cq, const char *text, struct fx_items *items)
 			break;
 		}
 		if (p.deleted && !(cq->flags & FX_Q_DELETED)) {
-			prod_release(&p);
+			fx_product_release(&p);
 			continue;
 		}
 		if (add_product(cq, items, &p) == -1) {
@@ -1466,7 +1463,7 @@ fx_catalog_arrivals(struct fx_ctx *ctx, const char *from, const char *to,
 			const void *pv;
 			size_t pl;
 
-			prod_release(&p);
+			fx_product_release(&p);
 			have_p = 1;
 			r = fx_db_get(&cq.t, FX_K_PRODUCT, k.mv_data, plen - 1,
 			    &pv, &pl, err);
@@ -1514,14 +1511,14 @@ fx_catalog_arrivals(struct fx_ctx *ctx, const char *from, const char *to,
 	if (r == -1)
 		goto fail;
 	fx_cur_close(&c);
-	prod_release(&p);
+	fx_product_release(&p);
 	cq_close(&cq);
 	qsort(out->v, out->n, sizeof(*out->v), row_cmp);
 	return 0;
 fail:
 	if (cur_open)
 		fx_cur_close(&c);
-	prod_release(&p);
+	fx_product_release(&p);
 	cq_close(&cq);
 	fx_arrivals_release(out);
 	return -1;

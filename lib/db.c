@@ -290,7 +290,13 @@ fx_db_write(struct fx_db *db, int (*fn)(struct fx_txn *, void *,
 		db->map_full = 0;
 		if (fx_db_begin(db, 1, &t, err) == -1)
 			return -1;
-		if (fn(&t, arg, err) == 0) {
+		rc = fn(&t, arg, err);
+		if (rc == 1) {
+			/* The action found nothing to do. */
+			fx_db_abort(&t);
+			return 1;
+		}
+		if (rc == 0) {
 			/* Crash tests: die with the action done, uncommitted. */
 			crash = getenv("FX_CRASH_AT");
 			if (crash != NULL && strcmp(crash, "commit") == 0)

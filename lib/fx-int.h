@@ -198,7 +198,9 @@ int	 fx_db_begin(struct fx_db *, int write, struct fx_txn *,
 int	 fx_db_commit(struct fx_txn *, struct fx_err *);
 void	 fx_db_abort(struct fx_txn *);
 /*
- * Run fn in one write transaction and commit.  When the map fills, the
+ * Run fn in one write transaction and commit.  fn returns 0 (commit), -1
+ * (abort, err set) or 1 (abort: nothing to do; returned as 1).  When the
+ * map fills, the
  * transaction is aborted, the map grown (doubled, up to map_max) and fn
  * run again from the start: fn must be restartable (re-read its input).
  */

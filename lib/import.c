@@ -14,6 +14,7 @@
  * refers to what the one before defines.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,8 +42,20 @@ struct package {
 	struct fx_ctx		*ctx;
 	struct pfile		*files;
 	size_t			 n;
+	int			 flags;
 	struct fx_import_stats	*st;
 	struct fx_import_stats	 zero;
+	/* Warnings wait for the outcome: a retry or a package applied
+	 * before must not repeat them. */
+	struct fx_err		*warns;
+	size_t			 nwarns, warnscap, warns_dropped;
+	fx_warn_fn		*warn;
+	void			*warn_arg;
+	int			 warn_swapped;
+	pthread_t		 hash_thread;
+	int			 hash_started;
+	int			 hash_rc;
+	struct fx_err		 hash_err;
 };
 
 static const char *
@@ -112,7 +125,67 @@ classify(struct fx_ctx *ctx, struct pfile *f, struct fx_err *err)
 		return fx_err_setloc(err, FX_EDATA, f->path, 0, 0, "not a 1C "
 		    "exchange file: root element \"%s\"",
 		    fx_quote(q1, sizeof(q1), root));
-	return fx_sha256_file(f->path, f->hash, err);
+	return 0;
+}
+
+/*
+ * The files' SHA-256 is computed on the other core while the package is
+ * parsed: on the reference catalog it is a tenth of a second that the
+ * import would otherwise wait for.
+ */
+static void *
+hash_main(void *arg)
+{
+	struct package *pk = arg;
+	size_t i;
+
+	for (i = 0; i < pk->n; i++)
+		if (fx_sha256_file(pk->files[i].path, pk->files[i].hash,
+		    &pk->hash_err) == -1) {
+			pk->hash_rc = -1;
+			break;
+		}
+	return NULL;
+}
+
+static int
+hashes_join(struct package *pk, struct fx_err *err)
+{
+	if (pk->hash_started) {
+		pthread_join(pk->hash_thread, NULL);
+		pk->hash_started = 0;
+	}
+	if (pk->hash_rc == -1) {
+		*err = pk->hash_err;
+		return -1;
+	}
+	return 0;
+}
+
+/* Were all files applied before?  Fills applied/applied_at. */
+static int
+check_applied(struct fx_txn *txn, struct package *pk, size_t *napplied,
+    struct fx_err *err)
+{
+	struct fx_applied ap;
+	size_t i;
+	int r;
+
+	*napplied = 0;
+	for (i = 0; i < pk->n; i++) {
+		r = fx_db_getrec(txn, FX_K_APPLIED, pk->files[i].hash, 64,
+		    &fx_rt_applied, &ap, err);
+		if (r == -1)
+			return -1;
+		pk->files[i].applied = r == 0;
+		if (r == 0) {
+			fx_strlcpy(pk->files[i].applied_at, ap.at,
+			    sizeof(pk->files[i].applied_at));
+			fx_rec_release(&fx_rt_applied, &ap);
+			(*napplied)++;
+		}
+	}
+	return 0;
 }
 
 static void
@@ -141,6 +214,39 @@ prop_free(void *v)
 	free(p);
 }
 
+#define MAXWARNS	1000
+
+static void
+buffer_warn(void *arg, const struct fx_err *w)
+{
+	struct package *pk = arg;
+
+	if (pk->nwarns >= MAXWARNS) {
+		pk->warns_dropped++;
+		return;
+	}
+	pk->warns = fx_grow(pk->warns, &pk->warnscap, pk->nwarns + 1,
+	    sizeof(*pk->warns));
+	pk->warns[pk->nwarns++] = *w;
+}
+
+static void
+replay_warns(struct package *pk)
+{
+	struct fx_err w;
+	size_t i;
+
+	if (pk->warn == NULL)
+		return;
+	for (i = 0; i < pk->nwarns; i++)
+		pk->warn(pk->warn_arg, &pk->warns[i]);
+	if (pk->warns_dropped > 0) {
+		fx_err_set(&w, FX_EDATA, "%zu more warnings not shown",
+		    pk->warns_dropped);
+		pk->warn(pk->warn_arg, &w);
+	}
+}
+
 static int
 apply(struct fx_txn *txn, void *arg, struct fx_err *err)
 {
@@ -149,11 +255,12 @@ apply(struct fx_txn *txn, void *arg, struct fx_err *err)
 	struct fx_buf rec = { 0 };
 	struct fx_applied ap;
 	char gen[32], now[32], sum[512];
-	size_t i;
+	size_t i, napplied;
 	int rc = -1;
 
 	/* A retry after the map grew starts from zero. */
 	*pk->st = pk->zero;
+	pk->nwarns = pk->warns_dropped = 0;
 	memset(&pkg, 0, sizeof(pkg));
 	if (fx_meta_get(txn, "gen", gen, sizeof(gen), err) == -1)
 		goto out;
@@ -200,6 +307,17 @@ apply(struct fx_txn *txn, void *arg, struct fx_err *err)
 			goto out;
 	}
 
+	/* The same bytes applied before: nothing to do. */
+	if (hashes_join(pk, err) == -1 ||
+	    check_applied(txn, pk, &napplied, err) == -1)
+		goto out;
+	if (napplied == pk->n && !(pk->flags & FX_IMPORT_FORCE)) {
+		pk->st->already_applied = 1;
+		fx_strlcpy(pk->st->applied_at, pk->files[0].applied_at,
+		    sizeof(pk->st->applied_at));
+		rc = 1;
+		goto out;
+	}
 	fx_now_iso(now, sizeof(now));
 	summary(sum, sizeof(sum), pk->st);
 	for (i = 0; i < pk->n; i++) {
@@ -224,7 +342,7 @@ fx_import(struct fx_ctx *ctx, const char *const *paths, size_t n, int flags,
 {
 	struct package pk;
 	struct fx_txn txn;
-	size_t i, napplied = 0;
+	size_t i;
 	int rc = -1;
 
 	memset(st, 0, sizeof(*st));
@@ -253,45 +371,39 @@ fx_import(struct fx_ctx *ctx, const char *const *paths, size_t n, int flags,
 		free(pk.files);
 		pk.files = tmp;
 	}
-	/* Which files were applied before? */
-	if (fx_db_begin(ctx->db, 0, &txn, err) == -1)
-		goto out;
-	for (i = 0; i < n; i++) {
-		struct fx_applied ap;
-		int r;
-
-		r = fx_db_getrec(&txn, FX_K_APPLIED, pk.files[i].hash, 64,
-		    &fx_rt_applied, &ap, err);
-		if (r == -1) {
-			fx_db_abort(&txn);
-			goto out;
-		}
-		if (r == 0) {
-			pk.files[i].applied = 1;
-			fx_strlcpy(pk.files[i].applied_at, ap.at,
-			    sizeof(pk.files[i].applied_at));
-			fx_rec_release(&fx_rt_applied, &ap);
-			napplied++;
-		}
-	}
-	fx_db_abort(&txn);
-	if (napplied == n && !(flags & FX_IMPORT_FORCE)) {
-		st->already_applied = 1;
-		fx_strlcpy(st->applied_at, pk.files[0].applied_at,
-		    sizeof(st->applied_at));
-		rc = 0;
-		goto out;
-	}
+	pk.flags = flags;
+	pk.warn = ctx->warn;
+	pk.warn_arg = ctx->warn_arg;
+	fx_ctx_set_warn(ctx, buffer_warn, &pk);
+	pk.warn_swapped = 1;
+	if (pthread_create(&pk.hash_thread, NULL, hash_main, &pk) != 0) {
+		/* No thread to be had: hash here, first. */
+		hash_main(&pk);
+	} else
+		pk.hash_started = 1;
 
 	if (flags & FX_IMPORT_DRYRUN) {
 		if (fx_db_begin(ctx->db, 1, &txn, err) == -1)
 			goto out;
 		rc = apply(&txn, &pk, err);
 		fx_db_abort(&txn);
+		if (rc == 1)
+			rc = 0;
 		goto out;
 	}
 	rc = fx_db_write(ctx->db, apply, &pk, err);
+	if (rc == 1)
+		rc = 0;
 out:
+	if (pk.hash_started)
+		pthread_join(pk.hash_thread, NULL);
+	if (pk.warn_swapped) {
+		fx_ctx_set_warn(ctx, pk.warn, pk.warn_arg);
+		/* Shown with the result they belong to, error or not. */
+		if (!st->already_applied)
+			replay_warns(&pk);
+	}
+	free(pk.warns);
 	free(pk.files);
 	return rc;
 }

@@ -549,11 +549,13 @@ member_check(const unsigned char *data, size_t csize, unsigned method,
 }
 
 /*
- * Is the file at path a whole XLSX?  Walk the ZIP central directory, check
- * every member, and count the rows of the sheet.
+ * Is the file at tmp a whole XLSX?  Walk the ZIP central directory, check
+ * every member, and count the rows of the sheet.  Errors name path, the
+ * file the caller asked for.
  */
 static int
-xlsx_verify(const char *path, uint64_t want, struct fx_err *err)
+xlsx_verify(const char *tmp, const char *path, uint64_t want,
+    struct fx_err *err)
 {
 	static const char sheet[] = "xl/worksheets/sheet1.xml";
 	unsigned char *buf = NULL;
@@ -564,7 +566,7 @@ xlsx_verify(const char *path, uint64_t want, struct fx_err *err)
 	int fd, found = 0, rc = -1;
 	ssize_t r;
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW)) == -1)
+	if ((fd = open(tmp, O_RDONLY | O_NOFOLLOW)) == -1)
 		return perr(err, FX_EIO, path, errno, "cannot read back");
 	if (fstat(fd, &st) == -1) {
 		perr(err, FX_EIO, path, errno, "cannot read back");
@@ -773,7 +775,7 @@ fx_pricelist_xlsx(struct fx_ctx *ctx, const char *entity, const char *path,
 		lxw_err(err, path, sh.e, e);
 		goto out;
 	}
-	if (xlsx_verify(tmp, sh.rows, err) == -1)
+	if (xlsx_verify(tmp, path, sh.rows, err) == -1)
 		goto out;
 	if (fsync_path(tmp, 0) == -1) {
 		perr(err, FX_EIO, path, errno, "cannot write");
