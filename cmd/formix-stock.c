@@ -109,7 +109,7 @@ usage(void)
 "Exit status: 0 ok, 1 an article unknown or ambiguous (or nothing found),\n"
 "64 usage, 65 bad data, 66 no instance, 69 store unavailable, 70 internal\n"
 "error, 73 cannot create the output, 74 I/O error, 75 try again later,\n"
-"78 configuration error.\n",
+"77 permission denied, 78 configuration error.\n",
 	    cli_prog, cli_prog, cli_prog, cli_prog, FX_ROOTDIR);
 	exit(0);
 }
@@ -928,6 +928,9 @@ main(int argc, char **argv)
 			cli_usage("unknown option \"%s\"", argv[optind - 1]);
 		}
 	}
+	/* After "--": articles that start with a dash. */
+	for (; optind < argc; optind++)
+		add_lookup(&o, L_ARTICLE, argv[optind]);
 	if (fmts == 3)
 		cli_usage("--tsv and --json exclude each other");
 	/* Options may follow a command word: "arrivals --from D". */

@@ -305,8 +305,7 @@ human_time(char *buf, size_t sz, const char *iso)
 struct sheet {
 	lxw_workbook	*wb;
 	lxw_worksheet	*ws;
-	lxw_format	*title, *bold, *head, *group, *money, *pct, *qty,
-			*qtyf;
+	lxw_format	*title, *head, *group, *money, *pct, *qty, *qtyf;
 	lxw_row_t	 row;		/* next row to write */
 	uint64_t	 rows;		/* rows written (each has a cell) */
 	lxw_error	 e;		/* first error */
@@ -344,31 +343,30 @@ end_row(struct sheet *sh)
 	sh->rows++;
 }
 
-static void
+static int
 formats(struct sheet *sh)
 {
-	sh->title = workbook_add_format(sh->wb);
+	lxw_format **f[] = { &sh->title, &sh->head, &sh->group, &sh->money,
+	    &sh->pct, &sh->qty, &sh->qtyf };
+	size_t i;
+
+	for (i = 0; i < nitems(f); i++)
+		if ((*f[i] = workbook_add_format(sh->wb)) == NULL)
+			return -1;
 	format_set_bold(sh->title);
 	format_set_font_size(sh->title, 14);
-	sh->bold = workbook_add_format(sh->wb);
-	format_set_bold(sh->bold);
-	sh->head = workbook_add_format(sh->wb);
 	format_set_bold(sh->head);
 	format_set_text_wrap(sh->head);
 	format_set_align(sh->head, LXW_ALIGN_VERTICAL_CENTER);
 	format_set_bottom(sh->head, LXW_BORDER_THIN);
 	format_set_bg_color(sh->head, 0xDDEBF7);
-	sh->group = workbook_add_format(sh->wb);
 	format_set_bold(sh->group);
 	format_set_bg_color(sh->group, 0xF2F2F2);
-	sh->money = workbook_add_format(sh->wb);
 	format_set_num_format(sh->money, "# ##0.00");
-	sh->pct = workbook_add_format(sh->wb);
 	format_set_num_format(sh->pct, "0.00");
-	sh->qty = workbook_add_format(sh->wb);
 	format_set_num_format(sh->qty, "0");
-	sh->qtyf = workbook_add_format(sh->wb);
 	format_set_num_format(sh->qtyf, "0.###");
+	return 0;
 }
 
 static void
@@ -758,12 +756,11 @@ fx_pricelist_xlsx(struct fx_ctx *ctx, const char *entity, const char *path,
 		perr(err, FX_ECANTCREAT, path, errno, "cannot create");
 		goto out;
 	}
-	if ((sh.ws = workbook_add_worksheet(sh.wb, "Прайс-лист")) == NULL)
+	if ((sh.ws = workbook_add_worksheet(sh.wb, "Прайс-лист")) == NULL ||
+	    formats(&sh) == -1)
 		sh.e = LXW_ERROR_MEMORY_MALLOC_FAILED;
-	else {
-		formats(&sh);
+	else
 		write_sheet(&sh, &ent, &items, lines, items.n, wh, nwh);
-	}
 	/* workbook_close frees the workbook whatever it returns. */
 	errno = 0;
 	le = workbook_close(sh.wb);

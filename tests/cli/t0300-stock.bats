@@ -202,11 +202,24 @@ assert p2["stock"] == {"Москва": 0, "Санкт-Петербург": 0}
 	[ "$output" = '{"net":null,"discount":null}' ]
 }
 
+@test "TSV and JSON escape backslashes and quotes in names" {
+	sed -e 's|<Наименование>Набор бит ЗУБР</Наименование>|<Наименование>back\\slash "q"</Наименование>|' \
+	    "$DATA/cml/import.xml" > "$BATS_TEST_TMPDIR/import.xml"
+	admin -q import "$BATS_TEST_TMPDIR/import.xml" "$DATA/cml/offers.xml" 2>/dev/null
+	run -0 stock --tsv -H -o name --id p-4
+	[ "$output" = 'back\\slash "q"' ]
+	run -0 stock --json -o name,total --id p-4
+	[ "$output" = '{"name":"back\\slash \"q\"","total":3}' ]
+	printf '%s\n' "$output" | "${PYTHON3:-python3}" -c '
+import json, sys
+assert json.loads(sys.stdin.readline())["name"] == "back\\slash \"q\""'
+}
+
 @test "limit and field selection" {
 	run -0 stock --tsv -H -o id -n 2
 	[ "$output" = "$(printf 'p-1\np-5')" ]
 	# The limit is over all lookups together.
-	run -1 stock --tsv -H -o id -n 2 AMB-1 W26110 27087-10
+	run -1 --separate-stderr stock --tsv -H -o id -n 2 AMB-1 W26110 27087-10
 	[ "$output" = "$(printf 'p-5\np-4')" ]
 	run -64 --separate-stderr stock -o article,price
 	[ "${stderr_lines[0]}" = 'formix-stock: unknown field "price" in --output' ]

@@ -141,3 +141,12 @@ EOF
 	[[ "${stderr_lines[-1]}" == "formix-stock: $OUT/tiny/p.xlsx: "* ]]
 	[ ! -s "$BATS_TEST_TMPDIR/left" ]
 }
+
+@test "a name that looks like a formula stays text" {
+	sed -e 's|<Наименование>Молоток слесарный 500 г</Наименование>|<Наименование>=HYPERLINK("http://x","y")</Наименование>|' \
+	    "$DATA/cml/import.xml" > "$BATS_TEST_TMPDIR/import.xml"
+	admin -q import "$BATS_TEST_TMPDIR/import.xml" "$DATA/cml/offers.xml" 2>/dev/null
+	stock pricelist -e 7701123451 -o "$OUT/p.xlsx"
+	[ "$(sheet "$OUT/p.xlsx" | grep -c '<f>')" -eq 0 ]
+	sheet "$OUT/p.xlsx" | grep -q 't="inlineStr"><is><t>=HYPERLINK("http://x","y")</t>'
+}
