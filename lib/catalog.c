@@ -28,8 +28,8 @@
  * cq_start/cq_find/cq_close split a query so that many lookups can share
  * one transaction and its caches; fx_catalog_query runs one.
  *
- * Tests may set FX_TODAY=YYYY-MM-DD to fix the date deliveries are
- * counted from (as FX_CRASH_AT in db.c); the default is today in UTC.
+ * Deliveries count from ctx->today: FORMIX_TODAY=YYYY-MM-DD pins it
+ * (tests, a past day's report), else the local date.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -121,22 +121,6 @@ fold_eq(const char *a, const char *b)
 	return strcmp(fa, fb) == 0;
 }
 
-static void
-today_utc(char *buf, size_t sz)
-{
-	const char *e = getenv("FX_TODAY");
-	struct tm tm;
-	time_t now;
-
-	if (e != NULL && fx_date_check(e) == 0) {
-		fx_strlcpy(buf, e, sz);
-		return;
-	}
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	strftime(buf, sz, "%Y-%m-%d", &tm);
-}
-
 /*
  * The product field table's leading entries must be ours for the prefix
  * decode to be right; if rec.c ever changes them, decode everything.
@@ -186,10 +170,10 @@ cq_open(struct cq *cq, struct fx_ctx *ctx, struct fx_err *err)
 	cq->ctx = ctx;
 	cq->err = err;
 	head_init(cq);
-	today_utc(cq->today, sizeof(cq->today));
 	if (ctx == NULL || ctx->db == NULL)
 		return fx_err_set(err, FX_ESOFTWARE, "catalog query without "
 		    "an open store");
+	fx_strlcpy(cq->today, ctx->today, sizeof(cq->today));
 	return fx_db_begin(ctx->db, 0, &cq->t, err);
 }
 
@@ -1513,7 +1497,8 @@ fx_catalog_arrivals(struct fx_ctx *ctx, const char *from, const char *to,
 	fx_cur_close(&c);
 	fx_product_release(&p);
 	cq_close(&cq);
-	qsort(out->v, out->n, sizeof(*out->v), row_cmp);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), row_cmp);
 	return 0;
 fail:
 	if (cur_open)

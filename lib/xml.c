@@ -47,6 +47,15 @@ struct fx_xml {
 	int			 stopped;
 	int			 stop_after;	/* depth to stop at, or -1 */
 	int16_t			 htab[1 << HBITS];
+	/*
+	 * libxml2 interns element names in its dictionary, so one name is
+	 * one pointer for the whole parse: a cache keyed by the pointer
+	 * saves hashing the (Cyrillic, 20-40 byte) name of every element.
+	 */
+	struct {
+		const xmlChar	*name;
+		int		 tok;
+	}			 pcache[256];
 	int			 stack[XML_MAXDEPTH];
 	unsigned char		 child[XML_MAXDEPTH];
 	size_t			 depth;
@@ -231,7 +240,17 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	}
 	if (x->depth > 0)
 		x->child[x->depth - 1] = 1;
-	tok = lookup(x, (const char *)localname);
+	{
+		size_t slot = ((uintptr_t)localname >> 4) & 255;
+
+		if (x->pcache[slot].name == localname)
+			tok = x->pcache[slot].tok;
+		else {
+			tok = lookup(x, (const char *)localname);
+			x->pcache[slot].name = localname;
+			x->pcache[slot].tok = tok;
+		}
+	}
 	x->cur = (const char *)localname;
 	x->stack[x->depth] = tok;
 	x->child[x->depth] = 0;

@@ -33,6 +33,7 @@ import random
 import string
 import sys
 import uuid
+from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
 SEED = 20261120
@@ -482,10 +483,15 @@ class Gen:
         if brand == "Mighty Seven":
             return ["MS-%05d" % self.five(100, 99999) for _ in codes]
         if brand == "Matrix":
-            start = self.five()
-            for i in range(len(codes)):
-                self.used5.add(start + i)
-            return ["%d" % (start + i) for i in range(len(codes))]
+            # Consecutive numbers, as Matrix numbers a range.
+            n = len(codes)
+            while True:
+                start = rng.randint(10000, 99999 - n)
+                run = set(range(start, start + n))
+                if not run & self.used5:
+                    break
+            self.used5 |= run
+            return ["%d" % a for a in sorted(run)]
         if brand == "Unison":
             n = rng.randint(100, 990 - len(codes))
             return ["ИА-%s.%03d" % (base, n + i) for i in range(len(codes))]
@@ -568,7 +574,7 @@ class Gen:
         for v, art in zip(variants, arts):
             args = v if isinstance(v, tuple) else (v,)
             name = NAMEFMT.format(tmpl, *args)
-            name += (", " if "," in name else " ") + brand
+            name += (", " if "," in tmpl else " ") + brand
             if art in self.articles:
                 raise SystemExit("mkdemo: article %s twice" % art)
             self.articles.add(art)
@@ -907,7 +913,8 @@ class Gen:
             (8, "Москва", ["ЗУБР"], False, "Фура ЗУБР, склад поставщика"),
             (16, "Санкт-Петербург", ["King Tony"], True,
              "Контейнер King Tony из Тайваня"),
-            (29, "Екатеринбург", ["Matrix"], False, "Matrix, склад в Подольске"),
+            (29, "Екатеринбург", ["Matrix"], False,
+             "Matrix, склад в Подольске"),
             (44, "Москва", ["Mighty Seven"], True,
              "Контейнер Mighty Seven из Тайваня"),
             (67, "Новосибирск", ["ЗУБР", "Matrix"], False,
@@ -976,15 +983,21 @@ class Gen:
         self.make_products()
         self.make_offers()
         files = {}
-        for name, fn, bom in (("import.xml", lambda o: self.write_import(o,
-                                                                         bid),
-                               True),
-                              ("offers.xml", self.write_offers, True),
-                              ("conditions.xml", self.write_conditions, False),
-                              ("deliveries.xml", self.write_deliveries, False)):
+        # CommerceML from 1C 8 comes in UTF-8 with a BOM; formix's own
+        # formats without.
+        for name, fn, bom in (
+                ("import.xml", lambda o: self.write_import(o, bid), True),
+                ("offers.xml", self.write_offers, True),
+                ("conditions.xml", self.write_conditions, False),
+                ("deliveries.xml", self.write_deliveries, False)):
             out = []
             fn(out)
             files[name] = ("\ufeff" if bom else "") + "\n".join(out) + "\n"
+        for name, text in files.items():
+            try:    # well-formed, or nothing is written
+                ElementTree.fromstring(text.encode("utf-8"))
+            except ElementTree.ParseError as e:
+                raise SystemExit("mkdemo: %s: %s" % (name, e))
         os.makedirs(outdir, exist_ok=True)
         for name, text in files.items():
             path = os.path.join(outdir, name)

@@ -9,7 +9,7 @@ setup() {
 	fx_instance
 	fx_load_fixtures
 	# Deliveries are counted from "today"; the fixtures' dates are fixed.
-	export FX_TODAY=2026-11-01
+	export FORMIX_TODAY=2026-11-01
 }
 
 # Two entities of one INN (a company and its branch), and one whose only
@@ -124,7 +124,7 @@ EOF
 	[ "$output" = "$(printf 'p-1\np-4')" ]
 	run -0 stock --tsv -H -o id --incoming
 	[ "$output" = "$(printf 'p-1\np-2\np-3')" ]
-	FX_TODAY=2027-01-01 run -0 stock --tsv -H -o id,arrivals --incoming
+	FORMIX_TODAY=2027-01-01 run -0 stock --tsv -H -o id,arrivals --incoming
 	[ "$output" = "$(printf 'p-2\t2027-01-15:1\np-3\t2027-01-15:100')" ]
 	run -1 --separate-stderr stock -w Казань
 	[ "$stderr" = 'formix-stock: unknown warehouse "Казань"' ]
@@ -270,24 +270,6 @@ assert json.loads(sys.stdin.readline())["name"] == "back\\slash \"q\""'
 	done
 	run -0 stock --version
 	[ "$output" = "formix-stock (formix) 0.1" ]
-}
-
-@test "every long option of --help is in the manual page" {
-	[ -n "$MANDOC" ] || skip "mandoc is not installed"
-	"$MANDOC" -Tascii "$FX_SRCDIR/man/formix-stock.1.in" | col -b \
-	    > "$BATS_TEST_TMPDIR/page.txt"
-	for o in $(stock --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
-		grep -q -- "$o" "$BATS_TEST_TMPDIR/page.txt" ||
-		    { echo "$o is not in the page"; false; }
-	done
-}
-
-@test "the manual page passes mandoc -Tlint" {
-	[ -n "$MANDOC" ] || skip "mandoc is not installed"
-	sed -e "s|@ROOTDIR@|/var/lib/formix|g" \
-	    "$FX_SRCDIR/man/formix-stock.1.in" > "$BATS_TEST_TMPDIR/formix-stock.1"
-	run "$MANDOC" -Tlint -Wwarning "$BATS_TEST_TMPDIR/formix-stock.1"
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
 }
 
 @test "a write error on stdout exits 74" {

@@ -6,7 +6,7 @@ load helpers
 setup() {
 	fx_instance
 	fx_load_fixtures
-	export FX_TODAY=2026-11-01
+	export FORMIX_TODAY=2026-11-01
 	OUT="$BATS_TEST_TMPDIR/out"
 	mkdir -p "$OUT"
 }
