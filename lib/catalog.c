@@ -87,9 +87,11 @@ struct cq {
 	struct rule		*rules;
 	size_t			 nrules;
 	/* cursors, opened on first use */
-	struct fx_cur		 cstock, cdline, cidx, cprice;
-	int			 cstock_open, cdline_open, cidx_open,
-				 cprice_open;
+	struct fx_cur		 cdline, cidx;
+	int			 cdline_open, cidx_open;
+	/* the offers record of the product at hand */
+	struct fx_offer		 offer;
+	char			*offer_pid;
 	char			 asof[4][32];
 	struct fx_buf		 kb;
 };
@@ -182,14 +184,12 @@ cq_close(struct cq *cq)
 {
 	size_t i;
 
-	if (cq->cstock_open)
-		fx_cur_close(&cq->cstock);
 	if (cq->cdline_open)
 		fx_cur_close(&cq->cdline);
 	if (cq->cidx_open)
 		fx_cur_close(&cq->cidx);
-	if (cq->cprice_open)
-		fx_cur_close(&cq->cprice);
+	fx_rec_release(&fx_rt_offer, &cq->offer);
+	free(cq->offer_pid);
 	fx_db_abort(&cq->t);
 	free(cq->retail_pt);
 	free(cq->base_pt);
@@ -212,73 +212,54 @@ cq_close(struct cq *cq)
 #define KEY(cq, ...)	(fx_buf_reset(&(cq)->kb), \
 	fx_buf_key(&(cq)->kb, __VA_ARGS__, (const char *)NULL))
 
+/*
+ * The product's offers record (prices, stock, total), read once for both
+ * prices_fill and stock_fill.  Strings point into cq->offer until the
+ * next product.
+ */
 static int
-amount_get(struct cq *cq, enum fx_kind kind, int64_t *out)
+offer_load(struct cq *cq, const char *pid)
 {
-	struct fx_amount a;
 	int r;
 
-	*out = -1;
-	r = fx_db_getrec(&cq->t, kind, cq->kb.p, cq->kb.len, &fx_rt_amount,
-	    &a, cq->err);
-	if (r == 0)
-		*out = a.v;
-	return r;
+	if (cq->offer_pid != NULL && strcmp(cq->offer_pid, pid) == 0)
+		return 0;
+	fx_rec_release(&fx_rt_offer, &cq->offer);
+	free(cq->offer_pid);
+	cq->offer_pid = NULL;
+	r = fx_db_getrec(&cq->t, FX_K_OFFER, pid, strlen(pid), &fx_rt_offer,
+	    &cq->offer, cq->err);
+	if (r == -1)
+		return -1;
+	if (r == 1)
+		memset(&cq->offer, 0, sizeof(cq->offer));
+	cq->offer_pid = fx_strdup(pid);
+	return 0;
 }
 
-static int
-suffix_is(const MDB_val *k, size_t plen, const char *s)
-{
-	size_t n = k->mv_size - plen;
-
-	return s != NULL && strlen(s) == n &&
-	    memcmp((const char *)k->mv_data + plen, s, n) == 0;
-}
-
-/*
- * The retail, base and (for the entity's own price type) own prices of a
- * product, -1 where absent.  They are neighbours in the store ("product
- * \0 type"): one seek finds them all, where a get per type would descend
- * the tree each time.
- */
+/* The retail, base and (the entity's own price type) own prices, -1 where
+ * absent. */
 static int
 prices_fill(struct cq *cq, struct fx_item *it, int64_t *own)
 {
 	const char *ownpt = cq->have_ent && cq->ent.price_type[0] != '\0' ?
 	    cq->ent.price_type : NULL;
-	struct fx_amount a;
-	MDB_val k, v;
-	size_t plen;
-	int r;
+	size_t i;
 
 	it->retail = it->base = *own = -1;
-	if (!cq->cprice_open) {
-		if (fx_cur_open(&cq->t, FX_K_PRICE, &cq->cprice, cq->err) == -1)
-			return -1;
-		cq->cprice_open = 1;
-	}
-	KEY(cq, it->p.id, "");
-	plen = cq->kb.len;
-	for (r = fx_cur_seek(&cq->cprice, cq->kb.p, plen, &k, &v, cq->err);
-	    r == 0 && has_prefix(&k, &cq->kb);
-	    r = fx_cur_next(&cq->cprice, &k, &v, cq->err)) {
-		int isr = suffix_is(&k, plen, cq->retail_pt);
-		int isb = suffix_is(&k, plen, cq->base_pt);
-		int iso = suffix_is(&k, plen, ownpt);
+	if (offer_load(cq, it->p.id) == -1)
+		return -1;
+	for (i = 0; i < cq->offer.nprices; i++) {
+		const struct fx_qv *p = &cq->offer.prices[i];
 
-		if (!isr && !isb && !iso)
-			continue;
-		if (fx_rec_decode(v.mv_data, v.mv_size, &fx_rt_amount, &a,
-		    cq->err) == -1)
-			return -1;
-		if (isr)
-			it->retail = a.v;
-		if (isb)
-			it->base = a.v;
-		if (iso)
-			*own = a.v;
+		if (cq->retail_pt != NULL && strcmp(p->id, cq->retail_pt) == 0)
+			it->retail = p->v;
+		if (cq->base_pt != NULL && strcmp(p->id, cq->base_pt) == 0)
+			it->base = p->v;
+		if (ownpt != NULL && strcmp(p->id, ownpt) == 0)
+			*own = p->v;
 	}
-	return r == -1 ? -1 : 0;
+	return 0;
 }
 
 /* Find a price type by Ид, else by name: the configuration allows both. */
@@ -750,30 +731,18 @@ stock_fill(struct cq *cq, struct fx_item *it, int64_t *here)
 	struct sline lines[32], *ln = lines;
 	struct fx_stock_line *out;
 	const struct fx_warehouse *w;
-	struct fx_amount a;
-	MDB_val k, v;
 	size_t n = 0, cap = nitems(lines), keep, sz, i;
 	char *sp;
 	int r;
 
 	it->total = 0;
 	*here = 0;
-	if (!cq->cstock_open) {
-		if (fx_cur_open(&cq->t, FX_K_STOCK, &cq->cstock, cq->err) == -1)
-			return -1;
-		cq->cstock_open = 1;
-	}
-	if (wh_load(cq) == -1)
+	r = 0;
+	if (wh_load(cq) == -1 || offer_load(cq, it->p.id) == -1)
 		return -1;
-	KEY(cq, it->p.id, "");
-	for (r = fx_cur_seek(&cq->cstock, cq->kb.p, cq->kb.len, &k, &v,
-	    cq->err); r == 0 && has_prefix(&k, &cq->kb);
-	    r = fx_cur_next(&cq->cstock, &k, &v, cq->err)) {
-		if (fx_rec_decode(v.mv_data, v.mv_size, &fx_rt_amount, &a,
-		    cq->err) == -1) {
-			r = -1;
-			break;
-		}
+	for (i = 0; i < cq->offer.nstock; i++) {
+		const struct fx_qv *q = &cq->offer.stock[i];
+
 		if (n == cap) {
 			cap *= 2;
 			if (ln == lines) {
@@ -782,12 +751,12 @@ stock_fill(struct cq *cq, struct fx_item *it, int64_t *here)
 			} else
 				ln = fx_realloc(ln, cap * sizeof(*ln));
 		}
-		ln[n].wid = (const char *)k.mv_data + cq->kb.len;
-		ln[n].wlen = k.mv_size - cq->kb.len;
+		ln[n].wid = q->id;
+		ln[n].wlen = strlen(q->id);
 		w = wh_find(cq, ln[n].wid, ln[n].wlen);
 		ln[n].wname = w != NULL ? w->name : NULL;
-		ln[n].qty = a.v;
-		it->total += a.v;
+		ln[n].qty = q->v;
+		it->total += q->v;
 		n++;
 	}
 	if (r == -1)
@@ -795,12 +764,7 @@ stock_fill(struct cq *cq, struct fx_item *it, int64_t *here)
 	r = 0;
 	if (n == 0) {
 		/* No warehouse records: the total as 1C sent it. */
-		KEY(cq, it->p.id);
-		if ((r = amount_get(cq, FX_K_TOTAL, &it->total)) == -1)
-			goto out;
-		if (r == 1)
-			it->total = 0;
-		r = 0;
+		it->total = cq->offer.has_total ? cq->offer.total : 0;
 		if (cq->wh_sel == NULL)
 			*here = it->total;
 		goto out;

@@ -23,7 +23,8 @@
  *  - negative stock follows catalog.negative_stock;
  *  - "only changes" packages upsert; a full catalog marks goods it does not
  *    list as deleted, a full offers package replaces all prices (and all
- *    stock) it carries.  Goods are never hard-deleted: orders name them.
+ *    stock) it carries: goods it does not list lose theirs.  Goods are
+ *    never hard-deleted: orders name them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -581,16 +582,53 @@ offer_product(struct fx_xml *x, struct cml *c, const char *name,
 	return 0;
 }
 
+/* Set id's amount in a vector (replace or append). */
+static void
+qv_set(struct fx_qv **v, size_t *n, const char *id, int64_t amount)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp((*v)[i].id, id) == 0) {
+			(*v)[i].v = amount;
+			return;
+		}
+	*v = fx_realloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[*n].id = fx_strdup(id);
+	(*v)[*n].v = amount;
+	(*n)++;
+}
+
+static void
+qv_clear(struct fx_qv **v, size_t *n)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		free((*v)[i].id);
+	free(*v);
+	*v = NULL;
+	*n = 0;
+}
+
+/*
+ * Merge the offer into the product's offers record.  Within a package the
+ * parts of an offer add up (prices___ and rests___ files); an "only
+ * changes" package upserts per price type and warehouse; a full package
+ * starts each offer afresh the first time it touches it.
+ */
 static int
 offer_end(struct fx_xml *x, struct cml *c, const char *offer_name)
 {
 	struct fx_buf pid = { 0 };
-	struct fx_amount a;
+	struct fx_offer o;
 	const struct fx_conf *cf = &c->ctx->conf;
+	uint32_t gen = c->pkg->gen;
 	char b1[128], b2[128], b3[32];
 	size_t i;
 	int r, rc = -1;
 
+	memset(&o, 0, sizeof(o));
 	if (c->id.len == 0)
 		return OERR("offer without Ид");
 	r = offer_product(x, c, offer_name, &pid);
@@ -601,8 +639,8 @@ offer_end(struct fx_xml *x, struct cml *c, const char *offer_name)
 		    c->nstock > 0 || c->has_total ? "stock" : "offer";
 
 		if (!cf->unknown_offers_skip) {
-			OERR("%s for unknown product \"%s\"",
-			    what, q(b1, sizeof(b1), c->id.p));
+			OERR("%s for unknown product \"%s\"", what,
+			    q(b1, sizeof(b1), c->id.p));
 			goto out;
 		}
 		{
@@ -617,11 +655,23 @@ offer_end(struct fx_xml *x, struct cml *c, const char *offer_name)
 		rc = 0;
 		goto out;
 	}
+	if (c->nprices == 0 && c->nstock == 0 && !c->has_total) {
+		rc = 0;		/* names only (offers___ files) */
+		goto out;
+	}
 
-	if (c->nprices > 0 && !c->only_changes && !c->pkg->cleared_prices) {
-		if (fx_db_clear(c->txn, FX_K_PRICE, c->err) == -1)
-			goto out;
-		c->pkg->cleared_prices = 1;
+	r = fx_db_getrec(c->txn, FX_K_OFFER, pid.p, pid.len, &fx_rt_offer,
+	    &o, c->err);
+	if (r == -1)
+		goto out;
+
+	if (c->nprices > 0) {
+		if (!c->only_changes) {
+			c->pkg->full_prices = 1;
+			if (o.prices_gen != gen)
+				qv_clear(&o.prices, &o.nprices);
+		}
+		o.prices_gen = gen;
 	}
 	for (i = 0; i < c->nprices; i++) {
 		struct price *pr = &c->prices[i];
@@ -630,88 +680,81 @@ offer_end(struct fx_xml *x, struct cml *c, const char *offer_name)
 		if (r == -1)
 			goto out;
 		if (r == 0) {
-			OERR("price of product \"%s\" has "
-			    "unknown price type \"%s\"",
-			    q(b1, sizeof(b1), pid.p),
+			OERR("price of product \"%s\" has unknown price type "
+			    "\"%s\"", q(b1, sizeof(b1), pid.p),
 			    q(b2, sizeof(b2), pr->type.p));
 			goto out;
 		}
-		fx_buf_reset(&c->key);
-		fx_buf_key(&c->key, pid.p, pr->type.p, NULL);
-		a.v = pr->v;
-		if (fx_db_putrec(c->txn, FX_K_PRICE, c->key.p, c->key.len,
-		    &fx_rt_amount, &a, &c->rec, c->err) == -1)
-			goto out;
+		qv_set(&o.prices, &o.nprices, pr->type.p, pr->v);
 		c->st->prices++;
 	}
 
-	if ((c->nstock > 0 || c->has_total) && !c->only_changes &&
-	    !c->pkg->cleared_stock) {
-		if (fx_db_clear(c->txn, FX_K_STOCK, c->err) == -1 ||
-		    fx_db_clear(c->txn, FX_K_TOTAL, c->err) == -1)
-			goto out;
-		c->pkg->cleared_stock = 1;
+	if (c->nstock > 0 || c->has_total) {
+		if (!c->only_changes) {
+			c->pkg->full_stock = 1;
+			if (o.stock_gen != gen) {
+				qv_clear(&o.stock, &o.nstock);
+				o.has_total = 0;
+			}
+		}
+		o.stock_gen = gen;
 	}
 	for (i = 0; i < c->nstock; i++) {
 		struct stockl *s = &c->stock[i];
+		int64_t qty = s->qty;
 
 		r = known(c, &c->warehouses, FX_K_WAREHOUSE, s->wh.p);
 		if (r == -1)
 			goto out;
 		if (r == 0) {
-			OERR("stock of product \"%s\" at "
-			    "unknown warehouse \"%s\"",
-			    q(b1, sizeof(b1), pid.p),
+			OERR("stock of product \"%s\" at unknown warehouse "
+			    "\"%s\"", q(b1, sizeof(b1), pid.p),
 			    q(b2, sizeof(b2), s->wh.p));
 			goto out;
 		}
-		a.v = s->qty;
-		if (s->qty < 0) {
+		if (qty < 0) {
 			struct fx_err w;
 
 			if (cf->negative_stock == FX_NEGSTOCK_REJECT) {
-				fx_err_setloc(c->err, FX_EDATA, c->path,
-				    s->line, 0, "negative stock %s of product "
-				    "\"%s\" at warehouse \"%s\"",
-				    fx_qty_fmt(b3, sizeof(b3), s->qty),
+				fx_xml_err_at(x, s->line, FX_EDATA, "negative "
+				    "stock %s of product \"%s\" at warehouse "
+				    "\"%s\"", fx_qty_fmt(b3, sizeof(b3), qty),
 				    q(b1, sizeof(b1), pid.p),
 				    q(b2, sizeof(b2), s->wh.p));
-				fx_xml_stop(x);
 				goto out;
 			}
-			if (cf->negative_stock == FX_NEGSTOCK_CLAMP)
-				a.v = 0;
 			fx_err_setloc(&w, FX_EDATA, c->path, s->line, 0,
 			    "negative stock %s of product \"%s\" at warehouse "
-			    "\"%s\" %s", fx_qty_fmt(b3, sizeof(b3), s->qty),
+			    "\"%s\" %s", fx_qty_fmt(b3, sizeof(b3), qty),
 			    q(b1, sizeof(b1), pid.p), q(b2, sizeof(b2), s->wh.p),
-			    a.v == 0 ? "stored as 0" : "kept");
+			    cf->negative_stock == FX_NEGSTOCK_CLAMP ?
+			    "stored as 0" : "kept");
 			fx_warn(c->ctx, &w);
 			c->st->warnings++;
+			if (cf->negative_stock == FX_NEGSTOCK_CLAMP)
+				qty = 0;
 		}
-		fx_buf_reset(&c->key);
-		fx_buf_key(&c->key, pid.p, s->wh.p, NULL);
-		if (fx_db_putrec(c->txn, FX_K_STOCK, c->key.p, c->key.len,
-		    &fx_rt_amount, &a, &c->rec, c->err) == -1)
-			goto out;
+		qv_set(&o.stock, &o.nstock, s->wh.p, qty);
 		c->st->stock++;
 	}
 	if (c->has_total) {
-		a.v = c->total < 0 && cf->negative_stock != FX_NEGSTOCK_KEEP ?
-		    0 : c->total;
 		if (c->total < 0 && cf->negative_stock == FX_NEGSTOCK_REJECT) {
-			OERR("negative stock %s of product "
-			    "\"%s\"", fx_qty_fmt(b3, sizeof(b3), c->total),
+			OERR("negative stock %s of product \"%s\"",
+			    fx_qty_fmt(b3, sizeof(b3), c->total),
 			    q(b1, sizeof(b1), pid.p));
 			goto out;
 		}
-		if (fx_db_putrec(c->txn, FX_K_TOTAL, pid.p, pid.len,
-		    &fx_rt_amount, &a, &c->rec, c->err) == -1)
-			goto out;
+		o.total = c->total < 0 &&
+		    cf->negative_stock == FX_NEGSTOCK_CLAMP ? 0 : c->total;
+		o.has_total = 1;
 		c->st->totals++;
 	}
+	if (fx_db_putrec(c->txn, FX_K_OFFER, pid.p, pid.len, &fx_rt_offer,
+	    &o, &c->rec, c->err) == -1)
+		goto out;
 	rc = 0;
 out:
+	fx_rec_release(&fx_rt_offer, &o);
 	fx_buf_release(&pid);
 	return rc;
 }
@@ -1187,6 +1230,68 @@ fx_cml_finish(struct fx_ctx *ctx, struct fx_txn *txn, struct fx_pkg *pkg,
 		if (r == -1)
 			goto out;
 		st->deleted++;
+	}
+	rc = 0;
+out:
+	fx_buf_release(&rec);
+	fx_buf_release(&ids);
+	return rc;
+}
+
+/*
+ * A full offers package carries every price (or every stock figure) 1C
+ * has: offers it did not touch lose theirs.
+ */
+int
+fx_cml_finish_offers(struct fx_ctx *ctx, struct fx_txn *txn,
+    struct fx_pkg *pkg, struct fx_err *err)
+{
+	struct fx_cur cur;
+	struct fx_buf rec = { 0 }, ids = { 0 };
+	struct fx_offer o;
+	MDB_val k, v;
+	size_t off;
+	int r, rc = -1;
+
+	if (!pkg->full_prices && !pkg->full_stock)
+		return 0;
+	if (fx_cur_open(txn, FX_K_OFFER, &cur, err) == -1)
+		return -1;
+	for (r = fx_cur_first(&cur, &k, &v, err); r == 0;
+	    r = fx_cur_next(&cur, &k, &v, err)) {
+		if (fx_rec_decode(v.mv_data, v.mv_size, &fx_rt_offer, &o,
+		    err) == -1) {
+			r = -1;
+			break;
+		}
+		if ((pkg->full_prices && o.prices_gen != pkg->gen &&
+		    o.nprices > 0) || (pkg->full_stock &&
+		    o.stock_gen != pkg->gen && (o.nstock > 0 || o.has_total))) {
+			fx_buf_add(&ids, k.mv_data, k.mv_size);
+			fx_buf_addc(&ids, '\0');
+		}
+		fx_rec_release(&fx_rt_offer, &o);
+	}
+	fx_cur_close(&cur);
+	if (r == -1)
+		goto out;
+	for (off = 0; off < ids.len; off += strlen(ids.p + off) + 1) {
+		const char *id = ids.p + off;
+
+		if (fx_db_getrec(txn, FX_K_OFFER, id, strlen(id), &fx_rt_offer,
+		    &o, err) != 0)
+			goto out;
+		if (pkg->full_prices && o.prices_gen != pkg->gen)
+			qv_clear(&o.prices, &o.nprices);
+		if (pkg->full_stock && o.stock_gen != pkg->gen) {
+			qv_clear(&o.stock, &o.nstock);
+			o.has_total = 0;
+		}
+		r = fx_db_putrec(txn, FX_K_OFFER, id, strlen(id), &fx_rt_offer,
+		    &o, &rec, err);
+		fx_rec_release(&fx_rt_offer, &o);
+		if (r == -1)
+			goto out;
 	}
 	rc = 0;
 out:

@@ -33,6 +33,9 @@ struct fx_db {
 	int		 rdonly;
 };
 
+/* Kinds marked VIRTUAL are counted by db stat but have no DB of their own. */
+#define VIRTUAL	0x80000000u
+
 static const struct {
 	const char	*name;
 	unsigned	 flags;
@@ -41,15 +44,15 @@ static const struct {
 	[FX_K_GROUP] =		{ "groups", 0 },
 	[FX_K_PRODUCT] =	{ "products", 0 },
 	[FX_K_PRICETYPE] =	{ "price_types", 0 },
-	[FX_K_PRICE] =		{ "prices", 0 },
+	[FX_K_PRICE] =		{ "prices", VIRTUAL },
 	[FX_K_WAREHOUSE] =	{ "warehouses", 0 },
-	[FX_K_STOCK] =		{ "stock", 0 },
+	[FX_K_STOCK] =		{ "stock", VIRTUAL },
 	[FX_K_DELIVERY] =	{ "deliveries", 0 },
 	[FX_K_DEALER] =		{ "dealers", 0 },
 	[FX_K_ENTITY] =		{ "entities", 0 },
 	[FX_K_DISCOUNT] =	{ "discounts", 0 },
 	[FX_K_PROPERTY] =	{ "properties", 0 },
-	[FX_K_TOTAL] =		{ "totals", 0 },
+	[FX_K_OFFER] =		{ "offers", 0 },
 	[FX_K_DLINE] =		{ "delivery_lines", 0 },
 	[FX_K_IDX_ARTICLE] =	{ "idx_article", MDB_DUPSORT },
 	[FX_K_IDX_INN] =	{ "idx_inn", MDB_DUPSORT },
@@ -161,6 +164,8 @@ fx_db_open(struct fx_db **dbp, const char *path, uint64_t map_size,
 	for (k = 0; k < FX_K_NKINDS; k++) {
 		unsigned f = kinds[k].flags | (db->rdonly ? 0 : MDB_CREATE);
 
+		if (kinds[k].flags & VIRTUAL)
+			continue;
 		rc = mdb_dbi_open(txn, kinds[k].name, f, &db->dbi[k]);
 		if (rc == MDB_NOTFOUND && db->rdonly) {
 			mdb_txn_abort(txn);
@@ -411,11 +416,19 @@ fx_db_clear(struct fx_txn *t, enum fx_kind k, struct fx_err *err)
 	return 0;
 }
 
+int
+fx_db_virtual(enum fx_kind k)
+{
+	return (unsigned)k < FX_K_NKINDS && (kinds[k].flags & VIRTUAL) != 0;
+}
+
 uint64_t
 fx_db_count(struct fx_txn *t, enum fx_kind k)
 {
 	MDB_stat st;
 
+	if (fx_db_virtual(k))
+		return 0;
 	if (mdb_stat(t->t, t->db->dbi[k], &st) != 0)
 		return 0;
 	return st.ms_entries;

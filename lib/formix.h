@@ -149,15 +149,15 @@ enum fx_kind {
 	FX_K_GROUP,
 	FX_K_PRODUCT,
 	FX_K_PRICETYPE,
-	FX_K_PRICE,
+	FX_K_PRICE,		/* counted in offers, no DB of its own */
 	FX_K_WAREHOUSE,
-	FX_K_STOCK,
+	FX_K_STOCK,		/* counted in offers, no DB of its own */
 	FX_K_DELIVERY,
 	FX_K_DEALER,
 	FX_K_ENTITY,
 	FX_K_DISCOUNT,
 	FX_K_PROPERTY,
-	FX_K_TOTAL,		/* product -> total stock as 1C sent it */
+	FX_K_OFFER,		/* product -> prices, stock, total */
 	FX_K_DLINE,		/* product+date+delivery -> delivery line */
 	FX_K_IDX_ARTICLE,	/* normalised article -> product id (dup) */
 	FX_K_IDX_INN,		/* INN[/KPP] -> entity id */

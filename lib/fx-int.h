@@ -11,10 +11,11 @@
  *	groups		group Ид		-> rec fx_group
  *	products	product Ид		-> rec fx_product
  *	price_types	price type Ид		-> rec fx_pricetype
- *	prices		product \0 price type	-> rec fx_amount (kopecks)
  *	warehouses	warehouse Ид		-> rec fx_warehouse
- *	stock		product \0 warehouse	-> rec fx_amount (thousandths)
- *	totals		product			-> rec fx_amount (thousandths)
+ *	offers		product Ид		-> rec fx_offer: prices per
+ *						   price type (kopecks), stock
+ *						   per warehouse and total
+ *						   (thousandths)
  *	deliveries	delivery Ид		-> rec fx_delivery
  *	dlines		product \0 date \0 delivery -> rec fx_dline
  *	dealers		dealer Ид		-> rec fx_dealer
@@ -24,6 +25,11 @@
  *	idx_article	normalised article	-> product Ид (sorted dups)
  *	idx_inn		INN			-> entity Ид (sorted dups)
  *	applied		SHA-256 hex of a file	-> rec fx_applied
+ *
+ * A product's prices and stock live in one record, not one per price or
+ * warehouse: an offers file then costs one write per offer instead of
+ * seven, and a lookup one read instead of three seeks.  db stat still
+ * counts "prices" and "stock" (by reading the offers).
  *
  * Every record ("rec") starts with a format version byte; rec.c encodes
  * and decodes structs from field tables, so a newer field appended at the
@@ -108,6 +114,7 @@ enum fx_ftype {
 	FX_FT_BOOL,		/* int */
 	FX_FT_PROPS,		/* struct fx_prop *, with a size_t count after */
 	FX_FT_STRV,		/* char **, with a size_t count after */
+	FX_FT_QV,		/* struct fx_qv *, with a size_t count after */
 };
 
 struct fx_field {
@@ -125,6 +132,23 @@ struct fx_rectype {
 /* Small records. */
 struct fx_amount {
 	int64_t		 v;
+};
+
+/* An id with an amount: a price of a price type, stock at a warehouse. */
+struct fx_qv {
+	char		*id;
+	int64_t		 v;
+};
+
+struct fx_offer {
+	struct fx_qv	*prices;	/* price type Ид -> kopecks */
+	size_t		 nprices;
+	struct fx_qv	*stock;		/* warehouse Ид -> thousandths */
+	size_t		 nstock;
+	int64_t		 total;		/* Количество, thousandths */
+	int		 has_total;
+	uint32_t	 prices_gen;	/* import generation that set them */
+	uint32_t	 stock_gen;
 };
 
 struct fx_delivery {
@@ -157,7 +181,8 @@ struct fx_applied {
 
 extern const struct fx_rectype fx_rt_group, fx_rt_product, fx_rt_pricetype,
 	fx_rt_warehouse, fx_rt_dealer, fx_rt_entity, fx_rt_amount,
-	fx_rt_delivery, fx_rt_dline, fx_rt_property, fx_rt_applied;
+	fx_rt_delivery, fx_rt_dline, fx_rt_property, fx_rt_applied,
+	fx_rt_offer;
 
 /* Encode s into b (b is reset first). */
 void	 fx_rec_encode(struct fx_buf *, const struct fx_rectype *, const void *);
@@ -225,6 +250,8 @@ int	 fx_db_del(struct fx_txn *, enum fx_kind, const void *, size_t,
 /* Remove every record of a kind. */
 int	 fx_db_clear(struct fx_txn *, enum fx_kind, struct fx_err *);
 uint64_t fx_db_count(struct fx_txn *, enum fx_kind);
+/* A kind db stat counts that has no DB of its own (prices, stock). */
+int	 fx_db_virtual(enum fx_kind);
 /* The map's size and the bytes of it in use. */
 void	 fx_db_info(struct fx_db *, uint64_t *, uint64_t *);
 
@@ -343,14 +370,20 @@ int	 fx_sha256_file(const char *, char out[65], struct fx_err *);
 struct fx_pkg {
 	uint32_t	 gen;		/* this import's generation */
 	int		 full_catalog;	/* a full catalog with goods was read */
-	int		 cleared_prices;	/* a full offers file cleared them */
-	int		 cleared_stock;
+	int		 full_prices;	/* a full offers file carried prices */
+	int		 full_stock;	/* ... and stock */
 	struct fx_map	 props;		/* property Ид -> struct fx_property * */
 	char		 catalog_asof[32], offers_asof[32];
 };
 int	 fx_cml_import(struct fx_ctx *, struct fx_txn *, struct fx_pkg *,
 	    const char *path, struct fx_import_stats *, struct fx_err *);
-/* After every catalog file of a full package: mark goods not seen deleted. */
+/*
+ * After the catalog files of a package: mark goods a full catalog did not
+ * list deleted.  After its offers files: drop prices and stock a full
+ * offers package did not carry.
+ */
+int	 fx_cml_finish_offers(struct fx_ctx *, struct fx_txn *, struct fx_pkg *,
+	    struct fx_err *);
 int	 fx_cml_finish(struct fx_ctx *, struct fx_txn *, struct fx_pkg *,
 	    struct fx_import_stats *, struct fx_err *);
 int	 fx_cond_import(struct fx_ctx *, struct fx_txn *, const char *path,

@@ -300,6 +300,11 @@ apply(struct fx_txn *txn, void *arg, struct fx_err *err)
 		    err) == -1)
 			goto out;
 		pk->st->files++;
+		/* After the last offers file of the package. */
+		if (f->kind == F_OFFERS && (i + 1 == pk->n ||
+		    pk->files[i + 1].kind != F_OFFERS) &&
+		    fx_cml_finish_offers(pk->ctx, txn, &pkg, err) == -1)
+			goto out;
 		/* After the last catalog file of the package. */
 		if (f->kind == F_CATALOG && (i + 1 == pk->n ||
 		    pk->files[i + 1].kind != F_CATALOG) &&
@@ -408,6 +413,32 @@ out:
 	return rc;
 }
 
+/* Prices and stock lines live in the offers records: count them there. */
+static int
+count_offers(struct fx_txn *txn, struct fx_stat *s, struct fx_err *err)
+{
+	struct fx_cur cur;
+	struct fx_offer o;
+	MDB_val k, v;
+	int r;
+
+	if (fx_cur_open(txn, FX_K_OFFER, &cur, err) == -1)
+		return -1;
+	for (r = fx_cur_first(&cur, &k, &v, err); r == 0;
+	    r = fx_cur_next(&cur, &k, &v, err)) {
+		if (fx_rec_decode(v.mv_data, v.mv_size, &fx_rt_offer, &o,
+		    err) == -1) {
+			r = -1;
+			break;
+		}
+		s->count[FX_K_PRICE] += o.nprices;
+		s->count[FX_K_STOCK] += o.nstock;
+		fx_rec_release(&fx_rt_offer, &o);
+	}
+	fx_cur_close(&cur);
+	return r == -1 ? -1 : 0;
+}
+
 int
 fx_db_stat(struct fx_ctx *ctx, struct fx_stat *s, struct fx_err *err)
 {
@@ -419,6 +450,10 @@ fx_db_stat(struct fx_ctx *ctx, struct fx_stat *s, struct fx_err *err)
 		return -1;
 	for (k = 0; k < FX_K_NKINDS; k++)
 		s->count[k] = fx_db_count(&txn, (enum fx_kind)k);
+	if (count_offers(&txn, s, err) == -1) {
+		fx_db_abort(&txn);
+		return -1;
+	}
 	if (fx_meta_get(&txn, "catalog_asof", s->catalog_asof,
 	    sizeof(s->catalog_asof), err) == -1 ||
 	    fx_meta_get(&txn, "offers_asof", s->offers_asof,
@@ -449,9 +484,7 @@ rectype(enum fx_kind k)
 	case FX_K_PROPERTY:	return &fx_rt_property;
 	case FX_K_DLINE:	return &fx_rt_dline;
 	case FX_K_APPLIED:	return &fx_rt_applied;
-	case FX_K_PRICE:
-	case FX_K_STOCK:
-	case FX_K_TOTAL:
+	case FX_K_OFFER:	return &fx_rt_offer;
 	case FX_K_DISCOUNT:	return &fx_rt_amount;
 	default:		return NULL;
 	}
@@ -481,7 +514,7 @@ fx_db_dump(struct fx_ctx *ctx, FILE *fp, struct fx_err *err)
 		struct fx_delivery d; struct fx_property pr;
 		struct fx_applied a; struct fx_dline dl; struct fx_amount m;
 		struct fx_pricetype pt; struct fx_warehouse w;
-		struct fx_dealer de;
+		struct fx_dealer de; struct fx_offer o;
 	} u;
 	struct fx_txn txn;
 	struct fx_cur cur;
@@ -494,6 +527,8 @@ fx_db_dump(struct fx_ctx *ctx, FILE *fp, struct fx_err *err)
 	for (kind = 0; kind < FX_K_NKINDS; kind++) {
 		const struct fx_rectype *rt = rectype((enum fx_kind)kind);
 
+		if (fx_db_virtual((enum fx_kind)kind))
+			continue;
 		if (fx_cur_open(&txn, (enum fx_kind)kind, &cur, err) == -1)
 			goto out;
 		for (r = fx_cur_first(&cur, &k, &v, err); r == 0;

@@ -93,6 +93,15 @@ static const struct fx_field property_f[] = {
 };
 const struct fx_rectype fx_rt_property = { "property", 1, property_f };
 
+static const struct fx_field offer_f[] = {
+	FV(FX_FT_QV, fx_offer, prices, nprices),
+	FV(FX_FT_QV, fx_offer, stock, nstock),
+	F(FX_FT_I64, fx_offer, total), F(FX_FT_BOOL, fx_offer, has_total),
+	F(FX_FT_U32, fx_offer, prices_gen), F(FX_FT_U32, fx_offer, stock_gen),
+	FEND
+};
+const struct fx_rectype fx_rt_offer = { "offer", 1, offer_f };
+
 static const struct fx_field applied_f[] = {
 	F(FX_FT_STR, fx_applied, name), F(FX_FT_STR, fx_applied, kind),
 	F(FX_FT_STR, fx_applied, at), F(FX_FT_STR, fx_applied, summary), FEND
@@ -177,6 +186,18 @@ fx_rec_encode(struct fx_buf *b, const struct fx_rectype *rt, const void *s)
 			put_uv(b, n);
 			for (i = 0; i < n; i++)
 				put_str(b, sv[i]);
+			break;
+		}
+		case FX_FT_QV: {
+			const struct fx_qv *qv = *CM(s, f->off,
+			    struct fx_qv *);
+
+			n = *CM(s, f->noff, size_t);
+			put_uv(b, n);
+			for (i = 0; i < n; i++) {
+				put_str(b, qv[i].id);
+				put_sv(b, qv[i].v);
+			}
 			break;
 		}
 		default:
@@ -311,6 +332,25 @@ fx_rec_decode(const void *data, size_t len, const struct fx_rectype *rt,
 			*M(s, f->noff, size_t) = n;
 			break;
 		}
+		case FX_FT_QV: {
+			struct fx_qv *qv = NULL;
+
+			n = present ? (size_t)get_uv(&r) : 0;
+			if (n > len) {
+				r.bad = 1;
+				n = 0;
+			}
+			if (n > 0) {
+				qv = fx_calloc(n, sizeof(*qv));
+				for (i = 0; i < n; i++) {
+					qv[i].id = get_str(&r);
+					qv[i].v = get_sv(&r);
+				}
+			}
+			*M(s, f->off, struct fx_qv *) = qv;
+			*M(s, f->noff, size_t) = n;
+			break;
+		}
 		default:
 			FX_BUG("bad field type %d", f->type);
 		}
@@ -358,6 +398,17 @@ fx_rec_release(const struct fx_rectype *rt, void *s)
 				free(sv[i]);
 			free(sv);
 			*M(s, f->off, char **) = NULL;
+			*M(s, f->noff, size_t) = 0;
+			break;
+		}
+		case FX_FT_QV: {
+			struct fx_qv *qv = *M(s, f->off, struct fx_qv *);
+
+			n = *M(s, f->noff, size_t);
+			for (i = 0; i < n; i++)
+				free(qv[i].id);
+			free(qv);
+			*M(s, f->off, struct fx_qv *) = NULL;
 			*M(s, f->noff, size_t) = 0;
 			break;
 		}
@@ -432,6 +483,20 @@ fx_rec_text(struct fx_buf *b, const struct fx_rectype *rt, const void *s)
 				text_str(b, sv[i]);
 				if (i + 1 < n)
 					fx_buf_addc(b, ',');
+			}
+			fx_buf_addc(b, ']');
+			break;
+		}
+		case FX_FT_QV: {
+			const struct fx_qv *qv = *CM(s, f->off,
+			    struct fx_qv *);
+
+			n = *CM(s, f->noff, size_t);
+			fx_buf_addc(b, '[');
+			for (i = 0; i < n; i++) {
+				text_str(b, qv[i].id);
+				fx_buf_addf(b, ":%lld%s", (long long)qv[i].v,
+				    i + 1 < n ? "," : "");
 			}
 			fx_buf_addc(b, ']');
 			break;

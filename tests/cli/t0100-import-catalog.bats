@@ -30,10 +30,9 @@ setup() {
 @test "records keep 1C's values: kopecks, thousandths, trimmed names and codes" {
 	admin -q import "$DATA/cml/import.xml" "$DATA/cml/offers.xml" 2>/dev/null
 	admin db dump > "$BATS_TEST_TMPDIR/d"
-	grep -qx 'prices p-1|pt-base 0=100005' "$BATS_TEST_TMPDIR/d"
-	grep -qx 'prices p-3|pt-base 0=439999' "$BATS_TEST_TMPDIR/d"
-	grep -qx 'stock p-1|w-msk 0=10000' "$BATS_TEST_TMPDIR/d"
-	grep -qx 'stock p-3|w-spb 0=0' "$BATS_TEST_TMPDIR/d"
+	# One offers record a product: prices per type, stock per warehouse, total.
+	grep -q '^offers p-1 0=\["pt-retail":125000,"pt-base":100005,"pt-special":90000\] 1=\["w-msk":10000,"w-spb":5000\] 2=15000 3=1 ' "$BATS_TEST_TMPDIR/d"
+	grep -q '^offers p-3 0=\["pt-retail":549000,"pt-base":439999\] 1=\["w-msk":7000,"w-spb":0\] 2=7000 ' "$BATS_TEST_TMPDIR/d"
 	grep -q '^products p-3 0="p-3" 1="W26110" 2="Дрель ударная 650 Вт" 3="шт" 4="796" 5="g-power"' "$BATS_TEST_TMPDIR/d"
 	grep -q '^products p-1 .* 4="796" .*9=\["Бренд":"ЗУБР"\]$' "$BATS_TEST_TMPDIR/d"
 	grep -q '^products p-6 .* 7=1 ' "$BATS_TEST_TMPDIR/d"
@@ -119,6 +118,27 @@ XML
 	[ "$status" -eq 0 ]
 	[ "$(fx_count prices)" -eq 1 ]
 	[ "$(fx_count stock)" -eq 1 ]
+	admin db dump > "$BATS_TEST_TMPDIR/d"
+	grep -q '^offers p-1 0=\["pt-base":110000\] 1=\["w-msk":4000\] 2=4000 ' "$BATS_TEST_TMPDIR/d"
+	grep -q '^offers p-2 0=\[\] 1=\[\] ' "$BATS_TEST_TMPDIR/d"
+}
+
+@test "an only-changes offers file updates one price and keeps the others" {
+	admin -q import "$DATA/cml/import.xml" "$DATA/cml/offers.xml" 2>/dev/null
+	cat > "$BATS_TEST_TMPDIR/ch.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<КоммерческаяИнформация ВерсияСхемы="2.08" ДатаФормирования="2026-11-22T11:00:00">
+<ПакетПредложений СодержитТолькоИзменения="true"><Предложения>
+<Предложение><Ид>p-1</Ид><Цены><Цена><ИдТипаЦены>pt-base</ИдТипаЦены><ЦенаЗаЕдиницу>999</ЦенаЗаЕдиницу></Цена></Цены>
+<Склад ИдСклада="w-spb" КоличествоНаСкладе="6"/></Предложение>
+</Предложения></ПакетПредложений></КоммерческаяИнформация>
+XML
+	run admin import "$BATS_TEST_TMPDIR/ch.xml"
+	[ "$status" -eq 0 ]
+	[ "$(fx_count prices)" -eq 11 ]
+	admin db dump > "$BATS_TEST_TMPDIR/d"
+	grep -q '^offers p-1 0=\["pt-retail":125000,"pt-base":99900,"pt-special":90000\] 1=\["w-msk":10000,"w-spb":6000\] ' "$BATS_TEST_TMPDIR/d"
+	grep -q '^offers p-2 0=\["pt-retail":99000,"pt-base":80000\] ' "$BATS_TEST_TMPDIR/d"
 }
 
 @test "a split 1C package (import___, offers___, prices___, rests___) links by Ид" {
@@ -147,8 +167,8 @@ XML
 	run admin import "$BATS_TEST_TMPDIR/rests___3.xml" "$BATS_TEST_TMPDIR/prices___2.xml" "$BATS_TEST_TMPDIR/import___1.xml"
 	[ "$status" -eq 0 ]
 	admin db dump > "$BATS_TEST_TMPDIR/d"
-	grep -qx 'prices a|t1 0=1050' "$BATS_TEST_TMPDIR/d"
-	grep -qx 'stock a|s1 0=12500' "$BATS_TEST_TMPDIR/d"
+	# Prices from prices___, stock from rests___: one record.
+	grep -q '^offers a 0=\["t1":1050\] 1=\["s1":12500\] ' "$BATS_TEST_TMPDIR/d"
 }
 
 @test "windows-1251 files are read by their declaration" {

@@ -145,7 +145,7 @@ offers() {
 	run --separate-stderr admin import "$B/unk.xml"
 	[ "$status" -eq 0 ]
 	[ "$stderr" = "formix-admin: warning: $B/unk.xml:5: price for unknown product \"p-99\" skipped" ]
-	admin db dump | grep -qx 'prices p-1|pt-base 0=100'
+	admin db dump | grep -q '^offers p-1 0=\["pt-retail":125000,"pt-base":100,'
 }
 
 @test "prices of unknown price types and stock at unknown warehouses are refused" {

@@ -94,9 +94,13 @@ main(void)
 	fx_db_abort(&t);
 
 	/* Read-only open of a missing store. */
-	ok(fx_db_open(&db, "/nonexistent/formix", 1 << 20, 1 << 20,
-	    FX_DB_RDONLY, &err) == -1 && err.code == FX_ENOINPUT,
-	    "missing store: %s", err.msg);
+	{
+		struct fx_db *none;
+
+		ok(fx_db_open(&none, "/nonexistent/formix", 1 << 20, 1 << 20,
+		    FX_DB_RDONLY, &err) == -1 && err.code == FX_ENOINPUT &&
+		    none == NULL, "missing store: %s", err.msg);
+	}
 
 	fx_db_close(db);
 	{
