@@ -28,15 +28,17 @@ done
 
 out=$build/bench/out
 ref=$out/ref
-ref2=$out/ref2x
+ref2=$out/ref-half
 mkdir -p "$out"
 if [ ! -f "$ref/gen-summary.json" ]; then
 	echo "generating the reference data (35,000 SKUs)..."
 	$py "$gen" --out "$ref" >/dev/null
 fi
+# gen.py runs out of article styles past ~60,000 SKUs: the doubling is
+# measured from half the reference catalog to the whole of it.
 if [ ! -f "$ref2/gen-summary.json" ]; then
-	echo "generating the doubled catalog (70,000 SKUs)..."
-	$py "$gen" --out "$ref2" --skus 70000 --dealers 10 --order-rows 100 --no-sheets >/dev/null
+	echo "generating half the catalog (17,500 SKUs)..."
+	$py "$gen" --out "$ref2" --skus 17500 --dealers 10 --order-rows 100 --no-sheets >/dev/null
 fi
 $py "$src/bench/dealers2xml.py" "$ref/dealers.yaml" > "$ref/conditions.xml"
 
@@ -99,12 +101,12 @@ printf 'offers-only update (offers.xml):  %s s   xmllint --stream: %s s   ratio 
 # (an LMDB write transaction holds its dirty pages in memory).
 used() { "$admin" -D "$1" db stat --json | $py -c 'import json,sys; print(json.load(sys.stdin)["map_used"] // 1024)'; }
 fresh
-: > "$tf"; timed "$admin" -q -D "$tmp/inst" import "$ref/import.xml" "$ref/offers.xml"
+: > "$tf"; timed "$admin" -q -D "$tmp/inst" import "$ref2/import.xml" "$ref2/offers.xml"
 read -r s rss1 < "$tf"; st1=$(used "$tmp/inst")
 fresh
-: > "$tf"; timed "$admin" -q -D "$tmp/inst" import "$ref2/import.xml" "$ref2/offers.xml"
+: > "$tf"; timed "$admin" -q -D "$tmp/inst" import "$ref/import.xml" "$ref/offers.xml"
 read -r s rss2 < "$tf"; st2=$(used "$tmp/inst")
-printf 'memory, 35,000 -> 70,000 SKUs:  peak RSS %d -> %d MiB, store %d -> %d MiB, RSS less store %d -> %d MiB (flat is the target)\n' \
+printf 'memory, 17,500 -> 35,000 SKUs:  peak RSS %d -> %d MiB, store %d -> %d MiB, RSS less store %d -> %d MiB (flat is the target)\n' \
     $((rss1 / 1024)) $((rss2 / 1024)) $((st1 / 1024)) $((st2 / 1024)) \
     $(((rss1 - st1) / 1024)) $(((rss2 - st2) / 1024))
 
