@@ -92,19 +92,26 @@ lookups(struct fx_ctx *ctx, char **arts, size_t n, const char *entity)
 
 		t0 = now_ms();
 		found = ambiguous = 0;
-		for (i = 0; i < n; i++) {
+		{
+			struct fx_catalog *cat;
 			struct fx_query q;
-			struct fx_items it;
 
 			memset(&q, 0, sizeof(q));
-			memset(&it, 0, sizeof(it));
-			q.article = arts[i];
 			q.entity = entity;
-			if (fx_catalog_query(ctx, &q, &it, &err) == -1)
+			if (fx_catalog_open(ctx, &q, &cat, &err) == -1)
 				die(&err);
-			found += it.n > 0;
-			ambiguous += it.n > 1;
-			fx_items_release(&it);
+			for (i = 0; i < n; i++) {
+				struct fx_items it;
+
+				memset(&q, 0, sizeof(q));
+				q.article = arts[i];
+				if (fx_catalog_find(cat, &q, &it, &err) == -1)
+					die(&err);
+				found += it.n > 0;
+				ambiguous += it.n > 1;
+				fx_items_release(&it);
+			}
+			fx_catalog_close(cat);
 		}
 		t[r] = now_ms() - t0;
 	}

@@ -3,7 +3,7 @@
  * warehouse and the next deliveries; list planned arrivals; write a
  * dealer's price list.
  *
- * Thin by design: each lookup is one fx_catalog_query; the rest is
+ * Thin by design: the lookups are fx_catalog_find calls; the rest is
  * choosing columns and formatting numbers.  Results go to stdout in the
  * three shared formats; an unknown or ambiguous article is reported on
  * stderr, the other articles are still printed, and the exit status is 1
@@ -569,6 +569,7 @@ cmd_query(struct opts *o)
 {
 	struct fx_ctx *ctx;
 	struct fx_items *res, probe;
+	struct fx_catalog *cat = NULL;
 	struct fx_query q, bare;
 	struct fx_err err;
 	char quoted[256];
@@ -595,6 +596,12 @@ cmd_query(struct opts *o)
 	res = cli_xmalloc(nres * sizeof(*res));
 	memset(res, 0, nres * sizeof(*res));
 	fx_err_clear(&err);
+	/* One open query for all the lookups: the filters resolved once. */
+	if (fx_catalog_open(ctx, &q, &cat, &err) == -1) {
+		rc = cli_fail(&err);
+		nres = 0;
+		goto out;
+	}
 	for (i = 0; i < nres; i++) {
 		q.article = q.id = q.text = NULL;
 		q.limit = o->limit;
@@ -612,7 +619,7 @@ cmd_query(struct opts *o)
 				break;
 			}
 		}
-		if (fx_catalog_query(ctx, &q, &res[i], &err) == -1) {
+		if (fx_catalog_find(cat, &q, &res[i], &err) == -1) {
 			rc = cli_fail(&err);
 			nres = i;
 			goto out;
@@ -654,9 +661,13 @@ cmd_query(struct opts *o)
 		cli_errx("unknown %s \"%s\"", o->lk[i].kind == L_ID ?
 		    "product" : "article", quoted);
 	}
+	/* The read transaction ends before the (maybe slow) output. */
+	fx_catalog_close(cat);
+	cat = NULL;
 	if (print_results(o, res, nres) == -1 && rc == 0)
 		rc = EX_IOERR_;
 out:
+	fx_catalog_close(cat);
 	for (i = 0; i < nres; i++)
 		fx_items_release(&res[i]);
 	free(res);

@@ -1313,6 +1313,43 @@ cq_find(struct cq *cq, const struct fx_query *q, struct fx_items *items)
 	return 0;
 }
 
+struct fx_catalog {
+	struct cq	 cq;
+};
+
+int
+fx_catalog_open(struct fx_ctx *ctx, const struct fx_query *filters,
+    struct fx_catalog **catp, struct fx_err *err)
+{
+	struct fx_catalog *cat = fx_calloc(1, sizeof(*cat));
+
+	*catp = NULL;
+	if (cq_start(&cat->cq, ctx, filters, err) == -1) {
+		cq_close(&cat->cq);
+		free(cat);
+		return -1;
+	}
+	*catp = cat;
+	return 0;
+}
+
+int
+fx_catalog_find(struct fx_catalog *cat, const struct fx_query *q,
+    struct fx_items *items, struct fx_err *err)
+{
+	cat->cq.err = err;
+	return cq_find(&cat->cq, q, items);
+}
+
+void
+fx_catalog_close(struct fx_catalog *cat)
+{
+	if (cat == NULL)
+		return;
+	cq_close(&cat->cq);
+	free(cat);
+}
+
 int
 fx_catalog_query(struct fx_ctx *ctx, const struct fx_query *q,
     struct fx_items *items, struct fx_err *err)

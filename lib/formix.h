@@ -391,6 +391,19 @@ int	 fx_catalog_query(struct fx_ctx *, const struct fx_query *,
 	    struct fx_items *, struct fx_err *);
 void	 fx_items_release(struct fx_items *);
 
+/*
+ * Many lookups with the same filters (an order's articles, a dealer's
+ * list): open resolves the entity, group, warehouse and flags of filters
+ * once and holds one read transaction, so keep it short and close it;
+ * find uses only the id, article, text and limit of q.
+ */
+struct fx_catalog;
+int	 fx_catalog_open(struct fx_ctx *, const struct fx_query *filters,
+	    struct fx_catalog **, struct fx_err *);
+int	 fx_catalog_find(struct fx_catalog *, const struct fx_query *,
+	    struct fx_items *, struct fx_err *);
+void	 fx_catalog_close(struct fx_catalog *);
+
 /* Planned arrivals between two dates (YYYY-MM-DD or NULL). */
 struct fx_arrival_row {
 	struct fx_arrival a;
