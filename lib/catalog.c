@@ -90,7 +90,7 @@ struct cq {
 	struct fx_cur		 cdline, cidx;
 	int			 cdline_open, cidx_open;
 	/* the offers record of the product at hand */
-	struct fx_offer		 offer;
+	struct fx_offer_view	 offer;
 	char			*offer_pid;
 	char			 asof[4][32];
 	struct fx_buf		 kb;
@@ -188,7 +188,6 @@ cq_close(struct cq *cq)
 		fx_cur_close(&cq->cdline);
 	if (cq->cidx_open)
 		fx_cur_close(&cq->cidx);
-	fx_rec_release(&fx_rt_offer, &cq->offer);
 	free(cq->offer_pid);
 	fx_db_abort(&cq->t);
 	free(cq->retail_pt);
@@ -213,28 +212,38 @@ cq_close(struct cq *cq)
 	fx_buf_key(&(cq)->kb, __VA_ARGS__, (const char *)NULL))
 
 /*
- * The product's offers record (prices, stock, total), read once for both
- * prices_fill and stock_fill.  Strings point into cq->offer until the
- * next product.
+ * The product's offers record (prices, stock, total), read in place once
+ * for both prices_fill and stock_fill: its ids point into the store.
  */
 static int
 offer_load(struct cq *cq, const char *pid)
 {
+	const void *v;
+	size_t vl;
 	int r;
 
 	if (cq->offer_pid != NULL && strcmp(cq->offer_pid, pid) == 0)
 		return 0;
-	fx_rec_release(&fx_rt_offer, &cq->offer);
 	free(cq->offer_pid);
 	cq->offer_pid = NULL;
-	r = fx_db_getrec(&cq->t, FX_K_OFFER, pid, strlen(pid), &fx_rt_offer,
-	    &cq->offer, cq->err);
+	r = fx_db_get(&cq->t, FX_K_OFFER, pid, strlen(pid), &v, &vl, cq->err);
 	if (r == -1)
 		return -1;
-	if (r == 1)
-		memset(&cq->offer, 0, sizeof(cq->offer));
+	if (r == 1) {
+		cq->offer.nprices = cq->offer.nstock = 0;
+		cq->offer.has_total = 0;
+	} else if (fx_offer_view(v, vl, &cq->offer, cq->err) == -1)
+		return -1;
 	cq->offer_pid = fx_strdup(pid);
 	return 0;
+}
+
+/* Is the view's id s? */
+static int
+id_is(const struct fx_qv_view *q, const char *s)
+{
+	return s != NULL && strlen(s) == q->len &&
+	    memcmp(q->id, s, q->len) == 0;
 }
 
 /* The retail, base and (the entity's own price type) own prices, -1 where
@@ -250,13 +259,13 @@ prices_fill(struct cq *cq, struct fx_item *it, int64_t *own)
 	if (offer_load(cq, it->p.id) == -1)
 		return -1;
 	for (i = 0; i < cq->offer.nprices; i++) {
-		const struct fx_qv *p = &cq->offer.prices[i];
+		const struct fx_qv_view *p = &cq->offer.prices[i];
 
-		if (cq->retail_pt != NULL && strcmp(p->id, cq->retail_pt) == 0)
+		if (id_is(p, cq->retail_pt))
 			it->retail = p->v;
-		if (cq->base_pt != NULL && strcmp(p->id, cq->base_pt) == 0)
+		if (id_is(p, cq->base_pt))
 			it->base = p->v;
-		if (ownpt != NULL && strcmp(p->id, ownpt) == 0)
+		if (id_is(p, ownpt))
 			*own = p->v;
 	}
 	return 0;
@@ -741,7 +750,7 @@ stock_fill(struct cq *cq, struct fx_item *it, int64_t *here)
 	if (wh_load(cq) == -1 || offer_load(cq, it->p.id) == -1)
 		return -1;
 	for (i = 0; i < cq->offer.nstock; i++) {
-		const struct fx_qv *q = &cq->offer.stock[i];
+		const struct fx_qv_view *q = &cq->offer.stock[i];
 
 		if (n == cap) {
 			cap *= 2;
@@ -752,7 +761,7 @@ stock_fill(struct cq *cq, struct fx_item *it, int64_t *here)
 				ln = fx_realloc(ln, cap * sizeof(*ln));
 		}
 		ln[n].wid = q->id;
-		ln[n].wlen = strlen(q->id);
+		ln[n].wlen = q->len;
 		w = wh_find(cq, ln[n].wid, ln[n].wlen);
 		ln[n].wname = w != NULL ? w->name : NULL;
 		ln[n].qty = q->v;

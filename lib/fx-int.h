@@ -179,6 +179,29 @@ struct fx_applied {
 	char		*summary;
 };
 
+/*
+ * An offers record read in place, without allocating: the ids point into
+ * the store (not NUL-terminated) and are valid until the transaction ends.
+ * For the hot path of lookups; fx_rt_offer decodes a copy.
+ */
+#define FX_VIEW_PRICES	64
+#define FX_VIEW_STOCK	256
+struct fx_qv_view {
+	const char	*id;
+	size_t		 len;
+	int64_t		 v;
+};
+struct fx_offer_view {
+	struct fx_qv_view prices[FX_VIEW_PRICES];
+	size_t		 nprices;
+	struct fx_qv_view stock[FX_VIEW_STOCK];
+	size_t		 nstock;
+	int64_t		 total;
+	int		 has_total;
+};
+int	 fx_offer_view(const void *, size_t, struct fx_offer_view *,
+	    struct fx_err *);
+
 extern const struct fx_rectype fx_rt_group, fx_rt_product, fx_rt_pricetype,
 	fx_rt_warehouse, fx_rt_dealer, fx_rt_entity, fx_rt_amount,
 	fx_rt_delivery, fx_rt_dline, fx_rt_property, fx_rt_applied,

@@ -518,3 +518,66 @@ fx_entity_release(struct fx_entity *e)
 {
 	fx_rec_release(&fx_rt_entity, e);
 }
+
+/* Read n (id, amount) pairs in place; -1 if they do not fit or are cut. */
+static int
+view_qv(struct rd *r, struct fx_qv_view *v, size_t cap, size_t *np)
+{
+	uint64_t n, i, len;
+
+	*np = 0;
+	if (r->p >= r->end)
+		return 0;
+	n = get_uv(r);
+	if (r->bad || n > cap)
+		return -1;
+	for (i = 0; i < n; i++) {
+		len = get_uv(r);
+		if (r->bad || len > (uint64_t)(r->end - r->p))
+			return -1;
+		v[i].id = (const char *)r->p;
+		v[i].len = (size_t)len;
+		r->p += len;
+		v[i].v = get_sv(r);
+		if (r->bad)
+			return -1;
+	}
+	*np = (size_t)n;
+	return 0;
+}
+
+int
+fx_offer_view(const void *data, size_t len, struct fx_offer_view *o,
+    struct fx_err *err)
+{
+	struct rd r;
+	unsigned ver;
+
+	r.p = data;
+	r.end = r.p + len;
+	r.bad = 0;
+	o->nprices = o->nstock = 0;
+	o->total = 0;
+	o->has_total = 0;
+	if (len < 1)
+		return fx_err_set(err, FX_ESOFTWARE, "empty offer record in "
+		    "store");
+	ver = *r.p++;
+	if (ver > fx_rt_offer.version || ver == 0)
+		return fx_err_set(err, FX_ESOFTWARE, "offer record of format "
+		    "%u is newer than this formix (%u): upgrade formix", ver,
+		    fx_rt_offer.version);
+	/* The field order of offer_f: prices, stock, total, has_total. */
+	if (view_qv(&r, o->prices, FX_VIEW_PRICES, &o->nprices) == -1 ||
+	    view_qv(&r, o->stock, FX_VIEW_STOCK, &o->nstock) == -1)
+		return fx_err_set(err, FX_ESOFTWARE, "damaged offer record in "
+		    "store");
+	if (r.p < r.end)
+		o->total = get_sv(&r);
+	if (r.p < r.end)
+		o->has_total = get_uv(&r) != 0;
+	if (r.bad)
+		return fx_err_set(err, FX_ESOFTWARE, "damaged offer record in "
+		    "store");
+	return 0;
+}
