@@ -90,6 +90,7 @@ static const char *const known_versions[] = {
 	"2.03", "2.04", "2.05", "2.06", "2.07", "2.08", "2.09", "2.10",
 };
 
+#define TEXT(t)		((uint64_t)1 << (t))	/* tokens whose text we read */
 #define MAXGROUPDEPTH	64
 #define MAXPRICES	32	/* price types in one offer */
 #define MAXSTOCK	256	/* warehouses in one offer */
@@ -166,6 +167,8 @@ struct cml {
 	int64_t			 r_qty;
 	int			 r_has_qty;
 	long			 offer_line;
+	struct fx_cur		 ocur;		/* offers, for in-place puts */
+	int			 ocur_open;
 };
 
 static void
@@ -626,12 +629,51 @@ offer_end(struct fx_xml *x, struct cml *c, const char *offer_name)
 	uint32_t gen = c->pkg->gen;
 	char b1[128], b2[128], b3[32];
 	size_t i;
-	int r, rc = -1;
+	int r, rc = -1, whole, at;
 
 	memset(&o, 0, sizeof(o));
 	if (c->id.len == 0)
 		return OERR("offer without Ид");
-	r = offer_product(x, c, offer_name, &pid);
+	/*
+	 * A full offer with prices and stock replaces the record whole: no
+	 * need to read it.  Otherwise read it to merge; an offers record
+	 * also proves the product exists (only known goods get one).
+	 */
+	whole = !c->only_changes && c->nprices > 0 &&
+	    (c->nstock > 0 || c->has_total);
+	r = 1;
+	at = 0;
+	if (whole && strchr(c->id.p, '#') == NULL) {
+		/* Position the cursor: the put then replaces in place. */
+		MDB_val k, v;
+
+		if (!c->ocur_open) {
+			if (fx_cur_open(c->txn, FX_K_OFFER, &c->ocur,
+			    c->err) == -1)
+				goto out;
+			c->ocur_open = 1;
+		}
+		r = fx_cur_dup_first(&c->ocur, c->id.p, c->id.len, &k, &v,
+		    c->err);
+		if (r == -1)
+			goto out;
+		if (r == 0) {
+			at = 1;
+			fx_buf_reset(&pid);
+			fx_buf_add(&pid, c->id.p, c->id.len);
+		}
+	} else if (!whole && strchr(c->id.p, '#') == NULL) {
+		r = fx_db_getrec(c->txn, FX_K_OFFER, c->id.p, c->id.len,
+		    &fx_rt_offer, &o, c->err);
+		if (r == -1)
+			goto out;
+		if (r == 0) {
+			fx_buf_reset(&pid);
+			fx_buf_add(&pid, c->id.p, c->id.len);
+		}
+	}
+	if (r == 1)
+		r = offer_product(x, c, offer_name, &pid);
 	if (r == -1)
 		goto out;
 	if (r == 1) {
@@ -660,9 +702,9 @@ offer_end(struct fx_xml *x, struct cml *c, const char *offer_name)
 		goto out;
 	}
 
-	r = fx_db_getrec(c->txn, FX_K_OFFER, pid.p, pid.len, &fx_rt_offer,
-	    &o, c->err);
-	if (r == -1)
+	if (!whole && o.prices == NULL && o.stock == NULL && !o.has_total &&
+	    fx_db_getrec(c->txn, FX_K_OFFER, pid.p, pid.len, &fx_rt_offer,
+	    &o, c->err) == -1)
 		goto out;
 
 	if (c->nprices > 0) {
@@ -749,8 +791,13 @@ offer_end(struct fx_xml *x, struct cml *c, const char *offer_name)
 		o.has_total = 1;
 		c->st->totals++;
 	}
-	if (fx_db_putrec(c->txn, FX_K_OFFER, pid.p, pid.len, &fx_rt_offer,
-	    &o, &c->rec, c->err) == -1)
+	fx_rec_encode(&c->rec, &fx_rt_offer, &o);
+	if (at) {
+		if (fx_cur_put(&c->ocur, pid.p, pid.len, c->rec.p, c->rec.len,
+		    1, c->err) == -1)
+			goto out;
+	} else if (fx_db_put(c->txn, FX_K_OFFER, pid.p, pid.len, c->rec.p,
+	    c->rec.len, c->err) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -1131,7 +1178,13 @@ int
 fx_cml_import(struct fx_ctx *ctx, struct fx_txn *txn, struct fx_pkg *pkg,
     const char *path, struct fx_import_stats *st, struct fx_err *err)
 {
-	struct fx_xml_ops ops = { names, nitems(names), on_start, on_end };
+	struct fx_xml_ops ops = { .names = names, .nnames = nitems(names),
+	    .start = on_start, .end = on_end, .skip_unknown = 1, .text_mask =
+	    TEXT(T_ID) | TEXT(T_NAME) | TEXT(T_DELMARK) | TEXT(T_VALUEID) |
+	    TEXT(T_VALUE) | TEXT(T_ARTICLE) | TEXT(T_BARCODE) |
+	    TEXT(T_BARCODE2) | TEXT(T_UNIT) | TEXT(T_ONLYCHANGES) |
+	    TEXT(T_CURRENCY) | TEXT(T_PRICETYPEID) | TEXT(T_UNITPRICE) |
+	    TEXT(T_QTY) | TEXT(T_CATEGORY) };
 	struct cml *c;
 	int rc, i;
 	size_t k;
@@ -1144,6 +1197,8 @@ fx_cml_import(struct fx_ctx *ctx, struct fx_txn *txn, struct fx_pkg *pkg,
 	c->err = err;
 	c->path = path;
 	rc = fx_xml_parse(path, &ops, c, err);
+	if (c->ocur_open)
+		fx_cur_close(&c->ocur);
 
 	good_reset(c);
 	for (i = 0; i < MAXGROUPDEPTH; i++) {
@@ -1249,28 +1304,31 @@ fx_cml_finish_offers(struct fx_ctx *ctx, struct fx_txn *txn,
 	struct fx_cur cur;
 	struct fx_buf rec = { 0 }, ids = { 0 };
 	struct fx_offer o;
+	struct fx_offer_view *ov;
 	MDB_val k, v;
 	size_t off;
 	int r, rc = -1;
 
 	if (!pkg->full_prices && !pkg->full_stock)
 		return 0;
-	if (fx_cur_open(txn, FX_K_OFFER, &cur, err) == -1)
+	ov = fx_malloc(sizeof(*ov));	/* 8 KiB: not for the stack */
+	if (fx_cur_open(txn, FX_K_OFFER, &cur, err) == -1) {
+		free(ov);
 		return -1;
+	}
 	for (r = fx_cur_first(&cur, &k, &v, err); r == 0;
 	    r = fx_cur_next(&cur, &k, &v, err)) {
-		if (fx_rec_decode(v.mv_data, v.mv_size, &fx_rt_offer, &o,
-		    err) == -1) {
+		if (fx_offer_view(v.mv_data, v.mv_size, ov, err) == -1) {
 			r = -1;
 			break;
 		}
-		if ((pkg->full_prices && o.prices_gen != pkg->gen &&
-		    o.nprices > 0) || (pkg->full_stock &&
-		    o.stock_gen != pkg->gen && (o.nstock > 0 || o.has_total))) {
+		if ((pkg->full_prices && ov->prices_gen != pkg->gen &&
+		    ov->nprices > 0) || (pkg->full_stock &&
+		    ov->stock_gen != pkg->gen &&
+		    (ov->nstock > 0 || ov->has_total))) {
 			fx_buf_add(&ids, k.mv_data, k.mv_size);
 			fx_buf_addc(&ids, '\0');
 		}
-		fx_rec_release(&fx_rt_offer, &o);
 	}
 	fx_cur_close(&cur);
 	if (r == -1)
@@ -1295,6 +1353,7 @@ fx_cml_finish_offers(struct fx_ctx *ctx, struct fx_txn *txn,
 	}
 	rc = 0;
 out:
+	free(ov);
 	fx_buf_release(&rec);
 	fx_buf_release(&ids);
 	return rc;

@@ -1124,7 +1124,8 @@ fx_cond_import(struct fx_ctx *ctx, struct fx_txn *txn, const char *path,
     struct fx_import_stats *st, struct fx_err *err)
 {
 	static const struct fx_xml_ops ops = {
-		cond_names, nitems(cond_names), cond_start, cond_end
+		.names = cond_names, .nnames = nitems(cond_names),
+		.start = cond_start, .end = cond_end
 	};
 	struct fx_import_stats dummy;
 	struct cond c;
@@ -1503,7 +1504,8 @@ fx_deliv_import(struct fx_ctx *ctx, struct fx_txn *txn, const char *path,
     struct fx_import_stats *st, struct fx_err *err)
 {
 	static const struct fx_xml_ops ops = {
-		deliv_names, nitems(deliv_names), deliv_start, deliv_end
+		.names = deliv_names, .nnames = nitems(deliv_names),
+		.start = deliv_start, .end = deliv_end
 	};
 	struct fx_import_stats dummy;
 	struct deliv v;

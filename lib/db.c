@@ -464,6 +464,7 @@ fx_cur_open(struct fx_txn *t, enum fx_kind k, struct fx_cur *c,
 	int rc;
 
 	c->kind = k;
+	c->db = t->db;
 	rc = mdb_cursor_open(t->t, t->db->dbi[k], &c->c);
 	if (rc != 0) {
 		c->c = NULL;
@@ -533,6 +534,24 @@ int
 fx_cur_dup_next(struct fx_cur *c, MDB_val *k, MDB_val *v, struct fx_err *err)
 {
 	return cur_get(c, k, v, MDB_NEXT_DUP, err);
+}
+
+int
+fx_cur_put(struct fx_cur *c, const void *key, size_t klen, const void *val,
+    size_t vlen, int current, struct fx_err *err)
+{
+	MDB_val kv = { klen, (void *)key }, vv = { vlen, (void *)val };
+	int rc;
+
+	if (key_ok(kinds[c->kind].name, klen, err) == -1)
+		return -1;
+	rc = mdb_cursor_put(c->c, &kv, &vv, current ? MDB_CURRENT : 0);
+	if (rc != 0) {
+		if (rc == MDB_MAP_FULL)
+			c->db->map_full = 1;
+		return lmdb_err(err, rc, kinds[c->kind].name);
+	}
+	return 0;
 }
 
 int

@@ -198,6 +198,7 @@ struct fx_offer_view {
 	size_t		 nstock;
 	int64_t		 total;
 	int		 has_total;
+	uint32_t	 prices_gen, stock_gen;
 };
 int	 fx_offer_view(const void *, size_t, struct fx_offer_view *,
 	    struct fx_err *);
@@ -230,6 +231,7 @@ struct fx_txn {
 struct fx_cur {
 	MDB_cursor	*c;
 	enum fx_kind	 kind;
+	struct fx_db	*db;
 };
 
 enum fx_db_flags {
@@ -297,6 +299,12 @@ int	 fx_cur_first(struct fx_cur *, MDB_val *, MDB_val *, struct fx_err *);
 int	 fx_cur_next(struct fx_cur *, MDB_val *, MDB_val *, struct fx_err *);
 int	 fx_cur_seek(struct fx_cur *, const void *, size_t, MDB_val *,
 	    MDB_val *, struct fx_err *);
+/*
+ * Put through a cursor; with current, replace the value at the cursor's
+ * position (found by a seek of the same key): no second tree descent.
+ */
+int	 fx_cur_put(struct fx_cur *, const void *, size_t, const void *,
+	    size_t, int current, struct fx_err *);
 /* Duplicates of one key (index kinds). */
 int	 fx_cur_dup_first(struct fx_cur *, const void *, size_t, MDB_val *,
 	    MDB_val *, struct fx_err *);
@@ -345,6 +353,14 @@ struct fx_xml_ops {
 	 * the element had no child elements).  text is NUL-terminated. */
 	int		(*end)(struct fx_xml *, void *, int tok, const char *text,
 			    size_t len);
+	/*
+	 * Optional, for speed: tokens (below 64) whose text the handler
+	 * reads, as bits; 0 means all.  Text of other elements, and of
+	 * elements not in names, is not collected, and with skip_unknown
+	 * the callbacks are not called for elements not in names.
+	 */
+	uint64_t	 text_mask;
+	int		 skip_unknown;
 };
 
 /*

@@ -559,6 +559,7 @@ fx_offer_view(const void *data, size_t len, struct fx_offer_view *o,
 	o->nprices = o->nstock = 0;
 	o->total = 0;
 	o->has_total = 0;
+	o->prices_gen = o->stock_gen = 0;
 	if (len < 1)
 		return fx_err_set(err, FX_ESOFTWARE, "empty offer record in "
 		    "store");
@@ -576,6 +577,8 @@ fx_offer_view(const void *data, size_t len, struct fx_offer_view *o,
 		o->total = get_sv(&r);
 	if (r.p < r.end)
 		o->has_total = get_uv(&r) != 0;
+	o->prices_gen = r.p < r.end ? (uint32_t)get_uv(&r) : 0;
+	o->stock_gen = r.p < r.end ? (uint32_t)get_uv(&r) : 0;
 	if (r.bad)
 		return fx_err_set(err, FX_ESOFTWARE, "damaged offer record in "
 		    "store");

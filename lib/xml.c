@@ -58,6 +58,7 @@ struct fx_xml {
 	}			 pcache[256];
 	int			 stack[XML_MAXDEPTH];
 	unsigned char		 child[XML_MAXDEPTH];
+	unsigned char		 want[XML_MAXDEPTH];	/* collect its text */
 	size_t			 depth;
 	struct fx_buf		 text;
 	uint64_t		 fed;		/* bytes given to the parser */
@@ -254,6 +255,8 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	x->cur = (const char *)localname;
 	x->stack[x->depth] = tok;
 	x->child[x->depth] = 0;
+	x->want[x->depth] = x->ops->text_mask == 0 ? 1 : tok >= 0 &&
+	    tok < 64 && (x->ops->text_mask & ((uint64_t)1 << tok)) != 0;
 	x->depth++;
 	fx_buf_reset(&x->text);
 	if (nattrs > XML_MAXATTRS) {
@@ -272,11 +275,14 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		if (memchr(av[i].value, '&', av[i].len) != NULL)
 			unescape_amp(&x->abuf[i], &av[i]);
 	}
+	if (tok < 0 && x->ops->skip_unknown)
+		goto started;
 	if (x->ops->start != NULL &&
 	    x->ops->start(x, x->user, tok, av, (size_t)nattrs) == -1) {
 		handler_failed(x);
 		return;
 	}
+started:
 	if (x->stop_after >= 0 && x->depth > (size_t)x->stop_after)
 		fx_xml_stop(x);
 }
@@ -291,7 +297,7 @@ on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	if (x->failed || x->stopped || x->depth == 0)
 		return;
 	tok = x->stack[x->depth - 1];
-	if (x->ops->end != NULL) {
+	if (x->ops->end != NULL && !(tok < 0 && x->ops->skip_unknown)) {
 		if (x->child[x->depth - 1])
 			r = x->ops->end(x, x->user, tok, "", 0);
 		else
@@ -311,7 +317,8 @@ on_chars(void *ctx, const xmlChar *ch, int len)
 
 	if (x->failed || x->stopped || x->depth == 0)
 		return;
-	if (x->child[x->depth - 1])	/* text between children: layout */
+	/* Text between children is layout; some text nobody reads. */
+	if (x->child[x->depth - 1] || !x->want[x->depth - 1])
 		return;
 	if (x->text.len + (size_t)len > XML_MAXTEXT) {
 		fx_xml_err(x, FX_EDATA, "element text longer than %d bytes",
@@ -540,7 +547,7 @@ int
 fx_xml_sniff(const char *path, char *root, size_t rootsz, char *child,
     size_t childsz, struct fx_err *err)
 {
-	struct fx_xml_ops ops = { no_names, 0, sniff_start, NULL };
+	struct fx_xml_ops ops = { .names = no_names, .start = sniff_start };
 	struct sniff s = { root, child, rootsz, childsz };
 	int fd, rc;
 

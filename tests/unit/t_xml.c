@@ -45,7 +45,8 @@ on_end(struct fx_xml *x, void *u, int tok, const char *text, size_t len)
 static int
 parse(const char *doc, struct seen *s, struct fx_err *err)
 {
-	struct fx_xml_ops ops = { names, 2, on_start, on_end };
+	struct fx_xml_ops ops = { .names = names, .nnames = 2,
+	    .start = on_start, .end = on_end };
 
 	memset(s, 0, sizeof(*s));
 	return fx_xml_parse_mem("t.xml", doc, strlen(doc), &ops, s, err);
