@@ -169,6 +169,8 @@ struct cml {
 	long			 offer_line;
 	struct fx_cur		 ocur;		/* offers, for in-place puts */
 	int			 ocur_open;
+	struct fx_cur		 pcur;		/* products, likewise */
+	int			 pcur_open;
 };
 
 static void
@@ -367,9 +369,10 @@ static int
 good_end(struct fx_xml *x, struct cml *c)
 {
 	struct fx_product p, old;
-	char b1[128], b2[128], norm[512];
-	size_t i, n;
-	int r;
+	char b1[128], b2[128], norm[512], onorm[512];
+	const void *ov;
+	size_t i, n, ovl;
+	int r, same = 0;
 
 	if (c->id.len == 0)
 		return GERR("product without Ид");
@@ -413,29 +416,6 @@ good_end(struct fx_xml *x, struct cml *c)
 	}
 	c->npv = n;
 
-	r = fx_db_getrec(c->txn, FX_K_PRODUCT, c->id.p, c->id.len,
-	    &fx_rt_product, &old, c->err);
-	if (r == -1)
-		return -1;
-	if (r == 0) {
-		if (old.gen == c->pkg->gen) {
-			fx_rec_release(&fx_rt_product, &old);
-			return GERR("duplicate product Ид "
-			    "\"%s\"", q(b1, sizeof(b1), c->id.p));
-		}
-		/* Drop the index entry of an article that changed. */
-		if (strcmp(old.article, fx_buf_str(&c->article)) != 0 &&
-		    old.article[0] != '\0' &&
-		    fx_article_norm(old.article, norm, sizeof(norm)) == 0 &&
-		    norm[0] != '\0' &&
-		    fx_db_del(c->txn, FX_K_IDX_ARTICLE, norm, strlen(norm),
-		    c->id.p, c->id.len, c->err) == -1) {
-			fx_rec_release(&fx_rt_product, &old);
-			return -1;
-		}
-		fx_rec_release(&fx_rt_product, &old);
-	}
-
 	p.id = c->id.p;
 	p.article = (char *)fx_buf_str(&c->article);
 	p.name = (char *)fx_buf_str(&c->name);
@@ -447,18 +427,55 @@ good_end(struct fx_xml *x, struct cml *c)
 	p.gen = c->pkg->gen;
 	p.props = c->pv;
 	p.nprops = c->npv;
-	if (fx_db_putrec(c->txn, FX_K_PRODUCT, p.id, c->id.len,
-	    &fx_rt_product, &p, &c->rec, c->err) == -1)
+	if (p.article[0] != '\0' &&
+	    fx_article_norm(p.article, norm, sizeof(norm)) == -1)
+		return GERR("product \"%s\": article is not valid UTF-8",
+		    q(b1, sizeof(b1), p.id));
+	if (p.article[0] == '\0')
+		norm[0] = '\0';
+
+	/*
+	 * Insert unless it exists: one descent either way, and when it
+	 * does exist the cursor stays on it for an in-place replace.
+	 */
+	if (!c->pcur_open) {
+		if (fx_cur_open(c->txn, FX_K_PRODUCT, &c->pcur, c->err) == -1)
+			return -1;
+		c->pcur_open = 1;
+	}
+	fx_rec_encode(&c->rec, &fx_rt_product, &p);
+	r = fx_cur_put_new(&c->pcur, p.id, c->id.len, c->rec.p, c->rec.len,
+	    &ov, &ovl, c->err);
+	if (r == -1)
 		return -1;
-	if (p.article[0] != '\0') {
-		if (fx_article_norm(p.article, norm, sizeof(norm)) == -1)
-			return GERR("product \"%s\": "
-			    "article is not valid UTF-8",
-			    q(b1, sizeof(b1), p.id));
-		if (norm[0] != '\0' && fx_db_putdup(c->txn, FX_K_IDX_ARTICLE,
-		    norm, strlen(norm), p.id, c->id.len, c->err) == -1)
+	if (r == 1) {
+		if (fx_rec_decode(ov, ovl, &fx_rt_product_head, &old,
+		    c->err) == -1)
+			return -1;
+		if (old.gen == c->pkg->gen) {
+			fx_rec_release(&fx_rt_product_head, &old);
+			return GERR("duplicate product Ид \"%s\"",
+			    q(b1, sizeof(b1), c->id.p));
+		}
+		same = strcmp(old.article, p.article) == 0;
+		/* Drop the index entry of an article that changed. */
+		if (!same && old.article[0] != '\0' &&
+		    fx_article_norm(old.article, onorm, sizeof(onorm)) == 0 &&
+		    onorm[0] != '\0' &&
+		    fx_db_del(c->txn, FX_K_IDX_ARTICLE, onorm, strlen(onorm),
+		    c->id.p, c->id.len, c->err) == -1) {
+			fx_rec_release(&fx_rt_product_head, &old);
+			return -1;
+		}
+		fx_rec_release(&fx_rt_product_head, &old);
+		if (fx_cur_put(&c->pcur, p.id, c->id.len, c->rec.p,
+		    c->rec.len, 1, c->err) == -1)
 			return -1;
 	}
+	if (!same && norm[0] != '\0' && fx_db_putdup(c->txn,
+	    FX_K_IDX_ARTICLE, norm, strlen(norm), p.id, c->id.len,
+	    c->err) == -1)
+		return -1;
 	c->st->products++;
 	if (p.deleted)
 		c->st->deleted++;
@@ -1199,6 +1216,8 @@ fx_cml_import(struct fx_ctx *ctx, struct fx_txn *txn, struct fx_pkg *pkg,
 	rc = fx_xml_parse(path, &ops, c, err);
 	if (c->ocur_open)
 		fx_cur_close(&c->ocur);
+	if (c->pcur_open)
+		fx_cur_close(&c->pcur);
 
 	good_reset(c);
 	for (i = 0; i < MAXGROUPDEPTH; i++) {
@@ -1260,14 +1279,14 @@ fx_cml_finish(struct fx_ctx *ctx, struct fx_txn *txn, struct fx_pkg *pkg,
 		return -1;
 	for (r = fx_cur_first(&cur, &k, &v, err); r == 0;
 	    r = fx_cur_next(&cur, &k, &v, err)) {
-		if (fx_rec_decode(v.mv_data, v.mv_size, &fx_rt_product, &p,
-		    err) == -1) {
+		if (fx_rec_decode(v.mv_data, v.mv_size, &fx_rt_product_head,
+		    &p, err) == -1) {
 			r = -1;
 			break;
 		}
 		if (p.gen != pkg->gen && !p.deleted)
 			fx_buf_add(&ids, p.id, strlen(p.id) + 1);
-		fx_rec_release(&fx_rt_product, &p);
+		fx_rec_release(&fx_rt_product_head, &p);
 	}
 	fx_cur_close(&cur);
 	if (r == -1)

@@ -555,6 +555,31 @@ fx_cur_put(struct fx_cur *c, const void *key, size_t klen, const void *val,
 }
 
 int
+fx_cur_put_new(struct fx_cur *c, const void *key, size_t klen,
+    const void *val, size_t vlen, const void **old, size_t *oldlen,
+    struct fx_err *err)
+{
+	MDB_val kv = { klen, (void *)key }, vv = { vlen, (void *)val };
+	int rc;
+
+	if (key_ok(kinds[c->kind].name, klen, err) == -1)
+		return -1;
+	rc = mdb_cursor_put(c->c, &kv, &vv, MDB_NOOVERWRITE);
+	if (rc == MDB_KEYEXIST) {
+		/* vv now holds the existing value, the cursor is on it. */
+		*old = vv.mv_data;
+		*oldlen = vv.mv_size;
+		return 1;
+	}
+	if (rc != 0) {
+		if (rc == MDB_MAP_FULL)
+			c->db->map_full = 1;
+		return lmdb_err(err, rc, kinds[c->kind].name);
+	}
+	return 0;
+}
+
+int
 fx_meta_get(struct fx_txn *t, const char *name, char *buf, size_t sz,
     struct fx_err *err)
 {

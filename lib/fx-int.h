@@ -206,7 +206,8 @@ int	 fx_offer_view(const void *, size_t, struct fx_offer_view *,
 extern const struct fx_rectype fx_rt_group, fx_rt_product, fx_rt_pricetype,
 	fx_rt_warehouse, fx_rt_dealer, fx_rt_entity, fx_rt_amount,
 	fx_rt_delivery, fx_rt_dline, fx_rt_property, fx_rt_applied,
-	fx_rt_offer;
+	fx_rt_offer,
+	fx_rt_product_head;	/* a product without its properties */
 
 /* Encode s into b (b is reset first). */
 void	 fx_rec_encode(struct fx_buf *, const struct fx_rectype *, const void *);
@@ -305,6 +306,12 @@ int	 fx_cur_seek(struct fx_cur *, const void *, size_t, MDB_val *,
  */
 int	 fx_cur_put(struct fx_cur *, const void *, size_t, const void *,
 	    size_t, int current, struct fx_err *);
+/*
+ * Insert key unless it exists: 0 inserted; 1 it exists, with its value in
+ * *old and the cursor on it (for fx_cur_put current); -1 error.
+ */
+int	 fx_cur_put_new(struct fx_cur *, const void *, size_t, const void *,
+	    size_t, const void **old, size_t *oldlen, struct fx_err *);
 /* Duplicates of one key (index kinds). */
 int	 fx_cur_dup_first(struct fx_cur *, const void *, size_t, MDB_val *,
 	    MDB_val *, struct fx_err *);

@@ -36,6 +36,18 @@ static const struct fx_field product_f[] = {
 };
 const struct fx_rectype fx_rt_product = { "product", 1, product_f };
 
+/* The leading fields of a product, for scans that need no properties. */
+static const struct fx_field product_head_f[] = {
+	F(FX_FT_STR, fx_product, id), F(FX_FT_STR, fx_product, article),
+	F(FX_FT_STR, fx_product, name), F(FX_FT_STR, fx_product, unit),
+	F(FX_FT_STR, fx_product, unit_code), F(FX_FT_STR, fx_product, group),
+	F(FX_FT_STR, fx_product, barcode), F(FX_FT_BOOL, fx_product, deleted),
+	F(FX_FT_U32, fx_product, gen),
+	FEND
+};
+const struct fx_rectype fx_rt_product_head = { "product", 1,
+    product_head_f };
+
 static const struct fx_field pricetype_f[] = {
 	F(FX_FT_STR, fx_pricetype, id), F(FX_FT_STR, fx_pricetype, name),
 	F(FX_FT_STR, fx_pricetype, currency), FEND
