@@ -57,6 +57,11 @@ static const struct {
 	[FX_K_IDX_ARTICLE] =	{ "idx_article", MDB_DUPSORT },
 	[FX_K_IDX_INN] =	{ "idx_inn", MDB_DUPSORT },
 	[FX_K_APPLIED] =	{ "applied", 0 },
+	[FX_K_USER] =		{ "users", 0 },
+	[FX_K_IDX_EMAIL] =	{ "idx_email", 0 },
+	[FX_K_IDX_UNIX] =	{ "idx_unix", 0 },
+	[FX_K_REQUEST] =	{ "requests", 0 },
+	[FX_K_AUDIT] =		{ "audit", 0 },
 };
 
 const enum fx_kind fx_stat_kinds[] = {

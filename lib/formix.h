@@ -162,6 +162,11 @@ enum fx_kind {
 	FX_K_IDX_ARTICLE,	/* normalised article -> product id (dup) */
 	FX_K_IDX_INN,		/* INN[/KPP] -> entity id */
 	FX_K_APPLIED,		/* content hash -> applied-file record */
+	FX_K_USER,		/* login -> user */
+	FX_K_IDX_EMAIL,		/* folded e-mail address -> login */
+	FX_K_IDX_UNIX,		/* Unix login -> login */
+	FX_K_REQUEST,		/* request id -> entity request */
+	FX_K_AUDIT,		/* 20-digit sequence -> audit entry */
 	FX_K_NKINDS
 };
 
@@ -285,6 +290,203 @@ struct fx_entity {
 
 void	 fx_product_release(struct fx_product *);
 void	 fx_entity_release(struct fx_entity *);
+void	 fx_dealer_release(struct fx_dealer *);
+
+/* Identity and access (auth.c, acl.c). */
+
+enum fx_perm {
+	FX_PERM_ORDER	= 1 << 0,	/* place orders */
+	FX_PERM_CLAIM	= 1 << 1,	/* file claims */
+	FX_PERM_AR	= 1 << 2,	/* see receivables */
+	FX_PERM_USERS	= 1 << 3,	/* manage the dealer's users */
+	FX_PERM_ALL	= (1 << 4) - 1,
+};
+
+/* Parse "order,claim,ar,users" (or "all", or "" for none). */
+int	 fx_perm_parse(const char *, uint32_t *, struct fx_err *);
+/* Format as "order,claim", "" for none. */
+char	*fx_perm_fmt(char *, size_t, uint32_t);
+
+enum fx_action {
+	FX_ACT_VIEW,		/* see an entity: conditions, prices, orders */
+	FX_ACT_ORDER,		/* order for an entity */
+	FX_ACT_CLAIM,		/* file a claim for an entity */
+	FX_ACT_AR,		/* see an entity's receivables */
+	FX_ACT_USERS,		/* manage users of a dealer */
+	FX_ACT_REQUEST,		/* ask for a new legal entity of a dealer */
+	FX_ACT_STAFF,		/* staff only: imports, approvals, the log */
+};
+
+/* Who is acting, resolved once per process (or daemon job). */
+struct fx_actor {
+	int		 resolved;
+	int		 staff;		/* staff, not acting --as anyone */
+	char		 unix_login[64];	/* who ran the tool, or "" */
+	char		 login[64];	/* formix user, "" for staff */
+	char		 dealer[256];	/* the user's dealer Ид */
+	char		 dealer_name[256];
+	int		 superuser;
+	uint32_t	 perms;
+};
+
+/*
+ * Resolve who is acting: root and members of access.staff_group act as
+ * staff, or, with as != NULL, exactly as that formix user; any other Unix
+ * user acts as the formix user registered with its Unix login.  Refused
+ * (FX_EPERM) for an unregistered Unix user, a blocked user, --as by a
+ * non-staff user; FX_ENOTFOUND for an unknown --as login.
+ */
+int	 fx_auth(struct fx_ctx *, const char *as, struct fx_err *);
+/* The daemon: act as this formix user, whom the channel identified. */
+int	 fx_auth_user(struct fx_ctx *, const char *login, struct fx_err *);
+const struct fx_actor *fx_ctx_actor(const struct fx_ctx *);
+
+/*
+ * The one access check, used by every tool and the daemon.  entity: an
+ * entity Ид for entity actions; dealer: a dealer Ид for FX_ACT_USERS and
+ * FX_ACT_REQUEST (NULL otherwise).  0 if allowed; -1 with FX_EPERM and a
+ * message that names the user and what was refused, or FX_ENOTFOUND for
+ * an entity the actor may not even see (its existence is not revealed).
+ * An actor not yet resolved is refused.
+ */
+int	 fx_acl_check(struct fx_ctx *, enum fx_action, const char *entity,
+	    const char *dealer, struct fx_err *);
+
+/* Users (user.c).  Every change is audited in the same transaction. */
+
+struct fx_user {
+	char		*login;
+	char		*name;		/* full name */
+	char		**emails;
+	size_t		 nemails;
+	char		*phone;
+	char		*dealer;	/* dealer Ид */
+	char		**entities;	/* attached entity Ид */
+	size_t		 nentities;
+	uint32_t	 perms;		/* enum fx_perm */
+	int		 superuser;
+	int		 blocked;
+	char		*blocked_reason;
+	char		*unix_login;	/* "" if none */
+	char		*source;	/* "formix" or "1c" */
+	char		*created;	/* ISO 8601 UTC */
+	char		*updated;
+};
+void	 fx_user_release(struct fx_user *);
+
+/*
+ * Add a user.  Checked: login syntax ([a-z0-9._-], 1-64), not taken;
+ * dealer exists; e-mails well-formed and not used by a user of another
+ * dealer; entities belong to the dealer; Unix login not taken.
+ */
+int	 fx_user_add(struct fx_ctx *, const struct fx_user *, struct fx_err *);
+/* A user the actor may see (FX_ENOTFOUND otherwise). */
+int	 fx_user_get(struct fx_ctx *, const char *login, struct fx_user *,
+	    struct fx_err *);
+/* Users the actor may see, of one dealer or (NULL) all; sorted by login. */
+int	 fx_user_list(struct fx_ctx *, const char *dealer, struct fx_user **,
+	    size_t *, struct fx_err *);
+void	 fx_users_free(struct fx_user *, size_t);
+
+/* What fx_user_set changes: NULL or -1 leaves a field as it is. */
+struct fx_user_change {
+	const char	*name;
+	const char *const *emails;	/* replaces all; with set_emails */
+	size_t		 nemails;
+	int		 set_emails;
+	const char	*phone;
+	int64_t		 perms;		/* -1: unchanged */
+	int		 superuser;	/* -1: unchanged */
+	const char	*unix_login;	/* "" clears */
+};
+int	 fx_user_set(struct fx_ctx *, const char *login,
+	    const struct fx_user_change *, struct fx_err *);
+/* Attach (detach 0) or detach entities; they must be the user's dealer's. */
+int	 fx_user_attach(struct fx_ctx *, const char *login,
+	    const char *const *entities, size_t n, int detach, struct fx_err *);
+/*
+ * Block (with a reason) or unblock.  The last unblocked superuser of a
+ * dealer cannot be blocked or lose the flag.
+ */
+int	 fx_user_block(struct fx_ctx *, const char *login, int block,
+	    const char *reason, struct fx_err *);
+
+/* Dealers and legal entities as the actor may see them (entity.c). */
+
+int	 fx_dealer_list(struct fx_ctx *, struct fx_dealer **, size_t *,
+	    struct fx_err *);
+int	 fx_dealer_get(struct fx_ctx *, const char *id, struct fx_dealer *,
+	    struct fx_err *);
+void	 fx_dealers_free(struct fx_dealer *, size_t);
+/* Visible entities of a dealer, or (NULL) every visible one. */
+int	 fx_entity_list(struct fx_ctx *, const char *dealer,
+	    struct fx_entity **, size_t *, struct fx_err *);
+/* By Ид, INN or INN/KPP; FX_ENOTFOUND if absent or not visible. */
+int	 fx_entity_get(struct fx_ctx *, const char *ref, struct fx_entity *,
+	    struct fx_err *);
+void	 fx_entities_free(struct fx_entity *, size_t);
+
+/* Requests for new legal entities (request.c). */
+
+struct fx_request {
+	char		*id;		/* "R000001" */
+	char		*dealer;
+	char		*name;
+	char		*inn;
+	char		*kpp;
+	char		*address;
+	char		*bank;		/* bank details, all optional */
+	char		*bik;
+	char		*account;
+	char		*corr_account;
+	char		*status;	/* pending approved rejected registered */
+	char		*reason;	/* of a rejection */
+	char		*requested_by;	/* login, or "staff:UNIX" */
+	char		*created;
+	char		*updated;
+	char		*entity;	/* the entity 1C registered, or "" */
+	char		**history;	/* "when|who|status|comment" */
+	size_t		 nhistory;
+};
+void	 fx_request_release(struct fx_request *);
+/*
+ * File a request (r->id is filled in).  Checked: INN and KPP format and
+ * check digits, not an INN/KPP already registered, not already pending.
+ */
+int	 fx_request_add(struct fx_ctx *, struct fx_request *, struct fx_err *);
+/* Requests the actor may see, optionally of one status. */
+int	 fx_request_list(struct fx_ctx *, const char *status,
+	    struct fx_request **, size_t *, struct fx_err *);
+void	 fx_requests_free(struct fx_request *, size_t);
+/*
+ * Staff decision.  Approving writes the request for 1C as formix XML
+ * (formix-xml(5)) into the spool's 1c/out by the durable file protocol;
+ * rejecting needs a reason.  Only pending requests can be decided.
+ */
+int	 fx_request_decide(struct fx_ctx *, const char *id, int approve,
+	    const char *reason, struct fx_err *);
+
+/* The audit log (audit.c). */
+
+struct fx_audit {
+	char		*seq;
+	char		*at;
+	char		*actor;		/* login, or "staff:UNIX", or "1c" */
+	char		*action;	/* "user.add", "user.block"... */
+	char		*object;	/* login, request id, entity Ид */
+	char		*field;
+	char		*old_value;
+	char		*new_value;
+};
+struct fx_audit_filter {
+	const char	*since;		/* ISO date or time, inclusive */
+	const char	*actor;
+	const char	*object;
+	size_t		 limit;		/* newest N; 0: all */
+};
+int	 fx_audit_list(struct fx_ctx *, const struct fx_audit_filter *,
+	    struct fx_audit **, size_t *, struct fx_err *);
+void	 fx_audits_free(struct fx_audit *, size_t);
 
 /* Validation (inn.c). */
 

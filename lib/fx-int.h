@@ -25,6 +25,12 @@
  *	idx_article	normalised article	-> product Ид (sorted dups)
  *	idx_inn		INN			-> entity Ид (sorted dups)
  *	applied		SHA-256 hex of a file	-> rec fx_applied
+ *	users		login			-> rec fx_user
+ *	idx_email	folded e-mail		-> login (unique)
+ *	idx_unix	Unix login		-> login (unique)
+ *	requests	request id "R000001"	-> rec fx_request
+ *	audit		sequence, 20 digits	-> rec fx_audit
+ *	meta "request_seq", "audit_seq"	the last numbers given out
  *
  * A product's prices and stock live in one record, not one per price or
  * warehouse: an offers file then costs one write per offer instead of
@@ -206,7 +212,7 @@ int	 fx_offer_view(const void *, size_t, struct fx_offer_view *,
 extern const struct fx_rectype fx_rt_group, fx_rt_product, fx_rt_pricetype,
 	fx_rt_warehouse, fx_rt_dealer, fx_rt_entity, fx_rt_amount,
 	fx_rt_delivery, fx_rt_dline, fx_rt_property, fx_rt_applied,
-	fx_rt_offer,
+	fx_rt_offer, fx_rt_user, fx_rt_request, fx_rt_audit,
 	fx_rt_product_head;	/* a product without its properties */
 
 /* Encode s into b (b is reset first). */
@@ -327,11 +333,44 @@ int	 fx_meta_put(struct fx_txn *, const char *, const char *,
 /* The handle (ctx.c). */
 struct fx_ctx {
 	struct fx_conf	 conf;
+	struct fx_actor	 actor;		/* fx_auth */
 	char		 today[11];	/* YYYY-MM-DD: $FORMIX_TODAY or the clock */
 	struct fx_db	*db;
 	fx_warn_fn	*warn;
 	void		*warn_arg;
 };
+
+/* Who is acting, for the audit log: the login, or "staff:UNIXLOGIN". */
+const char *fx_actor_name(const struct fx_ctx *, char *, size_t);
+
+/*
+ * Append an audit entry in txn (the same transaction as the change it
+ * records).  NULL strings are stored as "".
+ */
+int	 fx_audit_add(struct fx_ctx *, struct fx_txn *, const char *action,
+	    const char *object, const char *field, const char *old_value,
+	    const char *new_value, struct fx_err *);
+
+/*
+ * May the actor see this entity (staff: all; superuser: the dealer's;
+ * employee: attached ones and, for an attached head, its subsidiaries)?
+ * *visible is set; -1 only on store errors.
+ */
+int	 fx_acl_visible(struct fx_ctx *, struct fx_txn *, const char *entity,
+	    int *visible, struct fx_err *);
+/* fx_acl_check inside an open transaction. */
+int	 fx_acl_check_txn(struct fx_ctx *, struct fx_txn *, enum fx_action,
+	    const char *entity, const char *dealer, struct fx_err *);
+
+/*
+ * The durable file protocol (spool.c): write data as DIR/NAME under the
+ * spool (DIR relative to spool.path, e.g. "1c/out"): a unique file in
+ * spool/tmp (O_CREAT|O_EXCL|O_NOFOLLOW, 0640), write, fsync, close,
+ * rename into DIR, fsync both directories.  An existing DIR/NAME is
+ * replaced (the rename is atomic): names are made unique by the caller.
+ */
+int	 fx_spool_write(struct fx_ctx *, const char *dir, const char *name,
+	    const void *data, size_t len, struct fx_err *);
 
 /* Report a warning through the handle's callback. */
 void	 fx_warn(struct fx_ctx *, const struct fx_err *);

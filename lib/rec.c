@@ -114,6 +114,44 @@ static const struct fx_field offer_f[] = {
 };
 const struct fx_rectype fx_rt_offer = { "offer", 1, offer_f };
 
+static const struct fx_field user_f[] = {
+	F(FX_FT_STR, fx_user, login), F(FX_FT_STR, fx_user, name),
+	FV(FX_FT_STRV, fx_user, emails, nemails), F(FX_FT_STR, fx_user, phone),
+	F(FX_FT_STR, fx_user, dealer),
+	FV(FX_FT_STRV, fx_user, entities, nentities),
+	F(FX_FT_U32, fx_user, perms), F(FX_FT_BOOL, fx_user, superuser),
+	F(FX_FT_BOOL, fx_user, blocked), F(FX_FT_STR, fx_user, blocked_reason),
+	F(FX_FT_STR, fx_user, unix_login), F(FX_FT_STR, fx_user, source),
+	F(FX_FT_STR, fx_user, created), F(FX_FT_STR, fx_user, updated),
+	FEND
+};
+const struct fx_rectype fx_rt_user = { "user", 1, user_f };
+
+static const struct fx_field request_f[] = {
+	F(FX_FT_STR, fx_request, id), F(FX_FT_STR, fx_request, dealer),
+	F(FX_FT_STR, fx_request, name), F(FX_FT_STR, fx_request, inn),
+	F(FX_FT_STR, fx_request, kpp), F(FX_FT_STR, fx_request, address),
+	F(FX_FT_STR, fx_request, bank), F(FX_FT_STR, fx_request, bik),
+	F(FX_FT_STR, fx_request, account),
+	F(FX_FT_STR, fx_request, corr_account),
+	F(FX_FT_STR, fx_request, status), F(FX_FT_STR, fx_request, reason),
+	F(FX_FT_STR, fx_request, requested_by),
+	F(FX_FT_STR, fx_request, created), F(FX_FT_STR, fx_request, updated),
+	F(FX_FT_STR, fx_request, entity),
+	FV(FX_FT_STRV, fx_request, history, nhistory),
+	FEND
+};
+const struct fx_rectype fx_rt_request = { "request", 1, request_f };
+
+static const struct fx_field audit_f[] = {
+	F(FX_FT_STR, fx_audit, seq), F(FX_FT_STR, fx_audit, at),
+	F(FX_FT_STR, fx_audit, actor), F(FX_FT_STR, fx_audit, action),
+	F(FX_FT_STR, fx_audit, object), F(FX_FT_STR, fx_audit, field),
+	F(FX_FT_STR, fx_audit, old_value), F(FX_FT_STR, fx_audit, new_value),
+	FEND
+};
+const struct fx_rectype fx_rt_audit = { "audit", 1, audit_f };
+
 static const struct fx_field applied_f[] = {
 	F(FX_FT_STR, fx_applied, name), F(FX_FT_STR, fx_applied, kind),
 	F(FX_FT_STR, fx_applied, at), F(FX_FT_STR, fx_applied, summary), FEND
@@ -529,6 +567,24 @@ void
 fx_entity_release(struct fx_entity *e)
 {
 	fx_rec_release(&fx_rt_entity, e);
+}
+
+void
+fx_dealer_release(struct fx_dealer *d)
+{
+	fx_rec_release(&fx_rt_dealer, d);
+}
+
+void
+fx_user_release(struct fx_user *u)
+{
+	fx_rec_release(&fx_rt_user, u);
+}
+
+void
+fx_request_release(struct fx_request *r)
+{
+	fx_rec_release(&fx_rt_request, r);
 }
 
 /* Read n (id, amount) pairs in place; -1 if they do not fit or are cut. */

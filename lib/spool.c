@@ -1,0 +1,1 @@
+/* spool.c: being written */
