@@ -168,6 +168,24 @@ cli_open(struct fx_ctx **ctxp, const char *root, const char *conf, int flags)
 }
 
 int
+cli_open_as(struct fx_ctx **ctxp, const char *root, const char *conf,
+    int flags, const char *as)
+{
+	struct fx_err err;
+	int rc;
+
+	if ((rc = cli_open(ctxp, root, conf, flags)) != 0)
+		return rc;
+	fx_err_clear(&err);
+	if (fx_auth(*ctxp, as, &err) == -1) {
+		fx_ctx_free(*ctxp);
+		*ctxp = NULL;
+		return cli_fail(&err);
+	}
+	return 0;
+}
+
+int
 cli_parse_count(const char *s, size_t *out)
 {
 	size_t v = 0;

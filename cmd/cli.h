@@ -49,6 +49,13 @@ void	 cli_warn(void *, const struct fx_err *);
  */
 int	 cli_open(struct fx_ctx **, const char *root, const char *conf,
 	    int flags);
+/*
+ * The same, then resolve who is acting (as: the --as value or NULL):
+ * every tool does this before anything else.  Returns 0 or the exit
+ * status, with the error printed.
+ */
+int	 cli_open_as(struct fx_ctx **, const char *root, const char *conf,
+	    int flags, const char *as);
 /* Parse a non-negative decimal count ("0".."SIZE_MAX"); 0, or -1 if bad. */
 int	 cli_parse_count(const char *, size_t *);
 

@@ -49,6 +49,7 @@ struct lookup {
 struct opts {
 	const char	*root;
 	const char	*conf;
+	const char	*as;
 	const char	*entity;
 	const char	*group;
 	const char	*warehouse;
@@ -85,8 +86,10 @@ usage(void)
 "                         %s)\n"
 "  -c, --config FILE      configuration file (default: $FORMIX_CONF, else\n"
 "                         DIR/formix.yaml)\n"
+"      --as LOGIN         staff: see exactly what this dealer user sees\n"
 "  -e, --entity INN[/KPP] show the net price of this legal entity (INN,\n"
-"                         INN/KPP or its Ид)\n"
+"                         INN/KPP or its Ид); a dealer's user with one\n"
+"                         legal entity gets its prices without it\n"
 "  -g, --group GROUP      only goods in this group (Ид or name) or below\n"
 "  -w, --warehouse WH     show and count stock of this warehouse only\n"
 "      --in-stock         only goods with stock above zero\n"
@@ -583,7 +586,7 @@ cmd_query(struct opts *o)
 
 		parse_fields(o->output, fields, F_NFIELDS, sel, 64);
 	}
-	if ((rc = cli_open(&ctx, o->root, o->conf, FX_OPEN_RDONLY)) != 0)
+	if ((rc = cli_open_as(&ctx, o->root, o->conf, FX_OPEN_RDONLY, o->as)) != 0)
 		return rc;
 	memset(&q, 0, sizeof(q));
 	q.entity = o->entity;
@@ -704,7 +707,7 @@ cmd_arrivals(struct opts *o)
 			sel[i] = (int)i;
 	for (i = 0; i < ncols; i++)
 		cols[i] = acols[sel[i]];
-	if ((rc = cli_open(&ctx, o->root, o->conf, FX_OPEN_RDONLY)) != 0)
+	if ((rc = cli_open_as(&ctx, o->root, o->conf, FX_OPEN_RDONLY, o->as)) != 0)
 		return rc;
 	fx_err_clear(&err);
 	if (fx_catalog_arrivals(ctx, o->from, o->to, &a, &err) == -1) {
@@ -768,7 +771,7 @@ cmd_pricelist(struct opts *o)
 		cli_usage("pricelist needs --entity INN[/KPP]");
 	if (o->output == NULL)
 		cli_usage("pricelist needs -o FILE.xlsx");
-	if ((rc = cli_open(&ctx, o->root, o->conf, FX_OPEN_RDONLY)) != 0)
+	if ((rc = cli_open_as(&ctx, o->root, o->conf, FX_OPEN_RDONLY, o->as)) != 0)
 		return rc;
 	fx_err_clear(&err);
 	if (fx_pricelist_xlsx(ctx, o->entity, o->output, &rows, &err) == -1)
@@ -810,7 +813,7 @@ check_date(const char *opt, const char *d)
 
 enum {
 	OPT_INSTOCK = 256, OPT_INCOMING, OPT_DELETED, OPT_TSV, OPT_JSON,
-	OPT_FROM, OPT_TO
+	OPT_FROM, OPT_TO, OPT_AS
 };
 
 int
@@ -819,6 +822,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "root", required_argument, NULL, 'D' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "as", required_argument, NULL, OPT_AS },
 		{ "entity", required_argument, NULL, 'e' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "warehouse", required_argument, NULL, 'w' },
@@ -859,6 +863,9 @@ main(int argc, char **argv)
 			break;
 		case 'c':
 			o.conf = optarg;
+			break;
+		case OPT_AS:
+			o.as = optarg;
 			break;
 		case 'e':
 			o.entity = optarg;

@@ -614,6 +614,57 @@ entity_resolve(struct cq *cq, const char *want)
 			return fx_err_set(cq->err, FX_ENOTFOUND,
 			    "unknown legal entity \"%s\"", q);
 	}
+	/* A dealer's user sees only its own: the rest do not exist. */
+	if (fx_acl_check_txn(cq->ctx, &cq->t, FX_ACT_VIEW, cq->ent.id, NULL,
+	    cq->err) == -1) {
+		fx_entity_release(&cq->ent);
+		if (cq->err->code == FX_ENOTFOUND)
+			fx_err_set(cq->err, FX_ENOTFOUND, "unknown legal entity "
+			    "\"%s\"", q);
+		return -1;
+	}
+	cq->have_ent = 1;
+	return 0;
+}
+
+/*
+ * A dealer's user who names no entity gets the prices of the one entity
+ * it may see, if there is exactly one.
+ */
+static int
+entity_default(struct cq *cq)
+{
+	struct fx_cur c;
+	MDB_val k, v;
+	char only[256];
+	int r, vis, n = 0;
+
+	if (fx_cur_open(&cq->t, FX_K_ENTITY, &c, cq->err) == -1)
+		return -1;
+	only[0] = '\0';
+	for (r = fx_cur_first(&c, &k, &v, cq->err); r == 0 && n < 2;
+	    r = fx_cur_next(&c, &k, &v, cq->err)) {
+		char id[256];
+
+		if (k.mv_size >= sizeof(id))
+			continue;
+		memcpy(id, k.mv_data, k.mv_size);
+		id[k.mv_size] = '\0';
+		if (fx_acl_visible(cq->ctx, &cq->t, id, &vis, cq->err) == -1) {
+			r = -1;
+			break;
+		}
+		if (vis && n++ == 0)
+			fx_strlcpy(only, id, sizeof(only));
+	}
+	fx_cur_close(&c);
+	if (r == -1)
+		return -1;
+	if (n != 1)
+		return 0;
+	r = entity_load(cq, only, strlen(only), &cq->ent);
+	if (r != 0)
+		return r == 1 ? 0 : -1;
 	cq->have_ent = 1;
 	return 0;
 }
@@ -1280,6 +1331,10 @@ cq_start(struct cq *cq, struct fx_ctx *ctx, const struct fx_query *q,
 		return -1;
 	if (q->entity != NULL && (entity_resolve(cq, q->entity) == -1 ||
 	    rules_load(cq) == -1))
+		return -1;
+	if (q->entity == NULL && !fx_ctx_actor(ctx)->staff &&
+	    fx_ctx_actor(ctx)->resolved && (entity_default(cq) == -1 ||
+	    (cq->have_ent && rules_load(cq) == -1)))
 		return -1;
 	if (q->group != NULL && group_select(cq, q->group) == -1)
 		return -1;

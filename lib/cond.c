@@ -21,6 +21,20 @@
  * caller must tell them from bad input (a full map is cured by growing
  * it and running the import again; a bad file is not).
  *
+ * Employees (<employee> in <dealer>) are the dealer's users as 1C knows
+ * them: upserted by login with source "1c", their e-mail and Unix-login
+ * indexes kept, and, after a full file, the "1c" users it no longer
+ * lists blocked, never deleted (their orders and claims stay theirs).
+ * Users created in formix are never touched by an import.  Every change
+ * to a user is audited in the import's transaction.  The checks that
+ * need the whole file (the entities an employee is attached to, an
+ * e-mail or Unix login moving between users) run after the parse, as
+ * the head checks do.
+ *
+ * Entities 1C sends back for a request (request.c) close it: an entity
+ * written whose INN and KPP an open request asked for marks the request
+ * registered, in the same transaction.
+ *
  * Unknown elements and attributes are ignored, so that a newer 1C
  * exchange module can add to the format without breaking an older
  * formix; a change that older readers must not misread bumps the
@@ -455,9 +469,10 @@ out:
  * Dealer conditions.
  */
 
-enum { C_ROOT, C_DEALER, C_ENTITY, C_ADDRESS, C_DISCOUNT, C_N };
+enum { C_ROOT, C_DEALER, C_ENTITY, C_ADDRESS, C_DISCOUNT, C_EMPLOYEE, C_N };
 static const char *const cond_names[] = {
-	"formix-conditions", "dealer", "entity", "address", "discount"
+	"formix-conditions", "dealer", "entity", "address", "discount",
+	"employee"
 };
 
 enum { DA_ID, DA_NAME, DA_BLOCKED, DA_N };
@@ -478,6 +493,22 @@ static const char *const entity_attrs[] = {
 enum { GA_GROUP, GA_PERCENT, GA_N };
 static const char *const discount_attrs[] = { "group", "percent" };
 
+enum {
+	UA_LOGIN, UA_NAME, UA_EMAIL, UA_PHONE, UA_UNIX, UA_ENTITIES,
+	UA_PERMS, UA_SUPER, UA_BLOCKED, UA_REASON, UA_N
+};
+static const char *const employee_attrs[] = {
+	"login", "name", "email", "phone", "unix-login", "entities", "perms",
+	"superuser", "blocked", "blocked-reason"
+};
+
+#define LOGIN_MAX	64	/* a formix login */
+#define UNIX_MAX	32	/* a Unix login */
+#define EMAIL_MAX	254	/* RFC 5321 path limit less the brackets */
+#define TEXT_MAX	500	/* a name, phone or reason */
+#define REMOVED		"removed in 1C"
+#define BLOCKED		"blocked in 1C"	/* blocked="true" without a reason */
+
 struct disc {
 	char		*group;
 	int32_t		 pct;
@@ -494,6 +525,13 @@ struct cond {
 	size_t		 ndisc, disccap;
 	struct idset	 dealers, entities, groups;
 	int		 any_head;
+	/* Employees: logins, and folded e-mails and Unix logins (aux: the
+	 * index of the employee in employees). */
+	struct idset	 employees, emails, unixes;
+	/* Open requests by "INN/KPP" -> request id, read on first use. */
+	struct fx_map	 reqs;
+	int		 reqs_loaded;
+	char		 now[32];
 };
 
 static int
@@ -762,6 +800,525 @@ out:
 	return rc;
 }
 
+/*
+ * Employees.
+ */
+
+/*
+ * An audit entry in the import's transaction.  The actor is whoever runs
+ * the import ("1c" without a handle: fx_actor_name).  Its failure is a
+ * store failure, kept in m->dberr.
+ */
+static int
+audit(struct imp *m, const char *action, const char *object,
+    const char *field, const char *old, const char *new)
+{
+	return fx_audit_add(m->ctx, m->txn, action, object, field, old, new,
+	    &m->dberr);
+}
+
+static const char *
+yesno(int b)
+{
+	return b ? "yes" : "no";
+}
+
+/* The rules of fx_user_add (user.c), which the messages also follow. */
+static int
+login_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || isdig(s[i]) ||
+		    (i > 0 && (s[i] == '.' || s[i] == '_' || s[i] == '-'))))
+			return 0;
+	return i >= 1 && i <= LOGIN_MAX;
+}
+
+/* A POSIX portable user name: [A-Za-z0-9._-], no leading '-', 1-32. */
+static int
+unix_login_ok(const char *s)
+{
+	size_t i;
+
+	if (s[0] == '-')
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') || isdig(s[i]) ||
+		    s[i] == '.' || s[i] == '_' || s[i] == '-'))
+			return 0;
+	return i >= 1 && i <= UNIX_MAX;
+}
+
+/*
+ * An address as fx_user_add takes it: one '@', a non-empty local part, a
+ * dotted domain without empty labels; no spaces, controls or list
+ * punctuation.
+ */
+static int
+email_ok(const char *s)
+{
+	const char *at = strchr(s, '@'), *d;
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > EMAIL_MAX || at == NULL || at == s ||
+	    strchr(at + 1, '@') != NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch <= 0x20 || ch == 0x7f || strchr(",;<>\"()[]\\", ch))
+			return 0;
+	}
+	d = at + 1;
+	if (*d == '\0' || *d == '.' || s[n - 1] == '.' ||
+	    strchr(d, '.') == NULL || strstr(d, "..") != NULL)
+		return 0;
+	return 1;
+}
+
+/* One line of text: no control characters, at most TEXT_MAX bytes. */
+static int
+text_attr(struct fx_xml *x, const char *login, const char *name,
+    const char *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return 0;
+	if (strlen(s) > TEXT_MAX)
+		return elem_err(x, "employee", login, "%s is longer than %d "
+		    "bytes", name, TEXT_MAX);
+	for (i = 0; s[i] != '\0'; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return elem_err(x, "employee", login, "%s contains a "
+			    "control character", name);
+	return 0;
+}
+
+/* The words of a space-separated list, as a new vector. */
+static char **
+words(const char *s, size_t *np)
+{
+	char **v = NULL;
+	size_t n = 0, cap = 0, len;
+
+	*np = 0;
+	if (s == NULL)
+		return NULL;
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			s++;
+		if (*s == '\0')
+			break;
+		for (len = 0; s[len] != '\0' && s[len] != ' ' &&
+		    s[len] != '\t' && s[len] != '\n' && s[len] != '\r'; len++)
+			;
+		v = fx_grow(v, &cap, n + 1, sizeof(*v));
+		v[n++] = fx_strndup(s, len);
+		s += len;
+	}
+	*np = n;
+	return v;
+}
+
+static void
+words_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* An e-mail address as users and the index keep it: case-folded. */
+static void
+email_key(const char *s, char *buf, size_t sz)
+{
+	if (fx_fold(s, buf, sz) == -1)
+		fx_strlcpy(buf, s, sz);
+}
+
+/*
+ * Drop key from a unique index (e-mail, Unix login) if it names login:
+ * an entry that names another user is that user's, and stays.
+ */
+static int
+unindex(struct imp *m, enum fx_kind k, const char *key, const char *login)
+{
+	const void *val;
+	size_t len;
+	int r;
+
+	r = fx_db_get(m->txn, k, key, strlen(key), &val, &len, &m->dberr);
+	if (r == -1)
+		return -1;
+	if (r == 1 || len != strlen(login) || memcmp(val, login, len) != 0)
+		return 0;
+	return fx_db_del(m->txn, k, key, strlen(key), NULL, 0, &m->dberr);
+}
+
+static void
+join(struct fx_buf *b, char *const *v, size_t n)
+{
+	size_t i;
+
+	fx_buf_reset(b);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			fx_buf_addc(b, ',');
+		fx_buf_adds(b, v[i]);
+	}
+	fx_buf_str(b);
+}
+
+/* Audited as fx_user_add and fx_user_set do: one entry per field. */
+static int
+audit_user(struct imp *m, const struct fx_user *o, const struct fx_user *u)
+{
+	struct fx_buf b1 = { NULL, 0, 0 }, b2 = { NULL, 0, 0 };
+	struct fx_buf sum = { NULL, 0, 0 };
+	char p1[64], p2[64];
+	int rc = -1;
+
+	if (o == NULL) {
+		join(&b1, u->entities, u->nentities);
+		join(&b2, u->emails, u->nemails);
+		fx_buf_addf(&sum, "dealer=%s superuser=%s perms=%s "
+		    "entities=%s emails=%s unix_login=%s phone=%s name=%s "
+		    "source=1c", u->dealer, yesno(u->superuser),
+		    fx_perm_fmt(p1, sizeof(p1), u->perms), b1.p, b2.p,
+		    u->unix_login, u->phone, u->name);
+		rc = audit(m, "user.add", u->login, "", "", sum.p);
+		if (rc == 0 && u->blocked)
+			rc = audit(m, "user.block", u->login, "blocked_reason",
+			    "", u->blocked_reason);
+		goto out;
+	}
+#define CHG(f, a, b)	(strcmp((a), (b)) != 0 && \
+	audit(m, "user.set", u->login, (f), (a), (b)) == -1)
+	if (CHG("name", o->name, u->name) ||
+	    CHG("phone", o->phone, u->phone) ||
+	    CHG("unix_login", o->unix_login, u->unix_login) ||
+	    CHG("source", o->source, u->source))
+		goto out;
+	join(&b1, o->emails, o->nemails);
+	join(&b2, u->emails, u->nemails);
+	if (CHG("emails", b1.p, b2.p))
+		goto out;
+	join(&b1, o->entities, o->nentities);
+	join(&b2, u->entities, u->nentities);
+	if (CHG("entities", b1.p, b2.p))
+		goto out;
+	fx_perm_fmt(p1, sizeof(p1), o->perms);
+	fx_perm_fmt(p2, sizeof(p2), u->perms);
+	if (CHG("perms", p1, p2) ||
+	    CHG("superuser", yesno(o->superuser), yesno(u->superuser)))
+		goto out;
+#undef CHG
+	if (o->blocked != u->blocked && audit(m, u->blocked ? "user.block" :
+	    "user.unblock", u->login, "blocked", yesno(o->blocked),
+	    yesno(u->blocked)) == -1)
+		goto out;
+	if (strcmp(o->blocked_reason, u->blocked_reason) != 0 &&
+	    audit(m, u->blocked ? "user.block" : "user.unblock", u->login,
+	    "blocked_reason", o->blocked_reason, u->blocked_reason) == -1)
+		goto out;
+	rc = 0;
+out:
+	fx_buf_release(&b1);
+	fx_buf_release(&b2);
+	fx_buf_release(&sum);
+	return rc;
+}
+
+static int
+employee_start(struct fx_xml *x, struct cond *c, const struct fx_xml_attr *a,
+    size_t na)
+{
+	struct imp *m = &c->m;
+	struct fx_user u, old;
+	struct fx_err tmp;
+	struct ident *dup, *ie;
+	char *v[UA_N], **mails = NULL, **ents = NULL, q[QSZ], q2[QSZ];
+	char key[EMAIL_MAX * 4 + 1];
+	const char *login;
+	size_t nmails = 0, nents = 0, i, j, idx;
+	long line = fx_xml_line(x);
+	int r, had = 0, rc = -1;
+
+	memset(&u, 0, sizeof(u));
+	memset(&old, 0, sizeof(old));
+	get_attrs(a, na, employee_attrs, v, UA_N);
+	if (need(x, "employee", NULL, v, employee_attrs, UA_LOGIN) == -1)
+		goto out;
+	login = v[UA_LOGIN];
+	if (!login_ok(login)) {
+		elem_err(x, "employee", NULL, "login \"%s\" is not valid: 1 "
+		    "to %d of a-z, 0-9, '.', '_', '-', starting with a letter "
+		    "or digit", fx_quote(q, sizeof(q), login), LOGIN_MAX);
+		goto out;
+	}
+	if (idset_add(&c->employees, login, line, &dup) == NULL) {
+		elem_err(x, "employee", login, "listed twice (first at line "
+		    "%ld)", dup->line);
+		goto out;
+	}
+	idx = c->employees.n - 1;
+	if (need(x, "employee", login, v, employee_attrs, UA_NAME) == -1 ||
+	    text_attr(x, login, "name", v[UA_NAME]) == -1 ||
+	    text_attr(x, login, "phone", v[UA_PHONE]) == -1 ||
+	    text_attr(x, login, "blocked-reason", v[UA_REASON]) == -1)
+		goto out;
+
+	/* E-mail addresses: well-formed, each given to one employee. */
+	mails = words(v[UA_EMAIL], &nmails);
+	u.emails = fx_calloc(nmails, sizeof(*u.emails));
+	for (i = 0; i < nmails; i++) {
+		if (!email_ok(mails[i])) {
+			elem_err(x, "employee", login, "e-mail \"%s\" is not a "
+			    "valid address", fx_quote(q, sizeof(q), mails[i]));
+			goto out;
+		}
+		email_key(mails[i], key, sizeof(key));
+		if ((ie = idset_add(&c->emails, key, line, &dup)) == NULL) {
+			if (dup->aux == idx)
+				continue;	/* twice in one list */
+			elem_err(x, "employee", login, "e-mail \"%s\" is also "
+			    "given to employee \"%s\" (line %ld)",
+			    fx_quote(q, sizeof(q), mails[i]),
+			    fx_quote(q2, sizeof(q2),
+			    c->employees.v[dup->aux].id), dup->line);
+			goto out;
+		}
+		ie->aux = idx;
+		u.emails[u.nemails++] = fx_strdup(key);
+	}
+
+	if (v[UA_UNIX] != NULL && v[UA_UNIX][0] != '\0') {
+		if (!unix_login_ok(v[UA_UNIX])) {
+			elem_err(x, "employee", login, "Unix login \"%s\" is "
+			    "not valid", fx_quote(q, sizeof(q), v[UA_UNIX]));
+			goto out;
+		}
+		if ((ie = idset_add(&c->unixes, v[UA_UNIX], line, &dup)) ==
+		    NULL) {
+			elem_err(x, "employee", login, "Unix login \"%s\" is "
+			    "also given to employee \"%s\" (line %ld)",
+			    fx_quote(q, sizeof(q), v[UA_UNIX]),
+			    fx_quote(q2, sizeof(q2),
+			    c->employees.v[dup->aux].id), dup->line);
+			goto out;
+		}
+		ie->aux = idx;
+	}
+
+	/* Entities: checked against the store after the parse. */
+	ents = words(v[UA_ENTITIES], &nents);
+	u.entities = fx_calloc(nents, sizeof(*u.entities));
+	for (i = 0; i < nents; i++) {
+		if (id_ok(x, "employee", "entity", ents[i]) == -1)
+			goto out;
+		for (j = 0; j < u.nentities; j++)
+			if (strcmp(u.entities[j], ents[i]) == 0)
+				break;
+		if (j == u.nentities)
+			u.entities[u.nentities++] = fx_strdup(ents[i]);
+	}
+
+	if (v[UA_PERMS] != NULL && v[UA_PERMS][0] != '\0') {
+		fx_err_clear(&tmp);
+		if (fx_perm_parse(v[UA_PERMS], &u.perms, &tmp) == -1) {
+			elem_err(x, "employee", login, "%s", tmp.msg);
+			goto out;
+		}
+	}
+	if (parse_bool(v[UA_SUPER], &u.superuser) == -1) {
+		elem_err(x, "employee", login, "superuser \"%s\" must be true "
+		    "or false", fx_quote(q, sizeof(q), v[UA_SUPER]));
+		goto out;
+	}
+	if (parse_bool(v[UA_BLOCKED], &u.blocked) == -1) {
+		elem_err(x, "employee", login, "blocked \"%s\" must be true or "
+		    "false", fx_quote(q, sizeof(q), v[UA_BLOCKED]));
+		goto out;
+	}
+
+	/*
+	 * A login is one person at one dealer.  A user formix made for this
+	 * dealer is taken over: 1C is the system of record for employees.
+	 */
+	r = fx_db_getrec(m->txn, FX_K_USER, login, strlen(login), &fx_rt_user,
+	    &old, &m->dberr);
+	if (r == -1) {
+		dbfail(x, m);
+		goto out;
+	}
+	had = r == 0;
+	if (had && strcmp(old.dealer, c->dealer) != 0) {
+		elem_err(x, "employee", login, "login is taken by a user of "
+		    "dealer \"%s\"", fx_quote(q, sizeof(q), old.dealer));
+		goto out;
+	}
+
+	u.login = take(v, UA_LOGIN);
+	u.name = take(v, UA_NAME);
+	u.phone = take(v, UA_PHONE);
+	u.dealer = fx_strdup(c->dealer);
+	u.blocked_reason = fx_strdup(!u.blocked ? "" : v[UA_REASON] != NULL &&
+	    v[UA_REASON][0] != '\0' ? v[UA_REASON] : BLOCKED);
+	u.unix_login = take(v, UA_UNIX);
+	u.source = fx_strdup("1c");
+	u.created = fx_strdup(had ? old.created : c->now);
+	u.updated = fx_strdup(c->now);
+	login = u.login;
+
+	/*
+	 * The index entries of what the user had and has no more go now;
+	 * the new ones are put after the parse, once every employee of the
+	 * file has let go of what it gave up (an address may move from one
+	 * employee to another in one file).
+	 */
+	for (i = 0; had && i < old.nemails; i++) {
+		email_key(old.emails[i], key, sizeof(key));
+		ie = idset_get(&c->emails, key);
+		if ((ie == NULL || ie->aux != idx) &&
+		    unindex(m, FX_K_IDX_EMAIL, key, login) == -1) {
+			dbfail(x, m);
+			goto out;
+		}
+	}
+	if (had && old.unix_login[0] != '\0' &&
+	    strcmp(old.unix_login, u.unix_login) != 0 &&
+	    unindex(m, FX_K_IDX_UNIX, old.unix_login, login) == -1) {
+		dbfail(x, m);
+		goto out;
+	}
+	if (fx_db_putrec(m->txn, FX_K_USER, login, strlen(login), &fx_rt_user,
+	    &u, &m->rec, &m->dberr) == -1 ||
+	    audit_user(m, had ? &old : NULL, &u) == -1) {
+		dbfail(x, m);
+		goto out;
+	}
+	m->st->users++;
+	rc = 0;
+out:
+	words_free(mails, nmails);
+	words_free(ents, nents);
+	fx_user_release(&u);
+	fx_user_release(&old);
+	free_attrs(v, UA_N);
+	return rc;
+}
+
+/*
+ * Requests for new entities (request.c keeps their records): the open
+ * ones, pending or approved, by "INN/KPP".  A pending one counts too: its
+ * approval may have been written for 1C and not committed (request.c).
+ */
+static int
+reqs_load(struct cond *c)
+{
+	struct imp *m = &c->m;
+	struct fx_cur cur;
+	struct fx_request r;
+	struct fx_buf key = { NULL, 0, 0 };
+	MDB_val kv, vv;
+	void **slot;
+	int rc;
+
+	if (fx_cur_open(m->txn, FX_K_REQUEST, &cur, &m->dberr) == -1)
+		return -1;
+	for (rc = fx_cur_first(&cur, &kv, &vv, &m->dberr); rc == 0;
+	    rc = fx_cur_next(&cur, &kv, &vv, &m->dberr)) {
+		if (fx_rec_decode(vv.mv_data, vv.mv_size, &fx_rt_request, &r,
+		    &m->dberr) == -1) {
+			rc = -1;
+			break;
+		}
+		if (strcmp(r.status, "pending") == 0 ||
+		    strcmp(r.status, "approved") == 0) {
+			fx_buf_reset(&key);
+			fx_buf_addf(&key, "%s/%s", r.inn, r.kpp);
+			slot = fx_map_put(&c->reqs, key.p);
+			/* fx_request_add never files two for one INN/KPP. */
+			if (*slot == NULL)
+				*slot = fx_strdup(r.id);
+		}
+		fx_request_release(&r);
+	}
+	fx_cur_close(&cur);
+	fx_buf_release(&key);
+	return rc == -1 ? -1 : 0;
+}
+
+/* The entity just written may be one a request asked for: close it. */
+static int
+register_entity(struct fx_xml *x, struct cond *c, const struct fx_entity *e)
+{
+	struct imp *m = &c->m;
+	struct fx_request r;
+	struct fx_buf b = { NULL, 0, 0 };
+	char *status = NULL;
+	void **slot;
+	int found, rc = -1;
+
+	if (!c->reqs_loaded) {
+		if (reqs_load(c) == -1)
+			return dbfail(x, m);
+		c->reqs_loaded = 1;
+	}
+	if (c->reqs.n == 0)
+		return 0;
+	fx_buf_addf(&b, "%s/%s", e->inn, e->kpp);
+	slot = fx_map_get(&c->reqs, b.p);
+	if (slot == NULL || *slot == NULL) {
+		fx_buf_release(&b);
+		return 0;
+	}
+	memset(&r, 0, sizeof(r));
+	found = fx_db_getrec(m->txn, FX_K_REQUEST, *slot, strlen(*slot),
+	    &fx_rt_request, &r, &m->dberr);
+	if (found == -1)
+		goto dbfail;
+	free(*slot);
+	*slot = NULL;
+	if (found == 1) {
+		rc = 0;
+		goto out;
+	}
+	status = r.status;
+	r.status = fx_strdup("registered");
+	free(r.entity);
+	r.entity = fx_strdup(e->id);
+	free(r.updated);
+	r.updated = fx_strdup(c->now);
+	/* History "when|who|status|comment", as request.c writes it. */
+	fx_buf_reset(&b);
+	fx_buf_addf(&b, "%s|1c|registered|entity %s", c->now, e->id);
+	r.history = fx_realloc(r.history, (r.nhistory + 1) *
+	    sizeof(*r.history));
+	r.history[r.nhistory++] = fx_strdup(b.p);
+	if (fx_db_putrec(m->txn, FX_K_REQUEST, r.id, strlen(r.id),
+	    &fx_rt_request, &r, &m->rec, &m->dberr) == -1 ||
+	    audit(m, "entity.registered", r.id, "status", status,
+	    "registered") == -1 ||
+	    audit(m, "entity.registered", r.id, "entity", "", e->id) == -1)
+		goto dbfail;
+	rc = 0;
+	goto out;
+dbfail:
+	dbfail(x, m);
+out:
+	free(status);
+	fx_request_release(&r);
+	fx_buf_release(&b);
+	return rc;
+}
+
 static void
 entity_clear(struct cond *c)
 {
@@ -843,6 +1400,8 @@ entity_end(struct fx_xml *x, struct cond *c)
 		    &fx_rt_amount, &amt, &m->rec, &m->dberr) == -1)
 			return dbfail(x, m);
 	}
+	if (register_entity(x, c, e) == -1)
+		return -1;
 	if (e->head[0] != '\0')
 		c->any_head = 1;
 	m->st->entities++;
@@ -887,6 +1446,11 @@ cond_start(struct fx_xml *x, void *u, int tok, const struct fx_xml_attr *a,
 			return fx_xml_err(x, FX_EDATA, "<discount> outside "
 			    "<entity>");
 		return discount_start(x, c, a, na);
+	case C_EMPLOYEE:
+		if (up != C_DEALER)
+			return fx_xml_err(x, FX_EDATA, "<employee> outside "
+			    "<dealer>");
+		return employee_start(x, c, a, na);
 	default:
 		/* <address> is taken at its end; the rest is ignored. */
 		return 0;
@@ -1087,6 +1651,286 @@ out:
 	return rc;
 }
 
+/*
+ * Take a value of user o for the file's employee login: drop it from o's
+ * record (and audit that), for claim below.
+ */
+static int
+release(struct imp *m, const char *now, struct fx_user *o, enum fx_kind k,
+    const char *key)
+{
+	struct fx_buf b1 = { NULL, 0, 0 }, b2 = { NULL, 0, 0 };
+	char k2[EMAIL_MAX * 4 + 1];
+	size_t i, n = 0;
+	int rc = -1;
+
+	if (k == FX_K_IDX_UNIX) {
+		if (audit(m, "user.set", o->login, "unix_login", o->unix_login,
+		    "") == -1)
+			return -1;
+		free(o->unix_login);
+		o->unix_login = fx_strdup("");
+	} else {
+		join(&b1, o->emails, o->nemails);
+		for (i = 0; i < o->nemails; i++) {
+			email_key(o->emails[i], k2, sizeof(k2));
+			if (strcmp(k2, key) == 0)
+				free(o->emails[i]);
+			else
+				o->emails[n++] = o->emails[i];
+		}
+		o->nemails = n;
+		join(&b2, o->emails, o->nemails);
+		if (audit(m, "user.set", o->login, "emails", b1.p, b2.p) == -1)
+			goto out;
+	}
+	free(o->updated);
+	o->updated = fx_strdup(now);
+	rc = fx_db_putrec(m->txn, FX_K_USER, o->login, strlen(o->login),
+	    &fx_rt_user, o, &m->rec, &m->dberr);
+out:
+	fx_buf_release(&b1);
+	fx_buf_release(&b2);
+	return rc;
+}
+
+/*
+ * Put login under key in a unique index (e-mail, Unix login) unless
+ * another user holds it: 1 if one does (*other, its login, and *odealer
+ * returned new), 0 when put, -1 on a store error.  An entry naming a
+ * user who is gone or no longer has the value is stale and is replaced.
+ * A full file may also give away the value of a "1c" user it leaves out
+ * (who is blocked as removed): that user lets go of it.
+ */
+static int
+claim(struct cond *c, enum fx_kind k, const char *key, const char *login,
+    char **other, char **odealer)
+{
+	struct imp *m = &c->m;
+	struct fx_user o;
+	const void *val;
+	char k2[EMAIL_MAX * 4 + 1];
+	size_t len, i;
+	int r, held = 0;
+
+	*other = *odealer = NULL;
+	memset(&o, 0, sizeof(o));
+	r = fx_db_get(m->txn, k, key, strlen(key), &val, &len, &m->dberr);
+	if (r == -1)
+		return -1;
+	if (r == 0 && (len != strlen(login) || memcmp(val, login, len) != 0)) {
+		*other = fx_strndup(val, len);
+		r = fx_db_getrec(m->txn, FX_K_USER, *other, len, &fx_rt_user,
+		    &o, &m->dberr);
+		if (r == -1)
+			goto fail;
+		if (r == 0) {
+			if (k == FX_K_IDX_UNIX)
+				held = strcmp(o.unix_login, key) == 0;
+			for (i = 0; k == FX_K_IDX_EMAIL && i < o.nemails &&
+			    !held; i++) {
+				email_key(o.emails[i], k2, sizeof(k2));
+				held = strcmp(k2, key) == 0;
+			}
+		}
+		if (held && m->full && strcmp(o.source, "1c") == 0 &&
+		    idset_get(&c->employees, o.login) == NULL) {
+			if (release(m, c->now, &o, k, key) == -1)
+				goto fail;
+			held = 0;
+		}
+		if (held) {
+			*odealer = o.dealer;
+			o.dealer = NULL;
+			fx_user_release(&o);
+			return 1;
+		}
+		fx_user_release(&o);
+		free(*other);
+		*other = NULL;
+	}
+	return fx_db_put(m->txn, k, key, strlen(key), login, strlen(login),
+	    &m->dberr);
+fail:
+	fx_user_release(&o);
+	free(*other);
+	*other = NULL;
+	return -1;
+}
+
+/*
+ * After the parse: each employee's entities are its dealer's, and its
+ * e-mails and Unix login are nobody else's; then they are indexed.  The
+ * store holds the whole file by now, so entities listed after the
+ * employee, and index entries other employees gave up, are seen.
+ */
+static int
+employees_final(struct cond *c, struct fx_err *err)
+{
+	struct imp *m = &c->m;
+	struct fx_user u;
+	struct fx_entity e;
+	char key[EMAIL_MAX * 4 + 1], q[QSZ], q2[QSZ], q3[QSZ], q4[QSZ];
+	char *other = NULL, *odealer = NULL;
+	const char *what = NULL, *shown = NULL;
+	size_t i, j;
+	long line;
+	int r, rc = -1;
+
+	memset(&u, 0, sizeof(u));
+	memset(&e, 0, sizeof(e));
+	for (i = 0; i < c->employees.n; i++) {
+		const char *login = c->employees.v[i].id;
+
+		line = c->employees.v[i].line;
+		r = fx_db_getrec(m->txn, FX_K_USER, login, strlen(login),
+		    &fx_rt_user, &u, &m->dberr);
+		if (r == -1)
+			goto dbfail;
+		if (r == 1)
+			FX_BUG("user %s written but not found", login);
+		fx_quote(q, sizeof(q), login);
+		for (j = 0; j < u.nentities; j++) {
+			fx_quote(q2, sizeof(q2), u.entities[j]);
+			r = fx_db_getrec(m->txn, FX_K_ENTITY, u.entities[j],
+			    strlen(u.entities[j]), &fx_rt_entity, &e,
+			    &m->dberr);
+			if (r == -1)
+				goto dbfail;
+			if (r == 1) {
+				late_err(m, line, err, "employee \"%s\": "
+				    "unknown entity \"%s\"", q, q2);
+				goto out;
+			}
+			if (strcmp(e.dealer, u.dealer) != 0) {
+				late_err(m, line, err, "employee \"%s\": "
+				    "entity \"%s\" belongs to dealer \"%s\"", q,
+				    q2, fx_quote(q3, sizeof(q3), e.dealer));
+				goto out;
+			}
+			fx_entity_release(&e);
+		}
+		for (j = 0; j < u.nemails; j++) {
+			email_key(u.emails[j], key, sizeof(key));
+			if ((r = claim(c, FX_K_IDX_EMAIL, key, login, &other,
+			    &odealer)) == -1)
+				goto dbfail;
+			if (r == 1) {
+				what = "e-mail";
+				shown = u.emails[j];
+				goto taken;
+			}
+		}
+		if (u.unix_login[0] != '\0') {
+			if ((r = claim(c, FX_K_IDX_UNIX, u.unix_login, login,
+			    &other, &odealer)) == -1)
+				goto dbfail;
+			if (r == 1) {
+				what = "Unix login";
+				shown = u.unix_login;
+				goto taken;
+			}
+		}
+		fx_user_release(&u);
+	}
+	rc = 0;
+	goto out;
+taken:
+	fx_quote(q2, sizeof(q2), shown);
+	fx_quote(q3, sizeof(q3), other);
+	if (strcmp(odealer, u.dealer) != 0)
+		late_err(m, line, err, "employee \"%s\": %s \"%s\" is already "
+		    "used by user \"%s\" of dealer \"%s\"", q, what, q2, q3,
+		    fx_quote(q4, sizeof(q4), odealer));
+	else
+		late_err(m, line, err, "employee \"%s\": %s \"%s\" is already "
+		    "used by user \"%s\"", q, what, q2, q3);
+	goto out;
+dbfail:
+	m->dbfail = 1;
+	*err = m->dberr;
+out:
+	free(other);
+	free(odealer);
+	fx_user_release(&u);
+	fx_entity_release(&e);
+	return rc;
+}
+
+/*
+ * A full file lists every employee 1C has: a "1c" user it leaves out has
+ * left, and is blocked, not deleted, so that its orders and claims keep
+ * their author.  Users made in formix are not 1C's to block.
+ */
+static int
+employees_block_removed(struct cond *c, struct fx_err *err)
+{
+	struct imp *m = &c->m;
+	struct fx_cur cur;
+	struct fx_user u;
+	MDB_val kv, vv;
+	char **gone = NULL;
+	size_t n = 0, cap = 0, i;
+	int r, rc = -1;
+
+	memset(&u, 0, sizeof(u));
+	if (!m->full)
+		return 0;
+	if (fx_cur_open(m->txn, FX_K_USER, &cur, &m->dberr) == -1)
+		goto dbfail;
+	for (r = fx_cur_first(&cur, &kv, &vv, &m->dberr); r == 0;
+	    r = fx_cur_next(&cur, &kv, &vv, &m->dberr)) {
+		if (fx_rec_decode(vv.mv_data, vv.mv_size, &fx_rt_user, &u,
+		    &m->dberr) == -1) {
+			r = -1;
+			break;
+		}
+		if (strcmp(u.source, "1c") == 0 && !u.blocked &&
+		    idset_get(&c->employees, u.login) == NULL) {
+			gone = fx_grow(gone, &cap, n + 1, sizeof(*gone));
+			gone[n++] = u.login;
+			u.login = NULL;
+		}
+		fx_user_release(&u);
+	}
+	fx_cur_close(&cur);
+	if (r == -1)
+		goto dbfail;
+	for (i = 0; i < n; i++) {
+		r = fx_db_getrec(m->txn, FX_K_USER, gone[i], strlen(gone[i]),
+		    &fx_rt_user, &u, &m->dberr);
+		if (r == -1)
+			goto dbfail;
+		if (r == 1)
+			FX_BUG("user %s listed but not found", gone[i]);
+		if (audit(m, "user.block", u.login, "blocked", "no",
+		    "yes") == -1 ||
+		    audit(m, "user.block", u.login, "blocked_reason",
+		    u.blocked_reason, REMOVED) == -1)
+			goto dbfail;
+		u.blocked = 1;
+		free(u.blocked_reason);
+		u.blocked_reason = fx_strdup(REMOVED);
+		free(u.updated);
+		u.updated = fx_strdup(c->now);
+		if (fx_db_putrec(m->txn, FX_K_USER, u.login, strlen(u.login),
+		    &fx_rt_user, &u, &m->rec, &m->dberr) == -1)
+			goto dbfail;
+		fx_user_release(&u);
+	}
+	rc = 0;
+	goto out;
+dbfail:
+	m->dbfail = 1;
+	*err = m->dberr;
+out:
+	fx_user_release(&u);
+	for (i = 0; i < n; i++)
+		free(gone[i]);
+	free(gone);
+	return rc;
+}
+
 static void
 imp_init(struct imp *m, struct fx_ctx *ctx, struct fx_txn *txn,
     const char *path, struct fx_import_stats *st)
@@ -1137,11 +1981,13 @@ fx_cond_import(struct fx_ctx *ctx, struct fx_txn *txn, const char *path,
 	}
 	memset(&c, 0, sizeof(c));
 	imp_init(&c.m, ctx, txn, path, st);
+	fx_now_iso(c.now, sizeof(c.now));
 	if (fx_xml_parse(path, &ops, &c, err) == -1) {
 		finish_err(&c.m, err);
 		goto out;
 	}
-	if (cond_final(&c, err) == -1)
+	if (cond_final(&c, err) == -1 || employees_final(&c, err) == -1 ||
+	    employees_block_removed(&c, err) == -1)
 		goto out;
 	rc = imp_finish(&c.m, cond_names[C_ROOT], "conditions_asof", err);
 out:
@@ -1151,6 +1997,10 @@ out:
 	idset_release(&c.dealers);
 	idset_release(&c.entities);
 	idset_release(&c.groups);
+	idset_release(&c.employees);
+	idset_release(&c.emails);
+	idset_release(&c.unixes);
+	fx_map_release(&c.reqs, free);
 	imp_release(&c.m);
 	return rc;
 }

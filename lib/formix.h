@@ -200,6 +200,7 @@ struct fx_import_stats {
 	uint64_t	 groups, products, deleted, properties;
 	uint64_t	 pricetypes, prices, warehouses, stock, totals;
 	uint64_t	 dealers, entities, discounts;
+	uint64_t	 users;		/* employees in conditions files */
 	uint64_t	 deliveries, dlines;
 	uint64_t	 warnings;
 	int		 files;
@@ -292,7 +293,7 @@ void	 fx_product_release(struct fx_product *);
 void	 fx_entity_release(struct fx_entity *);
 void	 fx_dealer_release(struct fx_dealer *);
 
-/* Identity and access (auth.c, acl.c). */
+/* Identity and access (auth.c). */
 
 enum fx_perm {
 	FX_PERM_ORDER	= 1 << 0,	/* place orders */
@@ -322,7 +323,7 @@ struct fx_actor {
 	int		 resolved;
 	int		 staff;		/* staff, not acting --as anyone */
 	char		 unix_login[64];	/* who ran the tool, or "" */
-	char		 login[64];	/* formix user, "" for staff */
+	char		 login[65];	/* formix user (1-64), "" for staff */
 	char		 dealer[256];	/* the user's dealer Ид */
 	char		 dealer_name[256];
 	int		 superuser;
@@ -352,7 +353,14 @@ const struct fx_actor *fx_ctx_actor(const struct fx_ctx *);
 int	 fx_acl_check(struct fx_ctx *, enum fx_action, const char *entity,
 	    const char *dealer, struct fx_err *);
 
-/* Users (user.c).  Every change is audited in the same transaction. */
+/*
+ * Users (user.c).  Every change is audited in the same transaction.  Who
+ * may change a user: staff, or a superuser or holder of FX_PERM_USERS of
+ * the user's dealer (FX_EPERM otherwise).  Besides, only staff and
+ * superusers make superusers or change a superuser's account, a holder
+ * of FX_PERM_USERS grants only permissions it holds and attaches only
+ * entities it sees, and only staff set Unix logins.
+ */
 
 struct fx_user {
 	char		*login;

@@ -361,6 +361,24 @@ int	 fx_acl_visible(struct fx_ctx *, struct fx_txn *, const char *entity,
 /* fx_acl_check inside an open transaction. */
 int	 fx_acl_check_txn(struct fx_ctx *, struct fx_txn *, enum fx_action,
 	    const char *entity, const char *dealer, struct fx_err *);
+/*
+ * The acting user's record, read afresh in txn (auth.c): *me is zeroed
+ * for staff.  Refused (FX_EPERM) if the actor is not resolved, blocked or
+ * gone.  *me is returned new: fx_user_release it.
+ */
+int	 fx_acl_actor(struct fx_ctx *, struct fx_txn *, struct fx_user *me,
+	    struct fx_err *);
+/* Does the actor (me from fx_acl_actor) see e?  Reads nothing. */
+int	 fx_acl_sees(const struct fx_ctx *, const struct fx_user *me,
+	    const struct fx_entity *);
+/*
+ * A legal entity the actor sees, by Ид, INN or INN/KPP (entity.c): *e
+ * returned new; FX_ENOTFOUND if there is none, FX_EDATA if an INN names
+ * several that the actor sees.
+ */
+int	 fx_entity_find(struct fx_ctx *, struct fx_txn *,
+	    const struct fx_user *me, const char *ref, struct fx_entity *e,
+	    struct fx_err *);
 
 /*
  * The durable file protocol (spool.c): write data as DIR/NAME under the
