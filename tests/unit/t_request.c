@@ -563,8 +563,8 @@ test_employees(struct t *t)
 			    "email=\"A@b.ru\"/>\n<employee login=\"y\" "
 			    "name=\"Y\" email=\"a@B.ru\"/>\n"
 			    "</dealer></formix-conditions>\n", 5,
-			    "employee \"y\": e-mail \"a@B.ru\" is also given to "
-			    "employee \"x\" (line 4)" },
+			    "employee \"y\": e-mail \"a@B.ru\" is also given "
+			    "to employee \"x\" (line 4)" },
 			{ EROOT("false") D1 "<employee login=\"x\" name=\"X\" "
 			    "unix-login=\"-x\"/>\n"
 			    "</dealer></formix-conditions>\n", 4,
@@ -577,16 +577,18 @@ test_employees(struct t *t)
 			{ EROOT("false") D1 "<employee login=\"x\" name=\"X\" "
 			    "perms=\"order,fly\"/>\n"
 			    "</dealer></formix-conditions>\n", 4,
-			    "employee \"x\": unknown permission \"fly\" (order, "
-			    "claim, ar, users)" },
+			    "employee \"x\": unknown permission \"fly\" "
+			    "(order, claim, ar, users)" },
 			{ EROOT("false") D1 "<employee login=\"x\" name=\"X\" "
 			    "superuser=\"yes\"/>\n"
 			    "</dealer></formix-conditions>\n", 4,
 			    "employee \"x\": superuser \"yes\" must be true or "
 			    "false" },
-			{ EROOT("false") D1 "<employee login=\"x\" name=\"X&#10;"
-			    "Y\"/>\n</dealer></formix-conditions>\n", 4,
-			    "employee \"x\": name contains a control character" },
+			{ EROOT("false") D1 "<employee login=\"x\" "
+			    "name=\"X&#10;Y\"/>\n"
+			    "</dealer></formix-conditions>\n", 4,
+			    "employee \"x\": name contains a control "
+			    "character" },
 		};
 		size_t i;
 		char *before, *after;
@@ -1006,8 +1008,8 @@ test_requests(struct t *t)
 				is_str(buf, "ООО \"Ромашка & Сыновья\" <Юг>",
 				    "  name read back");
 				attr(e, "address", buf, sizeof(buf));
-				is_str(buf, "344000, Ростов-на-Дону, ул. Садовая,"
-				    " д. 1 > 2", "  address read back");
+				is_str(buf, "344000, Ростов-на-Дону, ул. "
+				    "Садовая, д. 1 > 2", "  address read back");
 				attr(e, "inn", buf, sizeof(buf));
 				is_str(buf, "7707083893", "  inn");
 				attr(e, "kpp", buf, sizeof(buf));
@@ -1017,7 +1019,8 @@ test_requests(struct t *t)
 				attr(e, "bik", buf, sizeof(buf));
 				is_str(buf, "044525225", "  bik");
 				attr(e, "account", buf, sizeof(buf));
-				is_str(buf, "40702810900000000001", "  account");
+				is_str(buf, "40702810900000000001",
+				    "  account");
 				attr(e, "corr-account", buf, sizeof(buf));
 				is_str(buf, "30101810400000000225",
 				    "  corr-account");
