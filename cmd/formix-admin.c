@@ -183,7 +183,7 @@ cmd_import(struct opts *o, int argc, char **argv)
 		printf("%s %d file%s: groups %llu, products %llu (deleted "
 		    "%llu), price types %llu, prices %llu, warehouses %llu, "
 		    "stock %llu, dealers %llu, entities %llu, discounts %llu, "
-		    "deliveries %llu, warnings %llu\n",
+		    "users %llu, deliveries %llu, warnings %llu\n",
 		    o->dry_run ? "checked" : "imported", st.files,
 		    st.files == 1 ? "" : "s",
 		    (unsigned long long)st.groups,
@@ -196,6 +196,7 @@ cmd_import(struct opts *o, int argc, char **argv)
 		    (unsigned long long)st.dealers,
 		    (unsigned long long)st.entities,
 		    (unsigned long long)st.discounts,
+		    (unsigned long long)st.users,
 		    (unsigned long long)st.deliveries,
 		    (unsigned long long)st.warnings);
 	return 0;

@@ -114,3 +114,22 @@ LIST
 	run admin import "$C/conditions.xml" "$DATA/cml/offers.xml" "$DATA/cml/import.xml"
 	[ "$status" -eq 0 ]
 }
+
+@test "employees come from 1C in the conditions file, and act at once" {
+	run admin import "$C/conditions-employees.xml"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"users 5,"* ]]
+	run admin --tsv -H user list
+	[ "$(cut -f1,6,7,12 <<< "$output" | tr '\t\n' ', ')" = "ivanov,yes,no,1c kozlov,yes,no,1c old.hand,no,yes,1c petrova,no,no,1c sidorov,no,no,1c " ]
+	# petrova is attached to the head company: she sees its subsidiaries.
+	run admin --as petrova --tsv -H entity list
+	[ "$(cut -f1 <<< "$output" | tr '\n' ' ')" = "D00001-1 D00001-2 D00001-3 " ]
+	run -77 --separate-stderr admin --as old.hand entity list
+	[ "$stderr" = 'formix-admin: user "old.hand" is blocked: уволен 2026-02-28' ]
+	# A bad employee refuses the whole file and changes nothing.
+	fx_dump "$BATS_TEST_TMPDIR/before"
+	run -65 --separate-stderr admin import "$C/conditions-employee-email-taken.xml"
+	[ "$stderr" = "formix-admin: $C/conditions-employee-email-taken.xml:6: employee \"kozlov\": e-mail \"ivanov.ii@mail.ru\" is already used by user \"ivanov\" of dealer \"D00001\"" ]
+	fx_dump "$BATS_TEST_TMPDIR/after"
+	cmp "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
