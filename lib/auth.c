@@ -465,6 +465,45 @@ dealer_label(struct fx_txn *t, const char *id, char *buf, size_t sz,
 	return 0;
 }
 
+/*
+ * What 1C says about an entity stops its orders, whoever places them:
+ * blocked, a contract past its expiry, a blocked dealer.  (Receivables
+ * limits are the receivables module's rule, called at submission.)
+ */
+static int
+order_block(struct fx_ctx *ctx, struct fx_txn *t, const struct fx_entity *e,
+    struct fx_err *err)
+{
+	struct fx_dealer d;
+	char q[256], q2[128];
+	int r;
+
+	fx_quote(q, sizeof(q), e->name[0] != '\0' ? e->name : e->id);
+	if (e->blocked)
+		return fx_err_set(err, FX_ENEGATIVE, "ordering blocked: legal "
+		    "entity \"%s\" is blocked by 1C", q);
+	if (e->contract_expires[0] != '\0' &&
+	    strcmp(e->contract_expires, ctx->today) < 0)
+		return fx_err_set(err, FX_ENEGATIVE, "ordering blocked: "
+		    "contract \"%s\" of \"%s\" expired on %s",
+		    fx_quote(q2, sizeof(q2), e->contract), q,
+		    e->contract_expires);
+	r = fx_db_getrec(t, FX_K_DEALER, e->dealer, strlen(e->dealer),
+	    &fx_rt_dealer, &d, err);
+	if (r == -1)
+		return -1;
+	if (r == 0) {
+		int blocked = d.blocked;
+
+		fx_quote(q2, sizeof(q2), d.name);
+		fx_dealer_release(&d);
+		if (blocked)
+			return fx_err_set(err, FX_ENEGATIVE, "ordering blocked: "
+			    "dealer \"%s\" is blocked by 1C", q2);
+	}
+	return 0;
+}
+
 static int
 check_entity(struct fx_ctx *ctx, struct fx_txn *t, const struct fx_user *me,
     enum fx_action action, const char *entity, struct fx_err *err)
@@ -498,7 +537,7 @@ check_entity(struct fx_ctx *ctx, struct fx_txn *t, const struct fx_user *me,
 	}
 	if (ctx->actor.staff || action == FX_ACT_VIEW || me->superuser ||
 	    (me->perms & need[action].perm) != 0) {
-		rc = 0;
+		rc = action == FX_ACT_ORDER ? order_block(ctx, t, &e, err) : 0;
 		goto out;
 	}
 	fx_quote(q, sizeof(q), me->login);

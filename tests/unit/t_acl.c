@@ -155,6 +155,70 @@ seed(struct fx_ctx *ctx)
 		die("commit", &err);
 }
 
+/*
+ * What 1C says stops orders for everyone, staff included: a blocked
+ * entity, an expired contract, a blocked dealer.  Viewing stays.
+ */
+static void
+test_order_blocks(struct fx_ctx *ctx)
+{
+	struct fx_txn t;
+	struct fx_entity e;
+	struct fx_dealer d;
+	struct fx_buf b = { NULL, 0, 0 };
+	struct fx_err err;
+
+	if (fx_db_begin(ctx->db, 1, &t, &err) == -1)
+		die("begin", &err);
+	if (fx_db_getrec(&t, FX_K_ENTITY, "S2", 2, &fx_rt_entity, &e,
+	    &err) != 0)
+		die("get S2", &err);
+	free(e.contract);
+	free(e.contract_expires);
+	e.contract = fx_strdup("Д-14/2025");
+	e.contract_expires = fx_strdup("2026-06-30");
+	fx_db_putrec(&t, FX_K_ENTITY, "S2", 2, &fx_rt_entity, &e, &b, &err);
+	fx_entity_release(&e);
+	if (fx_db_getrec(&t, FX_K_ENTITY, "E3", 2, &fx_rt_entity, &e,
+	    &err) != 0)
+		die("get E3", &err);
+	e.blocked = 1;
+	fx_db_putrec(&t, FX_K_ENTITY, "E3", 2, &fx_rt_entity, &e, &b, &err);
+	fx_entity_release(&e);
+	if (fx_db_getrec(&t, FX_K_DEALER, "D2", 2, &fx_rt_dealer, &d,
+	    &err) != 0)
+		die("get D2", &err);
+	d.blocked = 1;
+	fx_db_putrec(&t, FX_K_DEALER, "D2", 2, &fx_rt_dealer, &d, &b, &err);
+	fx_dealer_release(&d);
+	if (fx_db_commit(&t, &err) == -1)
+		die("commit", &err);
+	fx_buf_release(&b);
+
+	if (fx_auth(ctx, NULL, &err) == -1)
+		die("auth", &err);
+	fx_strlcpy(ctx->today, "2026-07-01", sizeof(ctx->today));
+	ok(fx_acl_check(ctx, FX_ACT_ORDER, "S2", NULL, &err) == -1 &&
+	    err.code == FX_ENEGATIVE, "expired contract: no orders");
+	is_str(err.msg, "ordering blocked: contract \"Д-14/2025\" of \"ИП "
+	    "Иванов\" expired on 2026-06-30", "  says which and when");
+	fx_strlcpy(ctx->today, "2026-06-30", sizeof(ctx->today));
+	ok(fx_acl_check(ctx, FX_ACT_ORDER, "S2", NULL, &err) == 0,
+	    "on its last day the contract still holds");
+	ok(fx_acl_check(ctx, FX_ACT_ORDER, "E3", NULL, &err) == -1 &&
+	    err.code == FX_ENEGATIVE, "blocked entity: no orders");
+	is_str(err.msg, "ordering blocked: legal entity \"ООО Лютик\" is "
+	    "blocked by 1C", "  says so");
+	ok(fx_acl_check(ctx, FX_ACT_VIEW, "E3", NULL, &err) == 0,
+	    "  but it can still be seen");
+	ok(fx_acl_check(ctx, FX_ACT_ORDER, "X1", NULL, &err) == -1 &&
+	    err.code == FX_ENEGATIVE, "blocked dealer: no orders");
+	is_str(err.msg, "ordering blocked: dealer \"Моторс\" is blocked by "
+	    "1C", "  says so");
+	ok(fx_acl_check(ctx, FX_ACT_ORDER, "H1", NULL, &err) == 0,
+	    "the others still order");
+}
+
 /* Block "gone" behind the back of a context that already signed in. */
 static void
 block_gone(struct fx_ctx *ctx)
@@ -757,8 +821,9 @@ main(void)
 	test_auth_root(ctx);
 	test_lists(ctx);
 	run_table(ctx);
-	/* Last: it changes subemp. */
+	/* Last: they change the store. */
 	test_auth_unix(&ctx);
+	test_order_blocks(ctx);
 
 	fx_ctx_free(ctx);
 	*strrchr(dir, '/') = '\0';
