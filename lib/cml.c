@@ -26,8 +26,13 @@
  *    stock) it carries: goods it does not list lose theirs.  Goods are
  *    never hard-deleted: orders name them.
  */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <libxml/parser.h>
 
 #include "fx-int.h"
 
@@ -95,9 +100,14 @@ static const char *const known_versions[] = {
 #define MAXPRICES	32	/* price types in one offer */
 #define MAXSTOCK	256	/* warehouses in one offer */
 
-/* Errors about a good or an offer point at its first line. */
-#define GERR(...)	fx_xml_err_at(x, c->good_line, FX_EDATA, __VA_ARGS__)
-#define OERR(...)	fx_xml_err_at(x, c->offer_line, FX_EDATA, __VA_ARGS__)
+/*
+ * Errors of the store side (see "The pipeline" below) name the line the
+ * parser was at: a good's or an offer's first line, else the line where
+ * the element ended.
+ */
+#define GERR(...)	cerr(c, c->good_line, __VA_ARGS__)
+#define OERR(...)	cerr(c, c->offer_line, __VA_ARGS__)
+#define EERR(...)	cerr(c, c->ev_line, __VA_ARGS__)
 
 enum sect { S_NONE, S_CLASSIFIER, S_CATALOG, S_OFFERS };
 
@@ -167,11 +177,25 @@ struct cml {
 	int64_t			 r_qty;
 	int			 r_has_qty;
 	long			 offer_line;
+	long			 ev_line;	/* where the element ended */
+	struct pipeline		*pl;		/* parser side: the queue */
 	struct fx_cur		 ocur;		/* offers, for in-place puts */
 	int			 ocur_open;
 	struct fx_cur		 pcur;		/* products, likewise */
 	int			 pcur_open;
 };
+
+static int __attribute__((format(printf, 3, 4)))
+cerr(struct cml *c, long line, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return fx_err_setloc(c->err, FX_EDATA, c->path, line, 0, "%s", msg);
+}
 
 static void
 trim(struct fx_buf *b, const char *s, size_t len)
@@ -239,7 +263,7 @@ known(struct cml *c, struct fx_map *cache, enum fx_kind kind,
 /* Groups. */
 
 static int
-group_end(struct fx_xml *x, struct cml *c)
+group_end(struct cml *c)
 {
 	struct gframe *f = &c->g[c->gdepth - 1];
 	struct fx_group g;
@@ -247,16 +271,16 @@ group_end(struct fx_xml *x, struct cml *c)
 	int rc;
 
 	if (f->id.len == 0)
-		return fx_xml_err(x, FX_EDATA, "group without Ид");
+		return EERR("group without Ид");
 	if (fx_map_get(&c->groups_seen, fx_buf_str(&f->id)) != NULL)
-		return fx_xml_err(x, FX_EDATA, "duplicate group Ид \"%s\"",
+		return EERR("duplicate group Ид \"%s\"",
 		    q(b1, sizeof(b1), f->id.p));
 	*fx_map_put(&c->groups_seen, f->id.p) = (void *)1;
 	*fx_map_put(&c->groups_known, f->id.p) = (void *)1;
 	g.id = f->id.p;
 	g.name = (char *)fx_buf_str(&f->name);
 	g.parent = c->gdepth > 1 ? (char *)fx_buf_str(&c->g[c->gdepth - 2].id)
-	    : (char *)"";
+	    : (char *)"";	/* "" at the top */
 	g.deleted = f->deleted;
 	rc = fx_db_putrec(c->txn, FX_K_GROUP, g.id, f->id.len, &fx_rt_group,
 	    &g, &c->rec, c->err);
@@ -278,13 +302,13 @@ prop_free(void *v)
 }
 
 static int
-prop_end(struct fx_xml *x, struct cml *c)
+prop_end(struct cml *c)
 {
 	struct fx_property p, *cp;
 	size_t i;
 
 	if (c->prop_id.len == 0)
-		return fx_xml_err(x, FX_EDATA, "property without Ид");
+		return EERR("property without Ид");
 	p.id = c->prop_id.p;
 	p.name = (char *)fx_buf_str(&c->prop_name);
 	p.values = c->prop_vals;
@@ -315,11 +339,17 @@ prop_end(struct fx_xml *x, struct cml *c)
 }
 
 static void
-prop_add_val(struct cml *c, const char *s)
+prop_add_val_take(struct cml *c, char *s)
 {
 	c->prop_vals = fx_grow(c->prop_vals, &c->prop_vals_cap,
 	    c->nprop_vals + 1, sizeof(char *));
-	c->prop_vals[c->nprop_vals++] = fx_strdup(s);
+	c->prop_vals[c->nprop_vals++] = s;
+}
+
+static void
+prop_add_val(struct cml *c, const char *s)
+{
+	prop_add_val_take(c, fx_strdup(s));
 }
 
 /* The property of a good's value: from this package, else the store. */
@@ -366,7 +396,7 @@ good_reset(struct cml *c)
 }
 
 static int
-good_end(struct fx_xml *x, struct cml *c)
+good_end(struct cml *c)
 {
 	struct fx_product p, old;
 	char b1[128], b2[128], norm[512], onorm[512];
@@ -479,19 +509,18 @@ good_end(struct fx_xml *x, struct cml *c)
 	c->st->products++;
 	if (p.deleted)
 		c->st->deleted++;
-	c->goods_in_catalog++;
 	return 0;
 }
 
 /* Price types and warehouses. */
 
 static int
-pricetype_end(struct fx_xml *x, struct cml *c)
+pricetype_end(struct cml *c)
 {
 	struct fx_pricetype pt;
 
 	if (c->d_id.len == 0)
-		return fx_xml_err(x, FX_EDATA, "price type without Ид");
+		return EERR("price type without Ид");
 	pt.id = c->d_id.p;
 	pt.name = (char *)fx_buf_str(&c->d_name);
 	pt.currency = (char *)fx_buf_str(&c->d_cur);
@@ -504,12 +533,12 @@ pricetype_end(struct fx_xml *x, struct cml *c)
 }
 
 static int
-warehouse_end(struct fx_xml *x, struct cml *c)
+warehouse_end(struct cml *c)
 {
 	struct fx_warehouse w;
 
 	if (c->d_id.len == 0)
-		return fx_xml_err(x, FX_EDATA, "warehouse without Ид");
+		return EERR("warehouse without Ид");
 	w.id = c->d_id.p;
 	w.name = (char *)fx_buf_str(&c->d_name);
 	if (fx_db_putrec(c->txn, FX_K_WAREHOUSE, w.id, c->d_id.len,
@@ -562,7 +591,7 @@ stock_add(struct fx_xml *x, struct cml *c, const char *wh, size_t whlen,
  * since it shares the good's.  "<good>#" is the good itself.
  */
 static int
-offer_product(struct fx_xml *x, struct cml *c, const char *name,
+offer_product(struct cml *c, const char *name,
     struct fx_buf *pid)
 {
 	const char *hash;
@@ -638,7 +667,7 @@ qv_clear(struct fx_qv **v, size_t *n)
  * starts each offer afresh the first time it touches it.
  */
 static int
-offer_end(struct fx_xml *x, struct cml *c, const char *offer_name)
+offer_end(struct cml *c, const char *offer_name)
 {
 	struct fx_buf pid = { 0 };
 	struct fx_offer o;
@@ -690,7 +719,7 @@ offer_end(struct fx_xml *x, struct cml *c, const char *offer_name)
 		}
 	}
 	if (r == 1)
-		r = offer_product(x, c, offer_name, &pid);
+		r = offer_product(c, offer_name, &pid);
 	if (r == -1)
 		goto out;
 	if (r == 1) {
@@ -775,7 +804,7 @@ offer_end(struct fx_xml *x, struct cml *c, const char *offer_name)
 			struct fx_err w;
 
 			if (cf->negative_stock == FX_NEGSTOCK_REJECT) {
-				fx_xml_err_at(x, s->line, FX_EDATA, "negative "
+				cerr(c, s->line, "negative "
 				    "stock %s of product \"%s\" at warehouse "
 				    "\"%s\"", fx_qty_fmt(b3, sizeof(b3), qty),
 				    q(b1, sizeof(b1), pid.p),
@@ -823,6 +852,348 @@ out:
 	return rc;
 }
 
+/*
+ * The pipeline.  Parsing (libxml2 and the callbacks below) takes about as
+ * long as everything else together, so it runs in a thread of its own:
+ * the parser thread collects each finished group, property, good, price
+ * type, warehouse and offer into an event and queues it in batches; the
+ * calling thread, which owns the package's write transaction (an LMDB
+ * write transaction belongs to one thread), applies the events in file
+ * order with the *_end functions above.  Errors keep their sequential
+ * meaning: the store side's error on an event wins over a parse error
+ * found later in the file; a store error stops the parser.  The queue is
+ * bounded, so memory stays flat.
+ */
+enum ev {
+	EV_GROUP = 1, EV_PROP, EV_GOOD, EV_PRICETYPE, EV_WAREHOUSE, EV_OFFER,
+	EV_WARN
+};
+
+#define BATCH		(128 * 1024)	/* bytes of events a batch */
+#define QLEN		4		/* batches in flight */
+
+struct pipeline {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	struct fx_buf	*q[QLEN];
+	size_t		 head, n;
+	int		 done;		/* the parser has finished */
+	int		 abort;		/* the store side failed: stop */
+	struct fx_buf	*cur;		/* the batch being filled */
+	/* parser thread */
+	struct cml	*c;
+	const char	*path;
+	struct fx_err	 err;
+	int		 rc;
+};
+
+static void
+put_u32(struct fx_buf *b, uint32_t v)
+{
+	fx_buf_add(b, &v, sizeof(v));
+}
+
+static void
+put_i64(struct fx_buf *b, int64_t v)
+{
+	fx_buf_add(b, &v, sizeof(v));
+}
+
+static void
+put_s(struct fx_buf *b, const char *s, size_t len)
+{
+	put_u32(b, (uint32_t)len);
+	fx_buf_add(b, s, len);
+}
+
+static void
+put_b(struct fx_buf *b, struct fx_buf *v)
+{
+	put_s(b, fx_buf_str(v), v->len);
+}
+
+/* Queue the current batch (waiting while the queue is full). */
+static void
+pl_push(struct pipeline *pl, int last)
+{
+	pthread_mutex_lock(&pl->mu);
+	while (pl->n == QLEN && !pl->abort)
+		pthread_cond_wait(&pl->cv, &pl->mu);
+	if (pl->cur != NULL && pl->cur->len > 0 && !pl->abort) {
+		pl->q[(pl->head + pl->n) % QLEN] = pl->cur;
+		pl->n++;
+		pl->cur = NULL;
+	}
+	if (last)
+		pl->done = 1;
+	pthread_cond_broadcast(&pl->cv);
+	pthread_mutex_unlock(&pl->mu);
+}
+
+/* Start an event in the parser's batch; returns the batch. */
+static struct fx_buf *
+ev_begin(struct fx_xml *x, struct cml *c, enum ev type)
+{
+	struct pipeline *pl = c->pl;
+
+	if (pl->cur == NULL)
+		pl->cur = fx_calloc(1, sizeof(*pl->cur));
+	fx_buf_addc(pl->cur, (int)type);
+	put_i64(pl->cur, fx_xml_line(x));
+	return pl->cur;
+}
+
+static int
+ev_end(struct cml *c)
+{
+	struct pipeline *pl = c->pl;
+
+	if (pl->cur->len >= BATCH)
+		pl_push(pl, 0);
+	return 0;
+}
+
+static int
+emit_group(struct fx_xml *x, struct cml *c)
+{
+	struct fx_buf *b = ev_begin(x, c, EV_GROUP);
+	struct gframe *f = &c->g[c->gdepth - 1];
+
+	put_b(b, &f->id);
+	put_b(b, &f->name);
+	put_u32(b, (uint32_t)f->deleted);
+	if (c->gdepth > 1)
+		put_b(b, &c->g[c->gdepth - 2].id);
+	else
+		put_s(b, "", 0);
+	return ev_end(c);
+}
+
+static int
+emit_prop(struct fx_xml *x, struct cml *c)
+{
+	struct fx_buf *b = ev_begin(x, c, EV_PROP);
+	size_t i;
+
+	put_b(b, &c->prop_id);
+	put_b(b, &c->prop_name);
+	put_u32(b, (uint32_t)c->nprop_vals);
+	for (i = 0; i < c->nprop_vals; i++) {
+		put_s(b, c->prop_vals[i], strlen(c->prop_vals[i]));
+		free(c->prop_vals[i]);
+	}
+	c->nprop_vals = 0;
+	return ev_end(c);
+}
+
+static int
+emit_good(struct fx_xml *x, struct cml *c)
+{
+	struct fx_buf *b = ev_begin(x, c, EV_GOOD);
+	size_t i;
+
+	put_i64(b, c->good_line);
+	put_b(b, &c->id);
+	put_b(b, &c->article);
+	put_b(b, &c->name);
+	put_b(b, &c->unit);
+	put_b(b, &c->unit_code);
+	put_b(b, &c->group);
+	put_b(b, &c->barcode);
+	put_u32(b, (uint32_t)c->deleted);
+	put_u32(b, (uint32_t)c->npv);
+	for (i = 0; i < c->npv; i++) {
+		put_s(b, c->pv[i].name, strlen(c->pv[i].name));
+		put_s(b, c->pv[i].value, strlen(c->pv[i].value));
+	}
+	c->goods_in_catalog++;
+	return ev_end(c);
+}
+
+static int
+emit_decl(struct fx_xml *x, struct cml *c, enum ev type)
+{
+	struct fx_buf *b = ev_begin(x, c, type);
+
+	put_b(b, &c->d_id);
+	put_b(b, &c->d_name);
+	put_b(b, &c->d_cur);
+	return ev_end(c);
+}
+
+static int
+emit_offer(struct fx_xml *x, struct cml *c)
+{
+	struct fx_buf *b = ev_begin(x, c, EV_OFFER);
+	size_t i;
+
+	put_i64(b, c->offer_line);
+	put_u32(b, (uint32_t)c->only_changes);
+	put_b(b, &c->id);
+	put_b(b, &c->name);
+	put_u32(b, (uint32_t)c->nprices);
+	for (i = 0; i < c->nprices; i++) {
+		put_b(b, &c->prices[i].type);
+		put_i64(b, c->prices[i].v);
+	}
+	put_u32(b, (uint32_t)c->nstock);
+	for (i = 0; i < c->nstock; i++) {
+		put_b(b, &c->stock[i].wh);
+		put_i64(b, c->stock[i].qty);
+		put_i64(b, c->stock[i].line);
+	}
+	put_i64(b, c->total);
+	put_u32(b, (uint32_t)c->has_total);
+	return ev_end(c);
+}
+
+static int
+emit_warn(struct fx_xml *x, struct cml *c, const char *msg)
+{
+	struct fx_buf *b = ev_begin(x, c, EV_WARN);
+
+	put_s(b, msg, strlen(msg));
+	return ev_end(c);
+}
+
+/* Reading events back. */
+struct rdr {
+	const char	*p, *end;
+};
+
+static uint32_t
+get_u32(struct rdr *r)
+{
+	uint32_t v;
+
+	if ((size_t)(r->end - r->p) < sizeof(v))
+		FX_BUG("short event");
+	memcpy(&v, r->p, sizeof(v));
+	r->p += sizeof(v);
+	return v;
+}
+
+static int64_t
+get_i64(struct rdr *r)
+{
+	int64_t v;
+
+	if ((size_t)(r->end - r->p) < sizeof(v))
+		FX_BUG("short event");
+	memcpy(&v, r->p, sizeof(v));
+	r->p += sizeof(v);
+	return v;
+}
+
+static void
+get_b(struct rdr *r, struct fx_buf *b)
+{
+	uint32_t n = get_u32(r);
+
+	if ((size_t)(r->end - r->p) < n)
+		FX_BUG("short event");
+	fx_buf_reset(b);
+	fx_buf_add(b, r->p, n);
+	fx_buf_str(b);
+	r->p += n;
+}
+
+static char *
+get_dup(struct rdr *r)
+{
+	uint32_t n = get_u32(r);
+	char *s;
+
+	if ((size_t)(r->end - r->p) < n)
+		FX_BUG("short event");
+	s = fx_strndup(r->p, n);
+	r->p += n;
+	return s;
+}
+
+/* Apply one event with the store side's struct cml. */
+static int
+apply_event(struct cml *c, struct rdr *r)
+{
+	enum ev type = (enum ev)(unsigned char)*r->p++;
+	size_t i, n;
+
+	c->ev_line = (long)get_i64(r);
+	switch (type) {
+	case EV_GROUP:
+		/* Slot 1 the group, slot 0 its parent (empty at the top). */
+		c->gdepth = 2;
+		get_b(r, &c->g[1].id);
+		get_b(r, &c->g[1].name);
+		c->g[1].deleted = (int)get_u32(r);
+		get_b(r, &c->g[0].id);
+		return group_end(c);
+	case EV_PROP:
+		get_b(r, &c->prop_id);
+		get_b(r, &c->prop_name);
+		n = get_u32(r);
+		for (i = 0; i < n; i++)
+			prop_add_val_take(c, get_dup(r));
+		return prop_end(c);
+	case EV_GOOD:
+		good_reset(c);
+		c->good_line = (long)get_i64(r);
+		get_b(r, &c->id);
+		get_b(r, &c->article);
+		get_b(r, &c->name);
+		get_b(r, &c->unit);
+		get_b(r, &c->unit_code);
+		get_b(r, &c->group);
+		get_b(r, &c->barcode);
+		c->deleted = (int)get_u32(r);
+		n = get_u32(r);
+		c->pv = fx_grow(c->pv, &c->pvcap, n, sizeof(*c->pv));
+		for (i = 0; i < n; i++) {
+			c->pv[i].name = get_dup(r);
+			c->pv[i].value = get_dup(r);
+		}
+		c->npv = n;
+		return good_end(c);
+	case EV_PRICETYPE:
+	case EV_WAREHOUSE:
+		get_b(r, &c->d_id);
+		get_b(r, &c->d_name);
+		get_b(r, &c->d_cur);
+		return type == EV_PRICETYPE ? pricetype_end(c) :
+		    warehouse_end(c);
+	case EV_OFFER:
+		c->offer_line = (long)get_i64(r);
+		c->only_changes = (int)get_u32(r);
+		get_b(r, &c->id);
+		get_b(r, &c->name);
+		c->nprices = get_u32(r);
+		for (i = 0; i < c->nprices; i++) {
+			get_b(r, &c->prices[i].type);
+			c->prices[i].v = get_i64(r);
+		}
+		c->nstock = get_u32(r);
+		for (i = 0; i < c->nstock; i++) {
+			get_b(r, &c->stock[i].wh);
+			c->stock[i].qty = get_i64(r);
+			c->stock[i].line = (long)get_i64(r);
+		}
+		c->total = get_i64(r);
+		c->has_total = (int)get_u32(r);
+		return offer_end(c, fx_buf_str(&c->name));
+	case EV_WARN: {
+		struct fx_err w;
+		char *msg = get_dup(r);
+
+		fx_err_setloc(&w, FX_EDATA, c->path, c->ev_line, 0, "%s", msg);
+		free(msg);
+		fx_warn(c->ctx, &w);
+		c->st->warnings++;
+		return 0;
+	}
+	}
+	FX_BUG("bad event type %d", (int)type);
+}
+
 /* The SAX callbacks. */
 
 static int
@@ -834,6 +1205,11 @@ on_start(struct fx_xml *x, void *u, int tok, const struct fx_xml_attr *a,
 	int up = fx_xml_up(x, 1), rc = 0;
 	size_t i;
 
+	/* The store side failed: the rest of the file does not matter. */
+	if (__atomic_load_n(&c->pl->abort, __ATOMIC_RELAXED)) {
+		fx_xml_stop(x);
+		return 0;
+	}
 	switch (tok) {
 	case T_ROOT:
 		if (fx_xml_depth(x) != 1)
@@ -843,15 +1219,12 @@ on_start(struct fx_xml *x, void *u, int tok, const struct fx_xml_attr *a,
 				if (strcmp(v.p, known_versions[i]) == 0)
 					break;
 			if (i == nitems(known_versions)) {
-				struct fx_err w;
-				char b1[32];
+				char b1[32], msg[128];
 
-				fx_err_setloc(&w, FX_EDATA, c->path,
-				    fx_xml_line(x), 0, "unknown CommerceML "
+				snprintf(msg, sizeof(msg), "unknown CommerceML "
 				    "schema version \"%s\": trying anyway",
 				    q(b1, sizeof(b1), v.p));
-				fx_warn(c->ctx, &w);
-				c->st->warnings++;
+				emit_warn(x, c, msg);
 			}
 		}
 		if (attr(a, na, "ДатаФормирования", &v))
@@ -1028,7 +1401,7 @@ on_end(struct fx_xml *x, void *u, int tok, const char *text, size_t len)
 	case T_CATEGORY:
 		if ((up == T_GROUPS || up == T_CATEGORIES) && c->gdepth > 0 &&
 		    (c->sect == S_CLASSIFIER || c->sect == S_CATALOG)) {
-			if (group_end(x, c) == -1)
+			if (emit_group(x, c) == -1)
 				return -1;
 			c->gdepth--;
 		} else if (tok == T_CATEGORY && up == T_GOOD &&
@@ -1063,11 +1436,11 @@ on_end(struct fx_xml *x, void *u, int tok, const char *text, size_t len)
 		break;
 	case T_PROP:
 		if (up == T_PROPS && up2 == T_CLASSIFIER)
-			return prop_end(x, c);
+			return emit_prop(x, c);
 		break;
 	case T_GOOD:
 		if (up == T_GOODS && c->sect == S_CATALOG)
-			return good_end(x, c);
+			return emit_good(x, c);
 		break;
 	case T_ARTICLE:
 		if (up == T_GOOD && c->sect == S_CATALOG)
@@ -1088,11 +1461,11 @@ on_end(struct fx_xml *x, void *u, int tok, const char *text, size_t len)
 		break;
 	case T_PRICETYPE:
 		if (up == T_PRICETYPES)
-			return pricetype_end(x, c);
+			return emit_decl(x, c, EV_PRICETYPE);
 		break;
 	case T_WAREHOUSE:
 		if (up == T_WAREHOUSES)
-			return warehouse_end(x, c);
+			return emit_decl(x, c, EV_WAREHOUSE);
 		if (up == T_REST && c->sect == S_OFFERS) {
 			if (!c->r_has_qty)
 				return fx_xml_err(x, FX_EDATA, "stock balance "
@@ -1169,7 +1542,7 @@ on_end(struct fx_xml *x, void *u, int tok, const char *text, size_t len)
 	}
 	case T_OFFER:
 		if (up == T_OFFERS && c->sect == S_OFFERS)
-			return offer_end(x, c, fx_buf_str(&c->name));
+			return emit_offer(x, c);
 		break;
 	case T_CATALOG:
 		if (up == T_ROOT && !c->only_changes && c->goods_in_catalog > 0)
@@ -1191,34 +1564,18 @@ on_end(struct fx_xml *x, void *u, int tok, const char *text, size_t len)
 	return 0;
 }
 
-int
-fx_cml_import(struct fx_ctx *ctx, struct fx_txn *txn, struct fx_pkg *pkg,
-    const char *path, struct fx_import_stats *st, struct fx_err *err)
+static void
+cml_free(struct cml *c)
 {
-	struct fx_xml_ops ops = { .names = names, .nnames = nitems(names),
-	    .start = on_start, .end = on_end, .skip_unknown = 1, .text_mask =
-	    TEXT(T_ID) | TEXT(T_NAME) | TEXT(T_DELMARK) | TEXT(T_VALUEID) |
-	    TEXT(T_VALUE) | TEXT(T_ARTICLE) | TEXT(T_BARCODE) |
-	    TEXT(T_BARCODE2) | TEXT(T_UNIT) | TEXT(T_ONLYCHANGES) |
-	    TEXT(T_CURRENCY) | TEXT(T_PRICETYPEID) | TEXT(T_UNITPRICE) |
-	    TEXT(T_QTY) | TEXT(T_CATEGORY) };
-	struct cml *c;
-	int rc, i;
+	int i;
 	size_t k;
 
-	c = fx_calloc(1, sizeof(*c));
-	c->ctx = ctx;
-	c->txn = txn;
-	c->pkg = pkg;
-	c->st = st;
-	c->err = err;
-	c->path = path;
-	rc = fx_xml_parse(path, &ops, c, err);
+	if (c == NULL)
+		return;
 	if (c->ocur_open)
 		fx_cur_close(&c->ocur);
 	if (c->pcur_open)
 		fx_cur_close(&c->pcur);
-
 	good_reset(c);
 	for (i = 0; i < MAXGROUPDEPTH; i++) {
 		fx_buf_release(&c->g[i].id);
@@ -1254,6 +1611,115 @@ fx_cml_import(struct fx_ctx *ctx, struct fx_txn *txn, struct fx_pkg *pkg,
 	fx_map_release(&c->pricetypes, NULL);
 	fx_map_release(&c->warehouses, NULL);
 	free(c);
+}
+
+static void *
+parse_main(void *arg)
+{
+	static const struct fx_xml_ops ops = {
+		.names = names, .nnames = nitems(names),
+		.start = on_start, .end = on_end, .skip_unknown = 1,
+		.text_mask = TEXT(T_ID) | TEXT(T_NAME) | TEXT(T_DELMARK) |
+		    TEXT(T_VALUEID) | TEXT(T_VALUE) | TEXT(T_ARTICLE) |
+		    TEXT(T_BARCODE) | TEXT(T_BARCODE2) | TEXT(T_UNIT) |
+		    TEXT(T_ONLYCHANGES) | TEXT(T_CURRENCY) |
+		    TEXT(T_PRICETYPEID) | TEXT(T_UNITPRICE) | TEXT(T_QTY) |
+		    TEXT(T_CATEGORY)
+	};
+	struct pipeline *pl = arg;
+
+	pl->rc = fx_xml_parse(pl->path, &ops, pl->c, &pl->err);
+	pl_push(pl, 1);
+	return NULL;
+}
+
+int
+fx_cml_import(struct fx_ctx *ctx, struct fx_txn *txn, struct fx_pkg *pkg,
+    const char *path, struct fx_import_stats *st, struct fx_err *err)
+{
+	struct pipeline pl;
+	struct cml *cp, *cs;
+	pthread_t th;
+	struct fx_buf *b;
+	int failed = 0, rc;
+
+	memset(&pl, 0, sizeof(pl));
+	pthread_mutex_init(&pl.mu, NULL);
+	pthread_cond_init(&pl.cv, NULL);
+	pl.path = path;
+	fx_err_clear(&pl.err);
+
+	/* The parser's side: no transaction, no statistics. */
+	cp = fx_calloc(1, sizeof(*cp));
+	cp->ctx = ctx;
+	cp->pkg = pkg;
+	cp->err = &pl.err;
+	cp->path = path;
+	cp->pl = &pl;
+	pl.c = cp;
+	/* The store's side. */
+	cs = fx_calloc(1, sizeof(*cs));
+	cs->ctx = ctx;
+	cs->txn = txn;
+	cs->pkg = pkg;
+	cs->st = st;
+	cs->err = err;
+	cs->path = path;
+	cs->pl = &pl;
+
+	xmlInitParser();
+	if (pthread_create(&th, NULL, parse_main, &pl) != 0) {
+		rc = fx_err_sys(err, FX_ETEMP, "cannot start the parser "
+		    "thread");
+		goto out;
+	}
+	for (;;) {
+		pthread_mutex_lock(&pl.mu);
+		while (pl.n == 0 && !pl.done)
+			pthread_cond_wait(&pl.cv, &pl.mu);
+		if (pl.n == 0) {
+			pthread_mutex_unlock(&pl.mu);
+			break;
+		}
+		b = pl.q[pl.head];
+		pl.head = (pl.head + 1) % QLEN;
+		pl.n--;
+		pthread_cond_broadcast(&pl.cv);
+		pthread_mutex_unlock(&pl.mu);
+		if (!failed) {
+			struct rdr r = { b->p, b->p + b->len };
+
+			while (r.p < r.end)
+				if (apply_event(cs, &r) == -1) {
+					failed = 1;
+					pthread_mutex_lock(&pl.mu);
+					__atomic_store_n(&pl.abort, 1,
+					    __ATOMIC_RELAXED);
+					pthread_cond_broadcast(&pl.cv);
+					pthread_mutex_unlock(&pl.mu);
+					break;
+				}
+		}
+		fx_buf_release(b);
+		free(b);
+	}
+	pthread_join(th, NULL);
+	if (pl.cur != NULL) {
+		fx_buf_release(pl.cur);
+		free(pl.cur);
+	}
+	if (failed)
+		rc = -1;
+	else if (pl.rc == -1) {
+		*err = pl.err;
+		rc = -1;
+	} else
+		rc = 0;
+out:
+	cml_free(cp);
+	cml_free(cs);
+	pthread_cond_destroy(&pl.cv);
+	pthread_mutex_destroy(&pl.mu);
 	return rc;
 }
 
