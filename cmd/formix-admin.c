@@ -183,7 +183,7 @@ cmd_import(struct opts *o, int argc, char **argv)
 		printf("%s %d file%s: groups %llu, products %llu (deleted "
 		    "%llu), price types %llu, prices %llu, warehouses %llu, "
 		    "stock %llu, dealers %llu, entities %llu, discounts %llu, "
-		    "users %llu, deliveries %llu, warnings %llu\n",
+		    "users %llu, deliveries %llu, ledger %llu, warnings %llu\n",
 		    o->dry_run ? "checked" : "imported", st.files,
 		    st.files == 1 ? "" : "s",
 		    (unsigned long long)st.groups,
@@ -198,6 +198,7 @@ cmd_import(struct opts *o, int argc, char **argv)
 		    (unsigned long long)st.discounts,
 		    (unsigned long long)st.users,
 		    (unsigned long long)st.deliveries,
+		    (unsigned long long)st.ledger,
 		    (unsigned long long)st.warnings);
 	return 0;
 }
@@ -246,6 +247,8 @@ cmd_db(struct opts *o, int argc, char **argv)
 		cli_json_str(stdout, s.conditions_asof);
 		printf(",\"deliveries_asof\":");
 		cli_json_str(stdout, s.deliveries_asof);
+		printf(",\"ledger_asof\":");
+		cli_json_str(stdout, s.ledger_asof);
 		printf("}\n");
 		return 0;
 	}
@@ -258,11 +261,12 @@ cmd_db(struct opts *o, int argc, char **argv)
 	    s.count[FX_K_REQUEST]);
 	printf("%-12s %llu of %llu MiB\n", "map", (unsigned long long)
 	    (s.map_used >> 20), (unsigned long long)(s.map_size >> 20));
-	printf("%-12s catalog %s, offers %s, conditions %s, deliveries %s\n",
-	    "as of", s.catalog_asof[0] ? s.catalog_asof : "-",
+	printf("%-12s catalog %s, offers %s, conditions %s, deliveries %s, "
+	    "ledger %s\n", "as of", s.catalog_asof[0] ? s.catalog_asof : "-",
 	    s.offers_asof[0] ? s.offers_asof : "-",
 	    s.conditions_asof[0] ? s.conditions_asof : "-",
-	    s.deliveries_asof[0] ? s.deliveries_asof : "-");
+	    s.deliveries_asof[0] ? s.deliveries_asof : "-",
+	    s.ledger_asof[0] ? s.ledger_asof : "-");
 	return 0;
 }
 

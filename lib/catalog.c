@@ -87,11 +87,12 @@ struct cq {
 	struct rule		*rules;
 	size_t			 nrules;
 	/* cursors, opened on first use */
-	struct fx_cur		 cdline, cidx;
-	int			 cdline_open, cidx_open;
+	struct fx_cur		 cdline, cidx, cprod, coffer;
+	int			 cdline_open, cidx_open, cprod_open,
+				 coffer_open;
 	/* the offers record of the product at hand */
 	struct fx_offer_view	 offer;
-	char			*offer_pid;
+	char			 offer_pid[512];	/* whose offer it is */
 	char			 asof[4][32];
 	struct fx_buf		 kb;
 };
@@ -186,9 +187,12 @@ cq_close(struct cq *cq)
 
 	if (cq->cdline_open)
 		fx_cur_close(&cq->cdline);
+	if (cq->cprod_open)
+		fx_cur_close(&cq->cprod);
+	if (cq->coffer_open)
+		fx_cur_close(&cq->coffer);
 	if (cq->cidx_open)
 		fx_cur_close(&cq->cidx);
-	free(cq->offer_pid);
 	fx_db_abort(&cq->t);
 	free(cq->retail_pt);
 	free(cq->base_pt);
@@ -212,6 +216,31 @@ cq_close(struct cq *cq)
 	fx_buf_key(&(cq)->kb, __VA_ARGS__, (const char *)NULL))
 
 /*
+ * Get by key through a cursor kept open for the query: LMDB searches only
+ * the current leaf page when the key falls inside it, so lookups in key
+ * order (fx_catalog_find_many sorts them) skip most of the descent.
+ */
+static int
+cur_get(struct cq *cq, struct fx_cur *c, int *open, enum fx_kind kind,
+    const char *key, const void **v, size_t *vl)
+{
+	MDB_val k, d;
+	int r;
+
+	if (!*open) {
+		if (fx_cur_open(&cq->t, kind, c, cq->err) == -1)
+			return -1;
+		*open = 1;
+	}
+	r = fx_cur_dup_first(c, key, strlen(key), &k, &d, cq->err);
+	if (r == 0) {
+		*v = d.mv_data;
+		*vl = d.mv_size;
+	}
+	return r;
+}
+
+/*
  * The product's offers record (prices, stock, total), read in place once
  * for both prices_fill and stock_fill: its ids point into the store.
  */
@@ -222,11 +251,11 @@ offer_load(struct cq *cq, const char *pid)
 	size_t vl;
 	int r;
 
-	if (cq->offer_pid != NULL && strcmp(cq->offer_pid, pid) == 0)
+	if (strcmp(cq->offer_pid, pid) == 0 && pid[0] != '\0')
 		return 0;
-	free(cq->offer_pid);
-	cq->offer_pid = NULL;
-	r = fx_db_get(&cq->t, FX_K_OFFER, pid, strlen(pid), &v, &vl, cq->err);
+	cq->offer_pid[0] = '\0';
+	r = cur_get(cq, &cq->coffer, &cq->coffer_open, FX_K_OFFER, pid, &v,
+	    &vl);
 	if (r == -1)
 		return -1;
 	if (r == 1) {
@@ -234,7 +263,7 @@ offer_load(struct cq *cq, const char *pid)
 		cq->offer.has_total = 0;
 	} else if (fx_offer_view(v, vl, &cq->offer, cq->err) == -1)
 		return -1;
-	cq->offer_pid = fx_strdup(pid);
+	fx_strlcpy(cq->offer_pid, pid, sizeof(cq->offer_pid));
 	return 0;
 }
 
@@ -1018,7 +1047,10 @@ fail:
 static void
 item_release(struct fx_item *it)
 {
-	fx_product_release(&it->p);
+	if (it->blk != NULL)
+		free(it->blk);		/* packed: one block */
+	else
+		fx_product_release(&it->p);
 	free(it->group_name);
 	free(it->stock);
 	free(it->arrivals);
@@ -1030,7 +1062,8 @@ item_release(struct fx_item *it)
  * Returns 0 with *keep set, or -1; a rejected item is released.
  */
 static int
-item_fill(struct cq *cq, struct fx_product *p, struct fx_item *it, int *keep)
+item_fill(struct cq *cq, struct fx_product *p, void *blk, struct fx_item *it,
+    int *keep)
 {
 	const struct fx_group *g;
 	int64_t here, own;
@@ -1038,6 +1071,7 @@ item_fill(struct cq *cq, struct fx_product *p, struct fx_item *it, int *keep)
 
 	memset(it, 0, sizeof(*it));
 	it->p = *p;
+	it->blk = blk;
 	memset(p, 0, sizeof(*p));
 	*keep = 0;
 	if (cq->ngsel > 0) {
@@ -1072,18 +1106,24 @@ fail:
 static void
 items_add(struct fx_items *items, struct fx_item *it)
 {
+	/* Most lookups find one product: start with room for just one. */
+	if (items->cap == 0) {
+		items->v = fx_malloc(sizeof(*items->v));
+		items->cap = 1;
+	}
 	items->v = fx_grow(items->v, &items->cap, items->n + 1,
 	    sizeof(*items->v));
 	items->v[items->n++] = *it;
 }
 
 static int
-add_product(struct cq *cq, struct fx_items *items, struct fx_product *p)
+add_product(struct cq *cq, struct fx_items *items, struct fx_product *p,
+    void *blk)
 {
 	struct fx_item it;
 	int keep;
 
-	if (item_fill(cq, p, &it, &keep) == -1)
+	if (item_fill(cq, p, blk, &it, &keep) == -1)
 		return -1;
 	if (keep)
 		items_add(items, &it);
@@ -1094,16 +1134,19 @@ static int
 by_id(struct cq *cq, const char *id, struct fx_items *items)
 {
 	struct fx_product p;
+	void *blk;
 	const void *v;
 	size_t vl;
 	int r;
 
-	r = fx_db_get(&cq->t, FX_K_PRODUCT, id, strlen(id), &v, &vl, cq->err);
+	r = cur_get(cq, &cq->cprod, &cq->cprod_open, FX_K_PRODUCT, id, &v,
+	    &vl);
 	if (r != 0)
 		return r == 1 ? 0 : -1;
-	if (prod_decode(cq, v, vl, &p, 0) == -1)
+	/* One allocation for the product's strings: thousands of lookups. */
+	if (fx_rec_decode_packed(v, vl, &cq->head, &p, &blk, cq->err) == -1)
 		return -1;
-	return add_product(cq, items, &p);
+	return add_product(cq, items, &p, blk);
 }
 
 static int
@@ -1275,7 +1318,7 @@ scan(struct cq *cq, const char *text, struct fx_items *items)
 			fx_product_release(&p);
 			continue;
 		}
-		if (add_product(cq, items, &p) == -1) {
+		if (add_product(cq, items, &p, NULL) == -1) {
 			r = -1;
 			break;
 		}
@@ -1403,6 +1446,117 @@ fx_catalog_find(struct fx_catalog *cat, const struct fx_query *q,
 {
 	cat->cq.err = err;
 	return cq_find(&cat->cq, q, items);
+}
+
+/* One product to fetch for query qi of a batch. */
+struct want {
+	char		*key;		/* normalised article, then product Ид */
+	size_t		 qi;
+};
+
+static int
+want_cmp(const void *a, const void *b)
+{
+	const struct want *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	if (c != 0)
+		return c;
+	return x->qi < y->qi ? -1 : x->qi > y->qi;
+}
+
+static void
+want_add(struct want **v, size_t *n, size_t *cap, char *key, size_t qi)
+{
+	*v = fx_grow(*v, cap, *n + 1, sizeof(**v));
+	(*v)[*n].key = key;
+	(*v)[*n].qi = qi;
+	(*n)++;
+}
+
+static void
+items_init(struct cq *cq, struct fx_items *items)
+{
+	memset(items, 0, sizeof(*items));
+	memcpy(items->catalog_asof, cq->asof[0], sizeof(items->catalog_asof));
+	memcpy(items->offers_asof, cq->asof[1], sizeof(items->offers_asof));
+	memcpy(items->conditions_asof, cq->asof[2],
+	    sizeof(items->conditions_asof));
+	memcpy(items->deliveries_asof, cq->asof[3],
+	    sizeof(items->deliveries_asof));
+}
+
+int
+fx_catalog_find_many(struct fx_catalog *cat, const struct fx_query *qs,
+    size_t n, struct fx_items *out, struct fx_err *err)
+{
+	struct cq *cq = &cat->cq;
+	struct want *arts = NULL, *ids = NULL;
+	size_t narts = 0, nids = 0, acap = 0, icap = 0, i, j;
+	char norm[512];
+	MDB_val k, v;
+	int r = 0;
+
+	cq->err = err;
+	for (i = 0; i < n; i++)
+		items_init(cq, &out[i]);
+	/* Articles first, in index order. */
+	for (i = 0; i < n && r == 0; i++) {
+		if (qs[i].id != NULL)
+			want_add(&ids, &nids, &icap, fx_strdup(qs[i].id), i);
+		else if (qs[i].article != NULL) {
+			if (fx_article_norm(qs[i].article, norm,
+			    sizeof(norm)) == 0 && norm[0] != '\0')
+				want_add(&arts, &narts, &acap,
+				    fx_strdup(norm), i);
+		} else if (cq_find(cq, &qs[i], &out[i]) == -1)
+			r = -1;
+	}
+	if (narts > 1)
+		qsort(arts, narts, sizeof(*arts), want_cmp);
+	if (r == 0 && narts > 0 && !cq->cidx_open) {
+		if (fx_cur_open(&cq->t, FX_K_IDX_ARTICLE, &cq->cidx,
+		    err) == -1)
+			r = -1;
+		else
+			cq->cidx_open = 1;
+	}
+	for (j = 0; r == 0 && j < narts; j++) {
+		for (r = fx_cur_dup_first(&cq->cidx, arts[j].key,
+		    strlen(arts[j].key), &k, &v, err); r == 0;
+		    r = fx_cur_dup_next(&cq->cidx, &k, &v, err))
+			want_add(&ids, &nids, &icap,
+			    fx_strndup(v.mv_data, v.mv_size), arts[j].qi);
+		r = r == -1 ? -1 : 0;
+	}
+	/* Then the goods, in key order: products and offers alike. */
+	if (nids > 1)
+		qsort(ids, nids, sizeof(*ids), want_cmp);
+	for (j = 0; r == 0 && j < nids; j++)
+		if (by_id(cq, ids[j].key, &out[ids[j].qi]) == -1)
+			r = -1;
+	for (i = 0; r == 0 && i < n; i++) {
+		if (qs[i].text != NULL)
+			continue;	/* cq_find sorted and limited it */
+		if (out[i].n > 1)
+			qsort(out[i].v, out[i].n, sizeof(*out[i].v),
+			    item_cmp);
+		if (qs[i].limit > 0 && out[i].n > qs[i].limit) {
+			for (j = qs[i].limit; j < out[i].n; j++)
+				item_release(&out[i].v[j]);
+			out[i].n = qs[i].limit;
+		}
+	}
+	for (j = 0; j < narts; j++)
+		free(arts[j].key);
+	for (j = 0; j < nids; j++)
+		free(ids[j].key);
+	free(arts);
+	free(ids);
+	if (r == -1)
+		for (i = 0; i < n; i++)
+			fx_items_release(&out[i]);
+	return r;
 }
 
 void

@@ -52,6 +52,7 @@ enum ctype {
 	CT_INT,			/* int within [min, max] */
 	CT_SIZE,		/* uint64_t bytes, at least min */
 	CT_ENUM,		/* enum stored as int: the index in names */
+	CT_DAYS,		/* struct fx_days: "7,30,60", ascending */
 };
 
 struct ckey {
@@ -93,6 +94,29 @@ static const struct ckey keys[] = {
 	    .off = OFF(map_max), .def = "64GiB", .min = MiB },
 	{ .sec = "spool", .key = "path", .type = CT_PATH,
 	    .off = OFF(spool_path), .def = "spool" },
+	/* Spool and daemon (formixd): */
+	{ .sec = "spool", .key = "min_free", .type = CT_SIZE,
+	    .off = OFF(spool_min_free), .def = "64MiB", .min = 0 },
+	{ .sec = "spool", .key = "settle", .type = CT_INT,
+	    .off = OFF(spool_settle), .def = "5", .min = 0, .max = 3600 },
+	{ .sec = "spool", .key = "incomplete_after", .type = CT_INT,
+	    .off = OFF(spool_incomplete_after), .def = "3600", .min = 0,
+	    .max = 604800 },
+	{ .sec = "spool", .key = "package_window", .type = CT_INT,
+	    .off = OFF(spool_package_window), .def = "5", .min = 0,
+	    .max = 600 },
+	{ .sec = "spool", .key = "scan_interval", .type = CT_INT,
+	    .off = OFF(spool_scan_interval), .def = "60", .min = 1,
+	    .max = 3600 },
+	{ .sec = "spool", .key = "min_backoff", .type = CT_INT,
+	    .off = OFF(spool_min_backoff), .def = "60", .min = 1,
+	    .max = 86400 },
+	{ .sec = "spool", .key = "max_backoff", .type = CT_INT,
+	    .off = OFF(spool_max_backoff), .def = "3600", .min = 1,
+	    .max = 604800 },
+	{ .sec = "spool", .key = "alert_after", .type = CT_INT,
+	    .off = OFF(spool_alert_after), .def = "5", .min = 1,
+	    .max = 1000 },
 	{ .sec = "catalog", .key = "retail_price_type", .type = CT_STR,
 	    .off = OFF(retail_price_type), .def = "Розничная" },
 	{ .sec = "catalog", .key = "base_price_type", .type = CT_STR,
@@ -111,6 +135,17 @@ static const struct ckey keys[] = {
 	    .off = OFF(staff_group), .def = "formix" },
 	{ .sec = "limits", .key = "max_import_size", .type = CT_SIZE,
 	    .off = OFF(max_import_size), .def = "2GiB", .min = 1 },
+	{ .sec = "limits", .key = "max_order_rows", .type = CT_INT,
+	    .off = OFF(max_order_rows), .def = "100000", .min = 1,
+	    .max = 1000000 },
+	{ .sec = "limits", .key = "max_order_size", .type = CT_SIZE,
+	    .off = OFF(max_order_size), .def = "32MiB", .min = 1 },
+	{ .sec = "ar", .key = "buckets", .type = CT_DAYS,
+	    .off = OFF(ar_buckets), .def = "7,30,60", .min = 1, .max = 3650 },
+	/* Orders: */
+	{ .sec = "orders", .key = "min_sum", .type = CT_INT,
+	    .off = OFF(orders_min_sum), .def = "0", .min = 0,
+	    .max = 1000000000 },
 };
 
 #define NKEYS	nitems(keys)
@@ -138,6 +173,9 @@ static int	 is_null(const yaml_event_t *);
 static void	 what(const struct ckey *, char *, size_t);
 static void	 got(const yaml_event_t *, char *, size_t);
 static int	 parse_size(const char *, uint64_t *);
+static int	 parse_days(const char *, const struct ckey *,
+		    struct fx_days *);
+static void	 fmt_days(char *, size_t, const struct fx_days *);
 static void	 fmt_size(char *, size_t, uint64_t);
 static int	 convert(struct fx_conf *, const struct ckey *, const char *,
 		    size_t, int, char *, size_t);
@@ -201,6 +239,11 @@ what(const struct ckey *k, char *buf, size_t sz)
 		break;
 	case CT_SIZE:
 		fx_strlcpy(buf, "a size such as 512MiB", sz);
+		break;
+	case CT_DAYS:
+		(void)fx_snprintf(buf, sz, "1 to %d whole numbers of days from "
+		    "%lld to %lld, ascending, separated by commas",
+		    FX_DAYS_MAX, k->min, k->max);
 		break;
 	case CT_ENUM:
 		fx_strlcpy(buf, "one of ", sz);
@@ -306,6 +349,54 @@ fmt_size(char *buf, size_t sz, uint64_t v)
 }
 
 /*
+ * "7,30,60": up to FX_DAYS_MAX day counts within [min, max], each above
+ * the one before; spaces around the numbers are allowed.
+ */
+static int
+parse_days(const char *s, const struct ckey *k, struct fx_days *out)
+{
+	struct fx_days d;
+	long long v;
+
+	memset(&d, 0, sizeof(d));
+	for (;;) {
+		while (*s == ' ')
+			s++;
+		if (*s < '0' || *s > '9')
+			return -1;
+		for (v = 0; *s >= '0' && *s <= '9'; s++) {
+			v = v * 10 + (*s - '0');
+			if (v > k->max)
+				return -1;
+		}
+		while (*s == ' ')
+			s++;
+		if (v < k->min || d.n == FX_DAYS_MAX ||
+		    (d.n > 0 && v <= d.v[d.n - 1]))
+			return -1;
+		d.v[d.n++] = (int32_t)v;
+		if (*s == '\0')
+			break;
+		if (*s++ != ',')
+			return -1;
+	}
+	*out = d;
+	return 0;
+}
+
+static void
+fmt_days(char *buf, size_t sz, const struct fx_days *d)
+{
+	size_t n = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < d->n && n < sz; i++)
+		n += (size_t)snprintf(buf + n, sz - n, "%s%d", i > 0 ? "," : "",
+		    (int)d->v[i]);
+}
+
+/*
  * Store value v (len bytes; null if YAML reads it as null) into the member
  * for k.  On failure put the reason into why, after "section.key: ".
  */
@@ -376,6 +467,10 @@ convert(struct fx_conf *c, const struct ckey *k, const char *v, size_t len,
 			return -1;
 		}
 		*(uint64_t *)member(c, k) = u;
+		return 0;
+	case CT_DAYS:
+		if (parse_days(v, k, member(c, k)) == -1)
+			break;
 		return 0;
 	case CT_ENUM:
 		for (i = 0; k->names[i] != NULL; i++) {
@@ -902,7 +997,7 @@ fx_conf_dump(const struct fx_conf *c, FILE *fp, struct fx_err *err)
 	const char *sec = NULL;
 	const struct ckey *k;
 	const void *m;
-	char buf[32];
+	char buf[64];
 	size_t i, n;
 	int v;
 
@@ -950,6 +1045,10 @@ fx_conf_dump(const struct fx_conf *c, FILE *fp, struct fx_err *err)
 			break;
 		case CT_ENUM:
 			fputs(k->names[*(const int *)m], fp);
+			break;
+		case CT_DAYS:
+			fmt_days(buf, sizeof(buf), m);
+			put_str(fp, buf);
 			break;
 		}
 		fputc('\n', fp);

@@ -26,6 +26,12 @@
 struct fx_db {
 	MDB_env		*env;
 	MDB_dbi		 dbi[FX_K_NKINDS];
+	/*
+	 * Kinds a read-only open did not find: a store made by an older
+	 * formix, before the kind existed.  They read as empty; the first
+	 * read-write open creates them.
+	 */
+	unsigned char	 missing[FX_K_NKINDS];
 	char		*path;
 	int		 map_full;	/* a write hit MDB_MAP_FULL */
 	uint64_t	 map_size;
@@ -62,11 +68,19 @@ static const struct {
 	[FX_K_IDX_UNIX] =	{ "idx_unix", 0 },
 	[FX_K_REQUEST] =	{ "requests", 0 },
 	[FX_K_AUDIT] =		{ "audit", 0 },
+	[FX_K_LEDGER] =		{ "ledger", 0 },
+	[FX_K_AR_OVERRIDE] =	{ "ar_overrides", 0 },
+	/* Orders: */
+	[FX_K_ORDER] =		{ "orders", 0 },
+	[FX_K_OLINE] =		{ "order_lines", 0 },
+	[FX_K_IDX_ORDERFILE] =	{ "idx_order_file", 0 },
+	[FX_K_RESERVE] =	{ "reservations", 0 },
 };
 
 const enum fx_kind fx_stat_kinds[] = {
 	FX_K_GROUP, FX_K_PRODUCT, FX_K_PRICETYPE, FX_K_PRICE, FX_K_WAREHOUSE,
 	FX_K_STOCK, FX_K_DELIVERY, FX_K_DEALER, FX_K_ENTITY, FX_K_DISCOUNT,
+	FX_K_LEDGER,
 };
 const size_t fx_stat_nkinds = nitems(fx_stat_kinds);
 
@@ -173,10 +187,15 @@ fx_db_open(struct fx_db **dbp, const char *path, uint64_t map_size,
 			continue;
 		rc = mdb_dbi_open(txn, kinds[k].name, f, &db->dbi[k]);
 		if (rc == MDB_NOTFOUND && db->rdonly) {
-			mdb_txn_abort(txn);
-			fx_db_close(db);
-			return fx_err_set(err, FX_ENOINPUT, "store %s is not "
-			    "initialised: run formix-admin init", path);
+			if (k == FX_K_META) {
+				mdb_txn_abort(txn);
+				fx_db_close(db);
+				return fx_err_set(err, FX_ENOINPUT, "store %s is "
+				    "not initialised: run formix-admin init",
+				    path);
+			}
+			db->missing[k] = 1;
+			continue;
 		}
 		if (rc != 0)
 			goto fail;
@@ -337,7 +356,7 @@ fx_db_get(struct fx_txn *t, enum fx_kind k, const void *key, size_t klen,
 	MDB_val kv = { klen, (void *)key }, vv;
 	int rc;
 
-	if (klen == 0 || klen > 511)
+	if (klen == 0 || klen > 511 || t->db->missing[k])
 		return 1;
 	rc = mdb_get(t->t, t->db->dbi[k], &kv, &vv);
 	if (rc == MDB_NOTFOUND)
@@ -432,7 +451,7 @@ fx_db_count(struct fx_txn *t, enum fx_kind k)
 {
 	MDB_stat st;
 
-	if (fx_db_virtual(k))
+	if (fx_db_virtual(k) || t->db->missing[k])
 		return 0;
 	if (mdb_stat(t->t, t->db->dbi[k], &st) != 0)
 		return 0;
@@ -470,6 +489,10 @@ fx_cur_open(struct fx_txn *t, enum fx_kind k, struct fx_cur *c,
 
 	c->kind = k;
 	c->db = t->db;
+	if (t->db->missing[k]) {
+		c->c = NULL;	/* an empty kind: every read ends at once */
+		return 0;
+	}
 	rc = mdb_cursor_open(t->t, t->db->dbi[k], &c->c);
 	if (rc != 0) {
 		c->c = NULL;
@@ -490,7 +513,11 @@ static int
 cur_get(struct fx_cur *c, MDB_val *k, MDB_val *v, MDB_cursor_op op,
     struct fx_err *err)
 {
-	int rc = mdb_cursor_get(c->c, k, v, op);
+	int rc;
+
+	if (c->c == NULL)
+		return 1;
+	rc = mdb_cursor_get(c->c, k, v, op);
 
 	if (rc == MDB_NOTFOUND)
 		return 1;

@@ -77,6 +77,13 @@ typedef void fx_warn_fn(void *, const struct fx_err *);
 
 /* Configuration (conf.c).  Defaults are compiled in. */
 
+/* A list of day counts, ascending (ar.buckets: "7,30,60"). */
+#define FX_DAYS_MAX	7
+struct fx_days {
+	int		 n;
+	int32_t		 v[FX_DAYS_MAX];
+};
+
 enum fx_negstock {
 	FX_NEGSTOCK_CLAMP = 0,	/* store 0 and warn (1C allows negative) */
 	FX_NEGSTOCK_KEEP,	/* store as sent */
@@ -92,6 +99,15 @@ struct fx_conf {
 	uint64_t	 map_max;	/* the map never grows past this */
 	/* spool: */
 	char		*spool_path;	/* absolute */
+	/* spool, formixd (Spool and daemon): */
+	uint64_t	 spool_min_free;	/* intake stops below, bytes */
+	int		 spool_settle;		/* seconds after a close */
+	int		 spool_incomplete_after; /* seconds, then refused */
+	int		 spool_package_window;	/* seconds between parts */
+	int		 spool_scan_interval;	/* seconds between scans */
+	int		 spool_min_backoff;	/* seconds, first retry */
+	int		 spool_max_backoff;	/* seconds, longest wait */
+	int		 spool_alert_after;	/* failures before an alert */
 	/* catalog: */
 	char		*retail_price_type;	/* name or Ид */
 	char		*base_price_type;	/* name or Ид */
@@ -104,6 +120,12 @@ struct fx_conf {
 	char		*staff_group;
 	/* limits: */
 	uint64_t	 max_import_size;	/* bytes per import file */
+	int		 max_order_rows;	/* data rows per order file */
+	uint64_t	 max_order_size;	/* bytes per order file */
+	/* receivables: */
+	struct fx_days	 ar_buckets;	/* aging: last day of each bucket */
+	/* Orders: */
+	int		 orders_min_sum;	/* roubles, net; 0: no minimum */
 };
 
 /*
@@ -167,6 +189,13 @@ enum fx_kind {
 	FX_K_IDX_UNIX,		/* Unix login -> login */
 	FX_K_REQUEST,		/* request id -> entity request */
 	FX_K_AUDIT,		/* 20-digit sequence -> audit entry */
+	FX_K_LEDGER,		/* entity+document -> receivables entry */
+	FX_K_AR_OVERRIDE,	/* entity -> staff override of the AR block */
+	/* Orders (order.c): */
+	FX_K_ORDER,		/* order number -> order header */
+	FX_K_OLINE,		/* order number \0 line, 4 digits -> order line */
+	FX_K_IDX_ORDERFILE,	/* SHA-256 of an order file -> order number */
+	FX_K_RESERVE,		/* delivery \0 product \0 order \0 line -> qty */
 	FX_K_NKINDS
 };
 
@@ -181,6 +210,7 @@ struct fx_stat {
 	char		 offers_asof[32];
 	char		 conditions_asof[32];
 	char		 deliveries_asof[32];
+	char		 ledger_asof[32];
 };
 
 /* Kinds db stat lists, in order. */
@@ -202,6 +232,7 @@ struct fx_import_stats {
 	uint64_t	 dealers, entities, discounts;
 	uint64_t	 users;		/* employees in conditions files */
 	uint64_t	 deliveries, dlines;
+	uint64_t	 ledger, ledger_entities;	/* receivables */
 	uint64_t	 warnings;
 	int		 files;
 	int		 already_applied;	/* every file was applied before */
@@ -215,10 +246,11 @@ enum fx_import_flags {
 
 /*
  * Import 1C files: CommerceML import*, offers*, prices*, rests* and the
- * formix XML formats (conditions, deliveries), recognised by content.  All
- * files together are one package and one write transaction: either every
- * one is applied or nothing changes.  Catalog files are applied before
- * offer files whatever the order given.
+ * formix XML formats (conditions, deliveries, ledger), recognised by
+ * content.  All files together are one package and one write transaction:
+ * either every one is applied or nothing changes.  Catalog files are
+ * applied before offer files, conditions before the ledger, whatever the
+ * order given.
  */
 int	 fx_import(struct fx_ctx *, const char *const *files, size_t nfiles,
 	    int flags, struct fx_import_stats *, struct fx_err *);
@@ -564,6 +596,7 @@ struct fx_item {
 	size_t		 nstock;
 	struct fx_arrival *arrivals;
 	size_t		 narrivals;
+	void		*blk;		/* private: p's strings, one block */
 };
 
 struct fx_items {
@@ -612,6 +645,13 @@ int	 fx_catalog_open(struct fx_ctx *, const struct fx_query *filters,
 	    struct fx_catalog **, struct fx_err *);
 int	 fx_catalog_find(struct fx_catalog *, const struct fx_query *,
 	    struct fx_items *, struct fx_err *);
+/*
+ * n lookups at once, out[i] answering qs[i] exactly as fx_catalog_find
+ * would; faster for many articles, since the store is then read in key
+ * order.  On failure every out[i] is released.
+ */
+int	 fx_catalog_find_many(struct fx_catalog *, const struct fx_query *qs,
+	    size_t n, struct fx_items *out, struct fx_err *);
 void	 fx_catalog_close(struct fx_catalog *);
 
 /* Planned arrivals between two dates (YYYY-MM-DD or NULL). */
@@ -633,5 +673,565 @@ void	 fx_arrivals_release(struct fx_arrivals *);
 /* The dealer's price list as XLSX (pricelist.c). */
 int	 fx_pricelist_xlsx(struct fx_ctx *, const char *entity,
 	    const char *path, size_t *rows, struct fx_err *);
+
+/*
+ * Receivables (ar.c, ledger.c, arxlsx.c): the ledger 1C sends per legal
+ * entity (formix-xml(5)), what is owed and overdue, aging, and the rule
+ * that stops ordering.  Until a ledger file is imported the figures are
+ * the debt and overdue of the conditions file, without documents.
+ */
+
+enum fx_ar_source {
+	FX_AR_LEDGER = 0,	/* documents of the ledger */
+	FX_AR_CONDITIONS,	/* debt and overdue of the conditions file */
+};
+
+/* How the paid part of a debit was set: enum fx_ar_doc.alloc bits. */
+enum fx_ar_alloc {
+	FX_AR_BY_FIFO	= 1 << 0,	/* oldest debit first */
+	FX_AR_BY_1C	= 1 << 1,	/* 1C named the debit */
+};
+
+/* A debit not fully paid on the report's date. */
+struct fx_ar_doc {
+	char		*id;		/* 1C document id */
+	char		*doc;		/* "Реализация 123 от 10.01.2026" */
+	char		*order;		/* order reference, or "" */
+	char		*kind;		/* "shipment", "adjustment" */
+	char		 date[11];
+	char		 due[11];
+	int64_t		 amount;	/* kopecks */
+	int64_t		 paid;
+	int64_t		 unpaid;
+	int32_t		 days_overdue;	/* 0 if not yet due */
+	int		 bucket;	/* aging bucket, -1 if not yet due */
+	int		 alloc;		/* enum fx_ar_alloc, 0 if unpaid */
+};
+
+#define FX_AR_NBUCKETS	(FX_DAYS_MAX + 1)
+
+/* The state of one entity, or the total of a head and its subsidiaries. */
+struct fx_ar_row {
+	char		*entity;	/* entity Ид (the head's for a total) */
+	char		*dealer;
+	char		*name;
+	char		*inn;
+	char		*kpp;
+	char		*head;		/* head Ид, "" for a head */
+	int		 total;		/* a head company with subsidiaries */
+	enum fx_ar_source source;
+	int64_t		 debits;	/* documents up to the date */
+	int64_t		 credits;
+	int64_t		 balance;	/* debits - credits; < 0: credit */
+	int64_t		 advance;	/* credit set against nothing, >= 0 */
+	int64_t		 not_due;
+	int64_t		 overdue;
+	int64_t		 aging[FX_AR_NBUCKETS];	/* overdue per bucket */
+	int		 aging_known;	/* 0 from conditions: no documents */
+	int		 by_1c;		/* some credit was allocated by 1C */
+	int64_t		 credit_limit;	/* 0 in a total: limits are */
+	int64_t		 overdue_limit;	/*   an entity's */
+	int		 blocked;	/* the block rule stops orders */
+	int		 lifted;	/* ... but a staff override lifts it */
+	char		 override_until[11];
+	struct fx_ar_doc *docs;		/* open debits, by due date */
+	size_t		 ndocs;
+};
+
+struct fx_ar_report {
+	char		 date[11];	/* the day the figures are for */
+	char		 asof[32];	/* when 1C wrote them, or "" */
+	enum fx_ar_source source;
+	struct fx_days	 buckets;	/* ar.buckets: the last day of each */
+	struct fx_ar_row *v;		/* heads before their subsidiaries */
+	size_t		 n;
+};
+
+/*
+ * What the actor may see of receivables on date (YYYY-MM-DD, NULL:
+ * today): of entity (Ид, INN or INN/KPP) and, for a head, its visible
+ * subsidiaries and their total; with entity NULL, of every entity the
+ * actor sees.  Needs FX_ACT_AR on each entity named (FX_EPERM, or
+ * FX_ENOTFOUND for one the actor may not see); unnamed entities without
+ * it are left out.  *r is returned new: fx_ar_report_release it.
+ */
+int	 fx_ar_report(struct fx_ctx *, const char *entity, const char *date,
+	    struct fx_ar_report *r, struct fx_err *);
+void	 fx_ar_report_release(struct fx_ar_report *);
+/*
+ * The report as an XLSX workbook with an aging chart, written to a
+ * temporary name beside path, read back and renamed into place.
+ */
+int	 fx_ar_report_xlsx(struct fx_ctx *, const struct fx_ar_report *,
+	    const char *path, struct fx_err *);
+
+/* The ordering block rule. */
+struct fx_ar_verdict {
+	char		 entity[256];	/* the entity's Ид */
+	int		 may_order;	/* 1: not blocked, or lifted */
+	int		 blocked;	/* the rule blocks (lifted or not) */
+	char		 line[384];	/* the one-line answer */
+	char		 asof[32];	/* the data's as-of time, or "" */
+	enum fx_ar_source source;
+	int64_t		 balance, overdue;
+	int64_t		 credit_limit, overdue_limit;
+	int		 lifted;	/* an active override lifts the block */
+	char		 override_by[128];
+	char		 override_until[11];
+	char		 override_reason[512];
+};
+/*
+ * May entity (Ид, INN or INN/KPP) order, as far as receivables go?  It
+ * may not when its overdue debt exceeds its overdue limit, or its balance
+ * (what it owes; nothing else yet) exceeds its credit limit; a limit of 0
+ * allows none.  A staff override in force (fx_ar_override_set) lifts the
+ * block.  Returns 0 with *v filled either way, -1 on errors.  The actor
+ * needs to see the entity and hold FX_PERM_AR or FX_PERM_ORDER.  Blocks
+ * by 1C (a blocked entity or dealer, an expired contract) are not this
+ * rule's: fx_acl_check(FX_ACT_ORDER) reports those.
+ */
+int	 fx_ar_check(struct fx_ctx *, const char *entity,
+	    struct fx_ar_verdict *v, struct fx_err *);
+
+/* The reconciliation statement (акт сверки). */
+struct fx_ar_line {
+	char		*id;
+	char		*doc;
+	char		*order;
+	char		*kind;		/* shipment adjustment payment return */
+	char		 date[11];
+	int64_t		 debit;		/* one of debit and credit is 0 */
+	int64_t		 credit;
+	int64_t		 balance;	/* after this document */
+};
+struct fx_ar_statement {
+	char		*entity, *name, *inn, *kpp;
+	char		 from[11], to[11];
+	char		 asof[32];
+	int64_t		 opening;	/* balance before from */
+	int64_t		 debits, credits;	/* turnover from..to */
+	int64_t		 closing;
+	struct fx_ar_line *v;		/* by date, debits first, then id */
+	size_t		 n;
+};
+/*
+ * Every document of entity dated from..to (inclusive), with the balance
+ * before and after.  Needs FX_ACT_AR; FX_ENEGATIVE before the first
+ * ledger import.  *s is returned new: fx_ar_statement_release it.
+ */
+int	 fx_ar_statement(struct fx_ctx *, const char *entity, const char *from,
+	    const char *to, struct fx_ar_statement *s, struct fx_err *);
+void	 fx_ar_statement_release(struct fx_ar_statement *);
+int	 fx_ar_statement_xlsx(struct fx_ctx *, const struct fx_ar_statement *,
+	    const char *path, struct fx_err *);
+
+/* Staff overrides of the block rule. */
+struct fx_ar_override {
+	char		*entity;
+	char		*by;		/* "staff:UNIX" */
+	char		*at;		/* ISO 8601 UTC */
+	char		*until;		/* YYYY-MM-DD, inclusive */
+	char		*reason;
+	int		 active;	/* in force today (not stored) */
+};
+/*
+ * Lift the block of entity until a date (today or later) for a reason;
+ * replaces the entity's override, if any.  Staff only; audited
+ * ("ar.override", "ar.override.remove") in the same transaction.
+ */
+int	 fx_ar_override_set(struct fx_ctx *, const char *entity,
+	    const char *until, const char *reason, struct fx_err *);
+/* FX_ENOTFOUND if the entity has no override. */
+int	 fx_ar_override_remove(struct fx_ctx *, const char *entity,
+	    struct fx_err *);
+/* Overrides of one entity or all (NULL); expired ones only with all. */
+int	 fx_ar_override_list(struct fx_ctx *, const char *entity, int all,
+	    struct fx_ar_override **, size_t *, struct fx_err *);
+void	 fx_ar_overrides_free(struct fx_ar_override *, size_t);
+
+/*
+ * Spreadsheets (sheet.c): a dealer's order file, article and quantity.
+ *
+ * The format is told by content, never by the name: XLS (OLE2/BIFF,
+ * read by freexl in a forked child under CPU and memory limits, so that
+ * a crafted file kills only the child), XLSX (libzip and streamed
+ * libxml2, read in place, with zip-bomb limits) or CSV (";", "," or TAB,
+ * sniffed; UTF-8 with or without a BOM, UTF-16 with a BOM, else
+ * windows-1251).
+ *
+ * The sheet: the one named by opts->sheet (case-insensitive), else the
+ * first visible worksheet.  XLSX: hidden and very hidden sheets and
+ * chart sheets are passed over.  XLS: the first worksheet (freexl does
+ * not report visibility).
+ *
+ * The columns: if one of the first ten non-blank rows is a header -- a
+ * cell reading Артикул, Код, Article or SKU (a few more: see sheet.c)
+ * and one reading Количество, Кол-во, Qty or Quantity, in any case,
+ * trimmed, with an optional ", шт" or "(шт)" -- those two columns, and
+ * the rows above it (a title, the dealer, a date) are not data; a header
+ * naming only one of them is refused.  Otherwise the first two columns
+ * that hold anything anywhere in the sheet.  Rows with nothing in either
+ * column are skipped.
+ *
+ * Values are text as the dealer sees them: a number cell 1065.0 reads
+ * "1065" and 2608577253 reads "2608577253" (integers exactly, other
+ * numbers as the shortest decimal that reads back as the same double,
+ * never with an exponent); a text cell "01065" stays "01065"; spaces,
+ * NBSP and dashes are kept as they are.  A formula reads as its saved
+ * value; one without a saved value in the two columns refuses the file.
+ * A merged range has its value in its top-left cell only.  NEEDSWORK:
+ * number formats are not applied (a number shown as "01065" by a custom
+ * format reads "1065"; an XLSX date reads as its serial number).
+ *
+ * The result is every row or an error, never part of a file.  The rows
+ * are at most max_rows; more is refused as soon as row max_rows + 1 is
+ * read.  An array, not a callback: the order logic needs all rows before
+ * it can merge duplicates, and the row limit bounds the memory.
+ *
+ * Errors: FX_EDATA with err->file (opts->name or path) and err->line (the
+ * row) when there is one: "not a spreadsheet (XLS, XLSX or CSV)",
+ * "empty file", "password-protected workbook", "zip bomb: sheet1.xml
+ * would expand to 5.2 GB (limit 200 MB)", "damaged or hostile XLS file",
+ * "invalid UTF-8" (with the line), "mixed delimiters: ...", "only a
+ * header row, no articles", "too many rows: ..."...  FX_ENOINPUT if the
+ * file cannot be opened.  FX_ETEMP if the XLS reader cannot be started
+ * (fork or pipe failed).
+ */
+enum fx_sheet_format {
+	FX_SHEET_XLS = 1,
+	FX_SHEET_XLSX,
+	FX_SHEET_CSV,
+};
+
+#define FX_SHEET_MAX_ROWS	100000		/* limits.max_order_rows */
+#define FX_SHEET_MAX_SIZE	(32ULL << 20)	/* limits.max_order_size */
+
+/*
+ * A caller with a handle passes its configuration's limits: max_rows from
+ * limits.max_order_rows, max_size from limits.max_order_size.
+ */
+struct fx_sheet_opts {
+	const char	*name;		/* the file in messages; NULL: path */
+	const char	*sheet;		/* the sheet to read; NULL: first */
+	size_t		 max_rows;	/* data rows; 0: FX_SHEET_MAX_ROWS */
+	uint64_t	 max_size;	/* file bytes; 0: FX_SHEET_MAX_SIZE */
+	int		 xls_cpu;	/* XLS reader CPU seconds; 0: 5 */
+	uint64_t	 xls_mem;	/* XLS reader memory; 0: 256 MiB */
+};
+
+enum fx_sheet_row_flags {
+	FX_SHEET_ART_NUM = 1 << 0,	/* the article was a number cell */
+	FX_SHEET_QTY_NUM = 1 << 1,	/* the quantity was a number cell */
+	FX_SHEET_QTY_OK	 = 1 << 2,	/* qty_milli holds the quantity */
+};
+
+struct fx_sheet_row {
+	long		 row;		/* 1-based row (CSV: record) */
+	const char	*article;	/* as read; never NULL, may be "" */
+	const char	*qty;		/* as read; never NULL, may be "" */
+	int64_t		 qty_milli;	/* thousandths, if FX_SHEET_QTY_OK */
+	unsigned	 flags;		/* enum fx_sheet_row_flags */
+};
+
+struct fx_sheet {
+	struct fx_sheet_row *rows;	/* data rows, in order */
+	size_t		 nrows;
+	enum fx_sheet_format format;
+	char		 sheet[256];	/* XLS, XLSX: the sheet read */
+	char		 encoding[16];	/* CSV: UTF-8, UTF-16, windows-1251 */
+	char		 delim;		/* CSV: ';', ',' or '\t' */
+	long		 header_row;	/* 0: no header row */
+	long		 art_col, qty_col;	/* 1-based columns read */
+	char		*priv;		/* the rows' strings */
+};
+
+/*
+ * Read an order file.  opts may be NULL for the defaults.  *sheet is
+ * filled in (returned new: fx_sheet_release it, also after an error,
+ * when it is empty); its strings live as long as it does.
+ */
+int	 fx_sheet_read(const char *path, const struct fx_sheet_opts *opts,
+	    struct fx_sheet *sheet, struct fx_err *);
+void	 fx_sheet_release(struct fx_sheet *);
+/* "xls", "xlsx", "csv". */
+const char *fx_sheet_format_name(enum fx_sheet_format);
+
+/* -- Spool and daemon (queue.c): the exchange queue formixd runs ------ */
+
+/*
+ * The queue (formix-spool(7)).  A file dropped into a channel's in/ is
+ * taken once it is complete, given an id and moved by one rename into
+ * queue/incoming/ID.CHANNEL/; the entry then moves, by one rename of its
+ * directory per state change, to active/ and on to done/, corrupt/ (with
+ * a NAME.err report) or deferred/ (to be retried).  The channel's handler
+ * applies it (1C: fx_import, as staff) and an acknowledgement goes to the
+ * channel's out/.  A crash at any point is finished exactly once by
+ * fx_queue_recover: the applied mark commits with the import.
+ *
+ * The library never prints: every event is one line ("id=... chan=1c
+ * file=\"x\": incoming -> active") handed to the log callback.  One
+ * process per instance may use the queue: the caller holds the lock.
+ */
+struct fx_queue;
+
+enum fx_qlog {
+	FX_QLOG_DEBUG = 0,
+	FX_QLOG_INFO,
+	FX_QLOG_WARN,		/* a file was refused, or a step failed */
+	FX_QLOG_ALERT,		/* staff must act: failures repeat, disk low */
+};
+/* One event; line is borrowed for the call. */
+typedef void fx_queue_log_fn(void *, enum fx_qlog, const char *line);
+
+struct fx_queue_stats {
+	uint64_t	 taken;		/* files taken from in/ */
+	uint64_t	 applied;	/* packages applied */
+	uint64_t	 already;	/* packages found already applied */
+	uint64_t	 corrupt;	/* packages and drops refused */
+	uint64_t	 deferred;	/* temporary failures */
+	uint64_t	 waiting;	/* entries in deferred/ now */
+	uint64_t	 queued;	/* entries in incoming/ now */
+	int		 intake_stopped;	/* below spool.min_free */
+};
+
+/*
+ * Open the queue of ctx's spool: create missing queue directories and
+ * resolve the 1C channel's identity, staff (root or a member of
+ * access.staff_group; FX_EPERM otherwise).  log and arg are borrowed.
+ */
+int	 fx_queue_open(struct fx_queue **, struct fx_ctx *, fx_queue_log_fn *,
+	    void *, struct fx_err *);
+void	 fx_queue_free(struct fx_queue *);
+/*
+ * Startup: entries in active/ go back to incoming/, entries a crash left
+ * empty are removed, files older than 36 hours in spool/tmp are moved to
+ * corrupt/; then the queue directories are read.
+ */
+int	 fx_queue_recover(struct fx_queue *, struct fx_err *);
+/* The channels and their in/ directories (absolute), for inotify. */
+size_t	 fx_queue_nchan(const struct fx_queue *);
+const char *fx_queue_chan_dir(const struct fx_queue *, size_t);
+
+enum fx_qhint {
+	FX_QHINT_MOVED,		/* renamed into in/: complete, take at once */
+	FX_QHINT_CLOSED,	/* closed after writing: settle, then check */
+};
+/* inotify saw name in channel chan's in/ (a hint, never the truth). */
+void	 fx_queue_hint(struct fx_queue *, size_t chan, const char *name,
+	    enum fx_qhint);
+/*
+ * Take what is complete.  full: read every in/ directory and the queue
+ * (startup, IN_Q_OVERFLOW, the timer); else look at hinted names and at
+ * those whose settle time has come.  -1 only if a directory cannot be
+ * read (the rest is logged).
+ */
+int	 fx_queue_intake(struct fx_queue *, int full, struct fx_err *);
+/*
+ * Process the next ready package: 1 if one was, 0 if none is ready, -1
+ * if the spool failed under it (logged; it is retried later).
+ */
+int	 fx_queue_run(struct fx_queue *, struct fx_err *);
+/*
+ * Milliseconds until intake or a package may be ready (0: now), -1 if
+ * nothing waits.  once: leave out deferred retries and files that look
+ * incomplete (formixd --once does not wait for those).
+ */
+long	 fx_queue_wait(const struct fx_queue *, int once);
+/* Retry every deferred package now (SIGUSR1, as postqueue -f). */
+void	 fx_queue_flush(struct fx_queue *);
+void	 fx_queue_stats(const struct fx_queue *, struct fx_queue_stats *);
+/*
+ * SIGHUP: read the configuration file again into a new struct and swap
+ * it in only if it is valid; store.* and spool.path take a restart
+ * (FX_ECONFIG, the old configuration stays).
+ */
+int	 fx_ctx_reload(struct fx_ctx *, struct fx_err *);
+
+/* -- end of Spool and daemon ------------------------------------------- */
+
+/* -- Orders (order.c) ------------------------------------------------- */
+
+/*
+ * What became of one row of a dealer's order file.  The first five are
+ * accepted into the order; the rest are refused.
+ */
+enum fx_ol_status {
+	FX_OL_OK = 0,		/* priced, in stock */
+	FX_OL_PARTIAL,		/* part in stock, the rest on demand */
+	FX_OL_DEMAND,		/* none in stock: all on demand */
+	FX_OL_ROUNDED,		/* rounded up to the pack (not yet used) */
+	FX_OL_MERGED,		/* a duplicate, added to an earlier row */
+	FX_OL_UNKNOWN,		/* no product has the article */
+	FX_OL_AMBIGUOUS,	/* several products have it */
+	FX_OL_BADQTY,		/* not a positive quantity (whole for pieces) */
+	FX_OL_NOTORDERABLE,	/* deleted in 1C, or no price */
+};
+#define FX_OL_ACCEPTED(s)	((s) <= FX_OL_MERGED)
+/* "ok", "partial", "demand", "rounded", "duplicate_merged", ... */
+const char *fx_ol_status_name(enum fx_ol_status);
+
+struct fx_ocheck_row {
+	long		 row;		/* the file's row (header = 1) */
+	const char	*article;	/* as read */
+	const char	*qty;		/* as read */
+	enum fx_ol_status status;
+	char		 msg[192];
+	int64_t		 accepted;	/* thousandths; a first row carries
+					   its duplicates; 0 if refused or
+					   merged */
+	int64_t		 in_stock;	/* of accepted, covered by stock */
+	int64_t		 sum;		/* net x accepted, kopecks; -1 none */
+	long		 merged_into;	/* FX_OL_MERGED: that row */
+	const struct fx_item *item;	/* the product, NULL if none */
+	const struct fx_arrival *arrival;	/* shortfall: the nearest
+						   delivery, or NULL */
+};
+
+struct fx_ocheck {
+	struct fx_ocheck_row *rows;	/* one per data row, in order */
+	size_t		 n;
+	size_t		 naccepted, nrefused, nlines;
+	int64_t		 total_net;	/* kopecks, accepted lines */
+	int64_t		 total_retail;
+	char		 entity[256];	/* Ид */
+	char		 entity_name[256];
+	char		 file[256];	/* the name shown */
+	struct fx_sheet	 sheet;		/* owns the strings */
+	struct fx_items	*items;		/* one per row */
+};
+
+/*
+ * Check an order file for entity (Ид, INN or INN/KPP) as the actor, who
+ * must see it: read it (fx_sheet_read), look every article up, merge
+ * duplicates into their first row, price and compare with stock.  Nothing
+ * is changed.  name: the file in messages (NULL: path).  *c returned new:
+ * fx_ocheck_release it (also after an error).  Errors: those of
+ * fx_sheet_read (FX_EDATA: the file is refused), FX_ENOTFOUND,
+ * FX_EPERM.
+ */
+int	 fx_order_check(struct fx_ctx *, const char *path, const char *name,
+	    const char *entity, struct fx_ocheck *c, struct fx_err *);
+void	 fx_ocheck_release(struct fx_ocheck *);
+/* The result as a workbook or a CSV file (";", UTF-8), written safely. */
+int	 fx_ocheck_xlsx(struct fx_ctx *, const struct fx_ocheck *,
+	    const char *path, struct fx_err *);
+int	 fx_ocheck_csv(struct fx_ctx *, const struct fx_ocheck *,
+	    const char *path, struct fx_err *);
+
+/*
+ * Orders.  A draft is made from a checked file (fx_order_new) and sent to
+ * 1C by fx_order_submit, which checks again at that moment.  Numbers come
+ * from a sequence ("000001"), dense and never reused.
+ */
+struct fx_order {
+	char		*number;	/* "000001" */
+	char		*status;	/* "draft", "submitted" */
+	char		*entity;	/* Ид */
+	char		*dealer;
+	char		*file;		/* the order file's name */
+	char		*hash;		/* its SHA-256 */
+	char		*created;	/* ISO 8601 UTC */
+	char		*created_by;	/* login or "staff:UNIX" */
+	char		*submitted;	/* ISO 8601 UTC, or "" */
+	char		*submitted_by;
+	char		*delivery;	/* delivery method, or "" */
+	char		*comment;
+	int64_t		 total;		/* net, kopecks */
+	int64_t		 demand;	/* net of the demand part, kopecks */
+	int32_t		 nlines;
+	char		*doc;		/* spool/1c/out name, or "" */
+};
+
+struct fx_oline {
+	int32_t		 line;		/* 1-based */
+	char		*product;	/* Ид */
+	char		*article;	/* the catalog's */
+	char		*name;
+	char		*unit_code;
+	int64_t		 qty;		/* thousandths */
+	int64_t		 in_stock;	/* of qty; the rest is demand */
+	int64_t		 price;		/* net, kopecks per unit */
+	int64_t		 retail;	/* kopecks, -1 if none */
+	int64_t		 sum;		/* price x qty */
+	char		*rows;		/* the file's rows: "2,5" */
+	char		*delivery;	/* demand: the nearest delivery, or "" */
+	char		*delivery_date;
+	char		*reserved;	/* the delivery reserved for it, or "" */
+	int64_t		 reserved_qty;	/* thousandths */
+};
+
+void	 fx_order_release(struct fx_order *);
+void	 fx_olines_free(struct fx_oline *, size_t);
+/* Release one line (not allocated as an array). */
+void	 fx_olines_free_one(struct fx_oline *);
+
+/*
+ * Make a draft order of the accepted rows of c (from fx_order_check of
+ * path), delivery method and comment optional.  Needs FX_ACT_ORDER on the
+ * entity.  Refused: a file with no accepted row (FX_EDATA), the same file
+ * (by content) made into an order before (FX_ENEGATIVE, "already applied
+ * as order N on DATE").  One transaction with its audit entry.  *o
+ * returned new.
+ */
+int	 fx_order_new(struct fx_ctx *, const struct fx_ocheck *c,
+	    const char *path, const char *delivery, const char *comment,
+	    struct fx_order *o, struct fx_err *);
+/*
+ * Submit a draft: the access check (user, permission, entity, contract),
+ * the receivables block rule and orders.min_sum, each a one-line refusal
+ * (FX_ENEGATIVE or FX_EPERM) with the figures; stock read again, what it
+ * does not cover becomes demand.  The CommerceML document goes to the
+ * spool's 1c/out as order-NUMBER.xml before the status change commits
+ * with its audit entry.  *o (and *lines, *nlines if not NULL) returned
+ * new.
+ */
+int	 fx_order_submit(struct fx_ctx *, const char *number,
+	    struct fx_order *o, struct fx_oline **lines, size_t *nlines,
+	    struct fx_err *);
+/* An order the actor may see, with its lines (FX_ENOTFOUND otherwise). */
+int	 fx_order_get(struct fx_ctx *, const char *number, struct fx_order *o,
+	    struct fx_oline **lines, size_t *nlines, struct fx_err *);
+/* Orders the actor may see, newest first; filters may be NULL. */
+struct fx_order_filter {
+	const char	*entity;	/* Ид, INN or INN/KPP */
+	const char	*status;
+	const char	*from, *to;	/* YYYY-MM-DD, of creation */
+};
+int	 fx_order_list(struct fx_ctx *, const struct fx_order_filter *,
+	    struct fx_order **, size_t *, struct fx_err *);
+void	 fx_orders_free(struct fx_order *, size_t);
+
+/*
+ * Staff: reserve the demand of line of a submitted order against a
+ * delivery, qty thousandths (0: all it owes); replaces the line's earlier
+ * reservation.  Never beyond what the delivery brings of the product
+ * across every order (FX_ENEGATIVE, with the figures).  Audited in the
+ * same transaction.  *l returned new.
+ */
+int	 fx_order_reserve(struct fx_ctx *, const char *number, int line,
+	    const char *delivery, int64_t qty, struct fx_oline *l,
+	    struct fx_err *);
+
+/* Open demand: lines of submitted orders that stock did not cover. */
+struct fx_demand {
+	struct fx_oline	 l;		/* the line; l.qty - l.in_stock owed */
+	char		*order;
+	char		*entity;
+	char		*submitted;
+};
+struct fx_demand_filter {
+	const char	*entity;	/* Ид, INN or INN/KPP */
+	const char	*article;	/* compared normalised */
+	const char	*delivery;	/* delivery Ид */
+};
+/*
+ * Demand the actor may see, by expected delivery date (none last), then
+ * order and line.  *v returned new: fx_demands_free it.
+ */
+int	 fx_order_demand(struct fx_ctx *, const struct fx_demand_filter *,
+	    struct fx_demand **v, size_t *n, struct fx_err *);
+void	 fx_demands_free(struct fx_demand *, size_t);
+
+/* -- end of Orders ----------------------------------------------------- */
 
 #endif /* FORMIX_H */

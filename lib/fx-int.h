@@ -30,7 +30,12 @@
  *	idx_unix	Unix login		-> login (unique)
  *	requests	request id "R000001"	-> rec fx_request
  *	audit		sequence, 20 digits	-> rec fx_audit
+ *	ledger		entity \0 document id	-> rec fx_ledger
+ *	ar_overrides	entity Ид		-> rec fx_ar_override
  *	meta "request_seq", "audit_seq"	the last numbers given out
+ *	meta "ledger_asof"	generated of the last ledger file; absent
+ *				until one was imported (then receivables
+ *				come from the conditions' debt and overdue)
  *
  * A product's prices and stock live in one record, not one per price or
  * warehouse: an offers file then costs one write per offer instead of
@@ -178,6 +183,30 @@ struct fx_property {
 	size_t		 nvalues;
 };
 
+/* A receivables document (ledger.c writes, ar.c reads). */
+enum fx_lkind {
+	FX_LK_SHIPMENT = 0,	/* debit: goods shipped (Реализация) */
+	FX_LK_DEBIT_ADJ,	/* debit: an adjustment that adds to the debt */
+	FX_LK_PAYMENT,		/* credit */
+	FX_LK_RETURN,		/* credit: goods returned */
+	FX_LK_CREDIT_ADJ,	/* credit: an adjustment that lowers the debt */
+};
+#define FX_LK_CREDIT(k)	((k) >= FX_LK_PAYMENT)
+/* "shipment", "adjustment", "payment", "return", "adjustment". */
+const char *fx_lkind_name(int);
+
+struct fx_ledger {
+	int32_t		 kind;		/* enum fx_lkind */
+	char		*date;		/* YYYY-MM-DD */
+	char		*due;		/* debits: YYYY-MM-DD; credits "" */
+	int64_t		 amount;	/* kopecks, > 0 */
+	char		*order;		/* order reference, or "" */
+	char		*doc;		/* document label, or "" */
+	struct fx_qv	*alloc;		/* credits: debit id -> kopecks, as */
+	size_t		 nalloc;	/*   1C allocated them */
+	uint32_t	 gen;		/* import generation that wrote it */
+};
+
 struct fx_applied {
 	char		*name;		/* file name as given */
 	char		*kind;		/* "catalog", "offers", "conditions"... */
@@ -213,15 +242,29 @@ extern const struct fx_rectype fx_rt_group, fx_rt_product, fx_rt_pricetype,
 	fx_rt_warehouse, fx_rt_dealer, fx_rt_entity, fx_rt_amount,
 	fx_rt_delivery, fx_rt_dline, fx_rt_property, fx_rt_applied,
 	fx_rt_offer, fx_rt_user, fx_rt_request, fx_rt_audit,
-	fx_rt_product_head;	/* a product without its properties */
+	fx_rt_product_head,	/* a product without its properties */
+	fx_rt_ledger, fx_rt_ar_override;
 
 /* Encode s into b (b is reset first). */
 void	 fx_rec_encode(struct fx_buf *, const struct fx_rectype *, const void *);
 /* Decode into s (zeroed first); strings are new.  -1 on a bad record. */
 int	 fx_rec_decode(const void *, size_t, const struct fx_rectype *, void *,
 	    struct fx_err *);
+/*
+ * Decode into a single allocation returned in *block: free(*block)
+ * releases everything (never fx_rec_release on such a struct).
+ */
+int	 fx_rec_decode_packed(const void *, size_t, const struct fx_rectype *,
+	    void *, void **block, struct fx_err *);
 /* Free what decode allocated and zero s. */
 void	 fx_rec_release(const struct fx_rectype *, void *);
+/*
+ * The string field number field (0-based, in table order) of a record,
+ * in place: *p points into data (not NUL-terminated).  Only scalar
+ * fields may come before it.  0, or -1 if the record has no such field.
+ */
+int	 fx_rec_str_at(const void *, size_t, const struct fx_rectype *,
+	    size_t field, const char **p, size_t *n);
 /* Write a record as "field=value ..." text (for dumps). */
 void	 fx_rec_text(struct fx_buf *, const struct fx_rectype *, const void *);
 
@@ -390,6 +433,45 @@ int	 fx_entity_find(struct fx_ctx *, struct fx_txn *,
 int	 fx_spool_write(struct fx_ctx *, const char *dir, const char *name,
 	    const void *data, size_t len, struct fx_err *);
 
+/* -- Spool and daemon (spool.c, queue.c) ------------------------------ */
+
+/*
+ * fx_spool_write into an absolute directory inside the spool (a queue
+ * entry); name may start with '.' (the queue's own notes).
+ */
+int	 fx_spool_write_at(struct fx_ctx *, const char *absdir,
+	    const char *name, const void *data, size_t len, struct fx_err *);
+/* fsync a directory so that its entries survive a crash. */
+int	 fx_spool_fsync_dir(const char *dir, struct fx_err *);
+/*
+ * rename(2) that never replaces an existing target (RENAME_NOREPLACE):
+ * FX_ENOINPUT if from is gone, FX_EIO otherwise.  fx_spool_move also
+ * fsyncs the directories of both names.
+ */
+int	 fx_spool_rename(const char *from, const char *to, struct fx_err *);
+int	 fx_spool_move(const char *from, const char *to, struct fx_err *);
+/* Crash tests: abort() here if $FX_CRASH_AT names this point. */
+void	 fx_crash_at(const char *point);
+
+/* What a name dropped into a channel's in/ is (fx_spool_name_kind). */
+enum fx_name_kind {
+	FX_NAME_SKIP,		/* dot-file, *.part, *.filepart, *.tmp */
+	FX_NAME_BAD,		/* control characters: refused */
+	FX_NAME_FILE,		/* a file of its own */
+	FX_NAME_PART,		/* a CommerceML part: import*.xml, offers*... */
+};
+int	 fx_spool_name_kind(const char *name);
+struct stat;
+/*
+ * Does the open file fd (st its fstat) look complete?  XML must end with
+ * the closing tag of its root element; a file that is not XML (or is
+ * UTF-16) cannot be judged and counts as complete; an empty one does not.
+ * 1 complete, 0 not, -1 read error (errno set).
+ */
+int	 fx_spool_complete(int fd, const struct stat *st);
+
+/* -- end of Spool and daemon ------------------------------------------ */
+
 /* Report a warning through the handle's callback. */
 void	 fx_warn(struct fx_ctx *, const struct fx_err *);
 
@@ -437,6 +519,14 @@ int	 fx_xml_parse(const char *path, const struct fx_xml_ops *, void *,
 /* Parse from memory (tests, fuzzing). */
 int	 fx_xml_parse_mem(const char *name, const char *, size_t,
 	    const struct fx_xml_ops *, void *, struct fx_err *);
+/*
+ * Parse from a pull source, chunk by chunk (a ZIP entry read in place):
+ * rd puts up to the size asked into the buffer and returns the count, 0
+ * at the end, or -1 after filling err itself.
+ */
+int	 fx_xml_parse_read(const char *name,
+	    ssize_t (*rd)(void *, char *, size_t), void *,
+	    const struct fx_xml_ops *, void *, struct fx_err *);
 /* Inside a callback: the current line, and the token at depth d from the
  * current element (0 = current, 1 = parent...), -2 above the root. */
 long	 fx_xml_line(const struct fx_xml *);
@@ -463,6 +553,11 @@ int	 fx_xml_sniff(const char *path, char *root, size_t rootsz,
 void	 fx_now_iso(char *, size_t);
 /* Check a YYYY-MM-DD date; 0 if valid. */
 int	 fx_date_check(const char *);
+
+/* Days since 1970-01-01 of a date fx_date_check accepts. */
+long	 fx_date_days(const char *);
+/* The date n days after (or before) a valid date. */
+void	 fx_date_add(const char *, long n, char out[11]);
 
 /* SHA-256 of a file as 64 hex chars + NUL (hash.c). */
 int	 fx_sha256_file(const char *, char out[65], struct fx_err *);
@@ -493,5 +588,40 @@ int	 fx_cond_import(struct fx_ctx *, struct fx_txn *, const char *path,
 	    struct fx_import_stats *, struct fx_err *);
 int	 fx_deliv_import(struct fx_ctx *, struct fx_txn *, const char *path,
 	    struct fx_import_stats *, struct fx_err *);
+/* The receivables ledger (ledger.c); after conditions, which it needs. */
+int	 fx_ledger_import(struct fx_ctx *, struct fx_txn *, struct fx_pkg *,
+	    const char *path, struct fx_import_stats *, struct fx_err *);
 
+/*
+ * Receivables (ar.c).  fx_ar_compute is the arithmetic of one entity,
+ * without the store: the documents dated up to date (others are
+ * skipped), credits set against debits as 1C allocated them, the rest
+ * first in, first out; row's figures and open documents are filled in
+ * (docs returned new), its names and limits are left alone.
+ */
+struct fx_ar_entry {
+	const char		*id;
+	const struct fx_ledger	*l;
+};
+void	 fx_ar_compute(const struct fx_ar_entry *, size_t n, const char *date,
+	    const struct fx_days *buckets, struct fx_ar_row *row);
+void	 fx_ar_row_release(struct fx_ar_row *);
+/*
+ * The block rule in an open transaction, for an entity the caller has
+ * already found and checked access to (the orders module at submission).
+ */
+int	 fx_ar_check_txn(struct fx_ctx *, struct fx_txn *,
+	    const struct fx_entity *, struct fx_ar_verdict *, struct fx_err *);
+
+/* -- Orders (order.c) ------------------------------------------------ */
+/*
+ *	orders		number "000001"		-> rec fx_order
+ *	order_lines	number \0 line "0001"	-> rec fx_oline
+ *	idx_order_file	SHA-256 hex of a file	-> order number
+ *	reservations	delivery \0 product \0 order \0 line
+ *						-> rec fx_amount (thousandths)
+ *	meta "order_seq"	the last order number given out
+ */
+extern const struct fx_rectype fx_rt_order, fx_rt_oline;
+/* -- end of Orders ---------------------------------------------------- */
 #endif /* FX_INT_H */

@@ -10,8 +10,8 @@
  * Files are recognised by content (the root element and its first child),
  * the file name deciding only between catalog and offers files whose first
  * child is the classifier.  They are applied catalog first, then offers,
- * conditions, deliveries, whatever order they were given in, since each
- * refers to what the one before defines.
+ * conditions, deliveries, the receivables ledger, whatever order they were
+ * given in, since each refers to what the one before defines.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -24,10 +24,10 @@
 
 #include "fx-int.h"
 
-enum fkind { F_CATALOG, F_OFFERS, F_CONDITIONS, F_DELIVERIES };
+enum fkind { F_CATALOG, F_OFFERS, F_CONDITIONS, F_DELIVERIES, F_LEDGER };
 
 static const char *const fkind_names[] = {
-	"catalog", "offers", "conditions", "deliveries"
+	"catalog", "offers", "conditions", "deliveries", "ledger"
 };
 
 struct pfile {
@@ -121,6 +121,8 @@ classify(struct fx_ctx *ctx, struct pfile *f, struct fx_err *err)
 		f->kind = F_CONDITIONS;
 	else if (strcmp(root, "formix-deliveries") == 0)
 		f->kind = F_DELIVERIES;
+	else if (strcmp(root, "formix-ledger") == 0)
+		f->kind = F_LEDGER;
 	else
 		return fx_err_setloc(err, FX_EDATA, f->path, 0, 0, "not a 1C "
 		    "exchange file: root element \"%s\"",
@@ -193,13 +195,14 @@ summary(char *buf, size_t sz, const struct fx_import_stats *s)
 {
 	snprintf(buf, sz, "groups=%llu products=%llu price_types=%llu "
 	    "prices=%llu warehouses=%llu stock=%llu dealers=%llu "
-	    "entities=%llu discounts=%llu deliveries=%llu",
+	    "entities=%llu discounts=%llu deliveries=%llu ledger=%llu",
 	    (unsigned long long)s->groups, (unsigned long long)s->products,
 	    (unsigned long long)s->pricetypes, (unsigned long long)s->prices,
 	    (unsigned long long)s->warehouses, (unsigned long long)s->stock,
 	    (unsigned long long)s->dealers, (unsigned long long)s->entities,
 	    (unsigned long long)s->discounts,
-	    (unsigned long long)s->deliveries);
+	    (unsigned long long)s->deliveries,
+	    (unsigned long long)s->ledger);
 }
 
 /* The property cache of a package owns its records. */
@@ -286,6 +289,10 @@ apply(struct fx_txn *txn, void *arg, struct fx_err *err)
 		case F_DELIVERIES:
 			r = fx_deliv_import(pk->ctx, txn, f->path, pk->st, err);
 			break;
+		case F_LEDGER:
+			r = fx_ledger_import(pk->ctx, txn, &pkg, f->path,
+			    pk->st, err);
+			break;
 		default:
 			FX_BUG("file kind %d", f->kind);
 		}
@@ -363,13 +370,13 @@ fx_import(struct fx_ctx *ctx, const char *const *paths, size_t n, int flags,
 		if (classify(ctx, &pk.files[i], err) == -1)
 			goto out;
 	}
-	/* Catalog, offers, conditions, deliveries; given order within each. */
+	/* By kind, catalog to ledger; the given order within each. */
 	{
 		struct pfile *tmp = fx_calloc(n, sizeof(*tmp));
 		size_t j, o = 0;
 		int k;
 
-		for (k = F_CATALOG; k <= F_DELIVERIES; k++)
+		for (k = F_CATALOG; k <= F_LEDGER; k++)
 			for (j = 0; j < n; j++)
 				if ((int)pk.files[j].kind == k)
 					tmp[o++] = pk.files[j];
@@ -461,7 +468,9 @@ fx_db_stat(struct fx_ctx *ctx, struct fx_stat *s, struct fx_err *err)
 	    fx_meta_get(&txn, "conditions_asof", s->conditions_asof,
 	    sizeof(s->conditions_asof), err) == -1 ||
 	    fx_meta_get(&txn, "deliveries_asof", s->deliveries_asof,
-	    sizeof(s->deliveries_asof), err) == -1) {
+	    sizeof(s->deliveries_asof), err) == -1 ||
+	    fx_meta_get(&txn, "ledger_asof", s->ledger_asof,
+	    sizeof(s->ledger_asof), err) == -1) {
 		fx_db_abort(&txn);
 		return -1;
 	}
@@ -486,6 +495,8 @@ rectype(enum fx_kind k)
 	case FX_K_APPLIED:	return &fx_rt_applied;
 	case FX_K_OFFER:	return &fx_rt_offer;
 	case FX_K_DISCOUNT:	return &fx_rt_amount;
+	case FX_K_LEDGER:	return &fx_rt_ledger;
+	case FX_K_AR_OVERRIDE:	return &fx_rt_ar_override;
 	default:		return NULL;
 	}
 }
@@ -515,6 +526,7 @@ fx_db_dump(struct fx_ctx *ctx, FILE *fp, struct fx_err *err)
 		struct fx_applied a; struct fx_dline dl; struct fx_amount m;
 		struct fx_pricetype pt; struct fx_warehouse w;
 		struct fx_dealer de; struct fx_offer o;
+		struct fx_ledger l; struct fx_ar_override ao;
 	} u;
 	struct fx_txn txn;
 	struct fx_cur cur;

@@ -8,84 +8,21 @@
  * worksheet_write_string/number only, never as formulas, so a product
  * name that starts with "=" stays text (RELIABILITY.md, formula export).
  *
- * Durability.  libxlsxwriter has been seen to report success for a
- * workbook truncated because its temporary directory was full
- * (RELIABILITY.md), so success from workbook_close proves nothing.  The
- * workbook goes to a hidden temporary name beside the target
- * (".NAME.tmp.XXXXXX", so that neither the spool nor a dealer's SFTP
- * client takes it), is read back -- the ZIP directory, every member's
- * CRC, and the rows of the sheet counted against the rows written --
- * then fsynced and renamed into place, and the directory fsynced.  On any
- * failure the temporary file is removed and the target is untouched.
+ * Durability: the workbook is written to a temporary name, read back --
+ * every row of the sheet counted -- and renamed into place (fx-xlsx.h):
+ * libxlsxwriter has been seen to report success for a truncated file.
  *
  * The file is created mode 0640: prices are per dealer, not for everyone
  * on the host.
- *
- * XXX libxlsxwriter opens the temporary file again by name after mkstemp
- * created it; the directory must not be writable by others.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <xlsxwriter.h>
-#include <zlib.h>
-
-#include "fx-int.h"
+#include "fx-xlsx.h"
 
 #define TITLE_ROWS	4	/* title, INN/KPP, as of, a blank row */
 #define NFIXED		6	/* columns before the warehouses */
-
-/* An error about path, with errno e (0 for none). */
-static int
-perr(struct fx_err *err, enum fx_code code, const char *path, int e,
-    const char *fmt, ...)
-{
-	char msg[sizeof(err->msg)];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fx_err_setloc(err, code, path, 0, 0, "%s", msg);
-	if (err != NULL)
-		err->sys_errno = e;
-	return -1;
-}
-
-/*
- * A libxlsxwriter error: its text, lowercased and without the final
- * period, and errno when the failure was the file system's.
- */
-static void
-lxw_err(struct fx_err *err, const char *path, lxw_error le, int e)
-{
-	char msg[200];
-	size_t n;
-
-	snprintf(msg, sizeof(msg), "%s", lxw_strerror(le));
-	n = strlen(msg);
-	if (n > 0 && msg[n - 1] == '.')
-		msg[--n] = '\0';
-	if (msg[0] >= 'A' && msg[0] <= 'Z')
-		msg[0] = (char)(msg[0] - 'A' + 'a');
-	switch (le) {
-	case LXW_ERROR_CREATING_XLSX_FILE:
-	case LXW_ERROR_CREATING_TMPFILE:
-	case LXW_ERROR_ZIP_FILE_OPERATION:
-	case LXW_ERROR_ZIP_CLOSE:
-		break;
-	default:
-		e = 0;
-	}
-	perr(err, le == LXW_ERROR_CREATING_XLSX_FILE ? FX_ECANTCREAT : FX_EIO,
-	    path, e, "cannot write: %s", msg);
-}
 
 /* Group paths. */
 
@@ -471,224 +408,21 @@ write_sheet(struct sheet *sh, const struct fx_entity *ent,
 		    ncols - 1));
 }
 
-/* Reading back. */
-
-static uint32_t
-le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static uint16_t
-le16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-/*
- * Inflate one member, check its size and CRC, and count "<row " in it when
- * rows is not NULL.  0 if sound.
- */
-static int
-member_check(const unsigned char *data, size_t csize, unsigned method,
-    uint32_t crc, uint32_t usize, uint64_t *rows)
-{
-	static const char pat[] = "<row ";
-	unsigned char out[65536 + sizeof(pat)];
-	const size_t carry = sizeof(pat) - 2;
-	z_stream z;
-	uLong c = crc32(0L, Z_NULL, 0);
-	uint64_t total = 0;
-	size_t keep = 0, have, i;
-	int zr;
-
-	if (method == 0) {
-		if (csize != usize)
-			return -1;
-		c = crc32(c, data, (uInt)csize);
-		if (rows != NULL)
-			for (i = 0; i + carry < csize; i++)
-				if (memcmp(data + i, pat, carry + 1) == 0)
-					(*rows)++;
-		return c == crc ? 0 : -1;
-	}
-	if (method != 8)
-		return -1;
-	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, -MAX_WBITS) != Z_OK)
-		return -1;
-	z.next_in = (Bytef *)(uintptr_t)data;
-	z.avail_in = (uInt)csize;
-	do {
-		z.next_out = out + keep;
-		z.avail_out = 65536;
-		zr = inflate(&z, Z_NO_FLUSH);
-		if (zr != Z_OK && zr != Z_STREAM_END)
-			break;
-		have = 65536 - z.avail_out;
-		c = crc32(c, out + keep, (uInt)have);
-		total += have;
-		have += keep;
-		if (rows != NULL) {
-			for (i = 0; i + carry < have; i++)
-				if (out[i] == '<' && memcmp(out + i, pat,
-				    carry + 1) == 0)
-					(*rows)++;
-			/* Keep a tail so a match across chunks is seen. */
-			keep = have < carry ? have : carry;
-			memmove(out, out + have - keep, keep);
-		}
-	} while (zr == Z_OK && (z.avail_in > 0 || z.avail_out == 0));
-	inflateEnd(&z);
-	if (zr != Z_STREAM_END)
-		return -1;
-	return total == usize && c == crc ? 0 : -1;
-}
-
-/*
- * Is the file at tmp a whole XLSX?  Walk the ZIP central directory, check
- * every member, and count the rows of the sheet.  Errors name path, the
- * file the caller asked for.
- */
-static int
-xlsx_verify(const char *tmp, const char *path, uint64_t want,
-    struct fx_err *err)
-{
-	static const char sheet[] = "xl/worksheets/sheet1.xml";
-	unsigned char *buf = NULL;
-	const unsigned char *p, *eocd = NULL;
-	struct stat st;
-	size_t size, off, i, n, cdoff, cdsize, nl, lo, data;
-	uint64_t rows = 0;
-	int fd, found = 0, rc = -1;
-	ssize_t r;
-
-	if ((fd = open(tmp, O_RDONLY | O_NOFOLLOW)) == -1)
-		return perr(err, FX_EIO, path, errno, "cannot read back");
-	if (fstat(fd, &st) == -1) {
-		perr(err, FX_EIO, path, errno, "cannot read back");
-		close(fd);
-		return -1;
-	}
-	size = (size_t)st.st_size;
-	if (size < 22) {
-		close(fd);
-		return perr(err, FX_EIO, path, 0, "written file is empty or "
-		    "cut short (%zu bytes)", size);
-	}
-	buf = fx_malloc(size);
-	for (off = 0; off < size; off += (size_t)r) {
-		r = read(fd, buf + off, size - off);
-		if (r == -1 && errno == EINTR) {
-			r = 0;
-			continue;
-		}
-		if (r <= 0) {
-			perr(err, FX_EIO, path, r == -1 ? errno : 0,
-			    "cannot read back");
-			goto out;
-		}
-	}
-	/* End of central directory: the last 22 bytes plus any comment. */
-	for (i = size - 22;; i--) {
-		if (le32(buf + i) == 0x06054b50) {
-			eocd = buf + i;
-			break;
-		}
-		if (i == 0 || size - i > 22 + 65535)
-			break;
-	}
-	if (eocd == NULL)
-		goto bad;
-	n = le16(eocd + 10);
-	cdsize = le32(eocd + 12);
-	cdoff = le32(eocd + 16);
-	if (cdoff > (size_t)(eocd - buf) || cdsize > (size_t)(eocd - buf) -
-	    cdoff || n == 0)
-		goto bad;
-	for (p = buf + cdoff, i = 0; i < n; i++) {
-		uint32_t crc, csize, usize;
-		unsigned method;
-
-		if ((size_t)(p - buf) + 46 > cdoff + cdsize ||
-		    le32(p) != 0x02014b50)
-			goto bad;
-		method = le16(p + 10);
-		crc = le32(p + 16);
-		csize = le32(p + 20);
-		usize = le32(p + 24);
-		nl = le16(p + 28);
-		lo = le32(p + 42);
-		if ((size_t)(p - buf) + 46 + nl > cdoff + cdsize)
-			goto bad;
-		if (lo + 30 > cdoff || le32(buf + lo) != 0x04034b50)
-			goto bad;
-		data = lo + 30 + le16(buf + lo + 26) + le16(buf + lo + 28);
-		if (data > cdoff || csize > cdoff - data)
-			goto bad;
-		if (nl == sizeof(sheet) - 1 && memcmp(p + 46, sheet, nl) == 0) {
-			found = 1;
-			if (member_check(buf + data, csize, method, crc, usize,
-			    &rows) == -1)
-				goto bad;
-		} else if (member_check(buf + data, csize, method, crc, usize,
-		    NULL) == -1)
-			goto bad;
-		p += 46 + nl + le16(p + 30) + le16(p + 32);
-	}
-	if (!found)
-		goto bad;
-	if (rows != want) {
-		perr(err, FX_EIO, path, 0, "written file is incomplete: %llu "
-		    "of %llu rows", (unsigned long long)rows,
-		    (unsigned long long)want);
-		goto out;
-	}
-	rc = 0;
-	goto out;
-bad:
-	perr(err, FX_EIO, path, 0, "written file is not a complete XLSX");
-out:
-	free(buf);
-	close(fd);
-	return rc;
-}
-
-static int
-fsync_path(const char *path, int dir)
-{
-	int fd, r, e;
-
-	fd = open(path, O_RDONLY | (dir ? O_DIRECTORY : O_NOFOLLOW));
-	if (fd == -1)
-		return -1;
-	r = fsync(fd);
-	e = errno;
-	if (close(fd) == -1 && r == 0)
-		return -1;
-	errno = e;
-	return r;
-}
-
 int
 fx_pricelist_xlsx(struct fx_ctx *ctx, const char *entity, const char *path,
     size_t *rows, struct fx_err *err)
 {
-	lxw_workbook_options wo;
 	struct fx_query q;
 	struct fx_items items;
 	struct fx_entity ent;
 	struct paths ps;
 	struct fx_txn t;
+	struct fx_xlsx x;
 	struct sheet sh;
 	struct line *lines = NULL;
 	struct whcol *wh = NULL;
-	const char *base;
-	char *dir = NULL, *tmp = NULL;
-	size_t nwh, i, dlen;
-	lxw_error le;
-	int fd, have_ent = 0, rc = -1;
+	size_t nwh, i;
+	int have_ent = 0, rc = -1;
 
 	if (rows != NULL)
 		*rows = 0;
@@ -725,78 +459,23 @@ fx_pricelist_xlsx(struct fx_ctx *ctx, const char *entity, const char *path,
 	qsort(lines, items.n, sizeof(*lines), line_cmp);
 	nwh = warehouses(&items, &wh);
 
-	/* A hidden temporary name in the target's directory. */
-	base = strrchr(path, '/');
-	dlen = base != NULL ? (size_t)(base - path) + 1 : 0;
-	base = base != NULL ? base + 1 : path;
-	if (*base == '\0') {
-		perr(err, FX_ECANTCREAT, path, EISDIR, "cannot create");
+	/* 35,000 rows: libxlsxwriter's constant-memory mode. */
+	if (fx_xlsx_open(&x, path, 1, err) == -1)
 		goto out;
-	}
-	dir = dlen > 0 ? fx_strndup(path, dlen) : fx_strdup(".");
-	tmp = fx_malloc(dlen + strlen(base) + 16);
-	memcpy(tmp, path, dlen);
-	snprintf(tmp + dlen, strlen(base) + 16, ".%s.tmp.XXXXXX", base);
-	if ((fd = mkstemp(tmp)) == -1) {
-		perr(err, FX_ECANTCREAT, path, errno, "cannot create");
-		free(tmp);
-		tmp = NULL;
-		goto out;
-	}
-	if (fchmod(fd, 0640) == -1 || close(fd) == -1) {
-		perr(err, FX_ECANTCREAT, path, errno, "cannot create");
-		goto out;
-	}
-
-	memset(&wo, 0, sizeof(wo));
-	wo.constant_memory = LXW_TRUE;
-	wo.tmpdir = dir;
 	memset(&sh, 0, sizeof(sh));
-	if ((sh.wb = workbook_new_opt(tmp, &wo)) == NULL) {
-		perr(err, FX_ECANTCREAT, path, errno, "cannot create");
-		goto out;
-	}
+	sh.wb = x.wb;
 	if ((sh.ws = workbook_add_worksheet(sh.wb, "Прайс-лист")) == NULL ||
 	    formats(&sh) == -1)
 		sh.e = LXW_ERROR_MEMORY_MALLOC_FAILED;
 	else
 		write_sheet(&sh, &ent, &items, lines, items.n, wh, nwh);
-	/* workbook_close frees the workbook whatever it returns. */
-	errno = 0;
-	le = workbook_close(sh.wb);
-	if (sh.e != LXW_NO_ERROR || le != LXW_NO_ERROR) {
-		int e = errno;
-
-		if (sh.e == LXW_NO_ERROR)
-			sh.e = le;
-		lxw_err(err, path, sh.e, e);
+	x.e = sh.e;
+	if (fx_xlsx_finish(&x, &sh.rows, 1, err) == -1)
 		goto out;
-	}
-	if (xlsx_verify(tmp, path, sh.rows, err) == -1)
-		goto out;
-	if (fsync_path(tmp, 0) == -1) {
-		perr(err, FX_EIO, path, errno, "cannot write");
-		goto out;
-	}
-	if (rename(tmp, path) == -1) {
-		perr(err, FX_ECANTCREAT, path, errno, "cannot create");
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;
-	if (fsync_path(dir, 1) == -1) {
-		perr(err, FX_EIO, dir, errno, "cannot sync the directory");
-		goto out;
-	}
 	if (rows != NULL)
 		*rows = items.n;
 	rc = 0;
 out:
-	if (tmp != NULL) {
-		unlink(tmp);
-		free(tmp);
-	}
-	free(dir);
 	free(wh);
 	free(lines);
 	if (have_ent)

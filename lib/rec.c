@@ -158,6 +158,50 @@ static const struct fx_field applied_f[] = {
 };
 const struct fx_rectype fx_rt_applied = { "applied", 1, applied_f };
 
+static const struct fx_field ledger_f[] = {
+	F(FX_FT_I32, fx_ledger, kind), F(FX_FT_STR, fx_ledger, date),
+	F(FX_FT_STR, fx_ledger, due), F(FX_FT_I64, fx_ledger, amount),
+	F(FX_FT_STR, fx_ledger, order), F(FX_FT_STR, fx_ledger, doc),
+	FV(FX_FT_QV, fx_ledger, alloc, nalloc), F(FX_FT_U32, fx_ledger, gen),
+	FEND
+};
+const struct fx_rectype fx_rt_ledger = { "ledger", 1, ledger_f };
+
+static const struct fx_field ar_override_f[] = {
+	F(FX_FT_STR, fx_ar_override, entity), F(FX_FT_STR, fx_ar_override, by),
+	F(FX_FT_STR, fx_ar_override, at), F(FX_FT_STR, fx_ar_override, until),
+	F(FX_FT_STR, fx_ar_override, reason), FEND
+};
+const struct fx_rectype fx_rt_ar_override = { "ar_override", 1,
+    ar_override_f };
+
+/* Orders. */
+static const struct fx_field order_f[] = {
+	F(FX_FT_STR, fx_order, number), F(FX_FT_STR, fx_order, status),
+	F(FX_FT_STR, fx_order, entity), F(FX_FT_STR, fx_order, dealer),
+	F(FX_FT_STR, fx_order, file), F(FX_FT_STR, fx_order, hash),
+	F(FX_FT_STR, fx_order, created), F(FX_FT_STR, fx_order, created_by),
+	F(FX_FT_STR, fx_order, submitted),
+	F(FX_FT_STR, fx_order, submitted_by),
+	F(FX_FT_STR, fx_order, delivery), F(FX_FT_STR, fx_order, comment),
+	F(FX_FT_I64, fx_order, total), F(FX_FT_I64, fx_order, demand),
+	F(FX_FT_I32, fx_order, nlines), F(FX_FT_STR, fx_order, doc), FEND
+};
+const struct fx_rectype fx_rt_order = { "order", 1, order_f };
+
+static const struct fx_field oline_f[] = {
+	F(FX_FT_I32, fx_oline, line), F(FX_FT_STR, fx_oline, product),
+	F(FX_FT_STR, fx_oline, article), F(FX_FT_STR, fx_oline, name),
+	F(FX_FT_STR, fx_oline, unit_code), F(FX_FT_I64, fx_oline, qty),
+	F(FX_FT_I64, fx_oline, in_stock), F(FX_FT_I64, fx_oline, price),
+	F(FX_FT_I64, fx_oline, retail), F(FX_FT_I64, fx_oline, sum),
+	F(FX_FT_STR, fx_oline, rows), F(FX_FT_STR, fx_oline, delivery),
+	F(FX_FT_STR, fx_oline, delivery_date),
+	F(FX_FT_STR, fx_oline, reserved), F(FX_FT_I64, fx_oline, reserved_qty),
+	FEND
+};
+const struct fx_rectype fx_rt_oline = { "order_line", 1, oline_f };
+
 #define M(s, off, T)	((T *)(void *)((char *)(s) + (off)))
 #define CM(s, off, T)	((const T *)(const void *)((const char *)(s) + (off)))
 
@@ -587,6 +631,53 @@ fx_request_release(struct fx_request *r)
 	fx_rec_release(&fx_rt_request, r);
 }
 
+int
+fx_rec_str_at(const void *data, size_t len, const struct fx_rectype *rt,
+    size_t field, const char **p, size_t *n)
+{
+	const struct fx_field *f;
+	struct rd r;
+	uint64_t l;
+	size_t i;
+
+	*p = "";
+	*n = 0;
+	r.p = data;
+	r.end = r.p + len;
+	r.bad = 0;
+	if (len < 1 || *r.p > rt->version || *r.p == 0)
+		return -1;
+	r.p++;
+	for (i = 0, f = rt->fields; f->type != FX_FT_END; f++, i++) {
+		if (r.p >= r.end)
+			return i == field && f->type == FX_FT_STR ? 0 : -1;
+		switch (f->type) {
+		case FX_FT_STR:
+			l = get_uv(&r);
+			if (r.bad || l > (uint64_t)(r.end - r.p))
+				return -1;
+			if (i == field) {
+				*p = (const char *)r.p;
+				*n = (size_t)l;
+				return 0;
+			}
+			r.p += l;
+			break;
+		case FX_FT_I64:
+		case FX_FT_I32:
+		case FX_FT_U32:
+		case FX_FT_BOOL:
+			(void)get_uv(&r);
+			break;
+		default:
+			return -1;	/* vectors: not needed yet */
+		}
+		if (r.bad || i == field)
+			return -1;
+	}
+	return -1;
+}
+
 /* Read n (id, amount) pairs in place; -1 if they do not fit or are cut. */
 static int
 view_qv(struct rd *r, struct fx_qv_view *v, size_t cap, size_t *np)
@@ -650,5 +741,178 @@ fx_offer_view(const void *data, size_t len, struct fx_offer_view *o,
 	if (r.bad)
 		return fx_err_set(err, FX_ESOFTWARE, "damaged offer record in "
 		    "store");
+	return 0;
+}
+
+/*
+ * Decode into one allocation: the strings and vectors of the record share
+ * a single block, returned in *block and freed with free(*block) (not
+ * fx_rec_release).  For the hot paths that decode thousands of records
+ * and free them together.
+ */
+int
+fx_rec_decode_packed(const void *data, size_t len, const struct fx_rectype *rt,
+    void *s, void **block, struct fx_err *err)
+{
+	const struct fx_field *f;
+	struct rd r;
+	size_t need = 0, i, n, off;
+	unsigned ver;
+	char *blk;
+	int pass;
+
+	*block = NULL;
+	if (len < 1)
+		return fx_err_set(err, FX_ESOFTWARE, "empty %s record in store",
+		    rt->name);
+	ver = *(const unsigned char *)data;
+	if (ver > rt->version || ver == 0)
+		return fx_err_set(err, FX_ESOFTWARE, "%s record of format %u "
+		    "is newer than this formix (%u): upgrade formix",
+		    rt->name, ver, rt->version);
+	blk = NULL;
+	/* Pass 0 sizes the block, pass 1 fills it. */
+	for (pass = 0; pass < 2; pass++) {
+		r.p = (const unsigned char *)data + 1;
+		r.end = (const unsigned char *)data + len;
+		r.bad = 0;
+		off = 0;
+#define TAKE(sz)	(off = (off + 7) & ~(size_t)7, off += (sz), \
+			    blk + off - (sz))
+#define STR()		do {						\
+			uint64_t l_ = r.p < r.end ? get_uv(&r) : 0;	\
+			char *d_;					\
+									\
+			if (r.bad || l_ > (uint64_t)(r.end - r.p)) {	\
+				r.bad = 1;				\
+				l_ = 0;					\
+			}						\
+			d_ = TAKE((size_t)l_ + 1);			\
+			if (pass == 1) {				\
+				memcpy(d_, r.p, (size_t)l_);		\
+				d_[l_] = '\0';				\
+				sp = d_;				\
+			}						\
+			r.p += l_;					\
+		} while (0)
+		for (f = rt->fields; f->type != FX_FT_END; f++) {
+			int present = r.p < r.end;
+			char *sp = NULL;
+
+			switch (f->type) {
+			case FX_FT_STR:
+				STR();
+				if (pass == 1)
+					*M(s, f->off, char *) = sp;
+				break;
+			case FX_FT_I64:
+				if (pass == 1)
+					*M(s, f->off, int64_t) = present ?
+					    get_sv(&r) : 0;
+				else if (present)
+					(void)get_sv(&r);
+				break;
+			case FX_FT_I32:
+				if (pass == 1)
+					*M(s, f->off, int32_t) = present ?
+					    (int32_t)get_sv(&r) : 0;
+				else if (present)
+					(void)get_sv(&r);
+				break;
+			case FX_FT_U32:
+				if (pass == 1)
+					*M(s, f->off, uint32_t) = present ?
+					    (uint32_t)get_uv(&r) : 0;
+				else if (present)
+					(void)get_uv(&r);
+				break;
+			case FX_FT_BOOL:
+				if (pass == 1)
+					*M(s, f->off, int) = present ?
+					    (int)get_uv(&r) : 0;
+				else if (present)
+					(void)get_uv(&r);
+				break;
+			case FX_FT_PROPS: {
+				struct fx_prop *pv;
+
+				n = present ? (size_t)get_uv(&r) : 0;
+				if (n > len)
+					r.bad = 1, n = 0;
+				pv = (struct fx_prop *)(void *)TAKE(n *
+				    sizeof(*pv));
+				for (i = 0; i < n; i++) {
+					STR();
+					if (pass == 1)
+						pv[i].name = sp;
+					STR();
+					if (pass == 1)
+						pv[i].value = sp;
+				}
+				if (pass == 1) {
+					*M(s, f->off, struct fx_prop *) = n ?
+					    pv : NULL;
+					*M(s, f->noff, size_t) = n;
+				}
+				break;
+			}
+			case FX_FT_STRV: {
+				char **sv;
+
+				n = present ? (size_t)get_uv(&r) : 0;
+				if (n > len)
+					r.bad = 1, n = 0;
+				sv = (char **)(void *)TAKE(n * sizeof(*sv));
+				for (i = 0; i < n; i++) {
+					STR();
+					if (pass == 1)
+						sv[i] = sp;
+				}
+				if (pass == 1) {
+					*M(s, f->off, char **) = n ? sv : NULL;
+					*M(s, f->noff, size_t) = n;
+				}
+				break;
+			}
+			case FX_FT_QV: {
+				struct fx_qv *qv;
+
+				n = present ? (size_t)get_uv(&r) : 0;
+				if (n > len)
+					r.bad = 1, n = 0;
+				qv = (struct fx_qv *)(void *)TAKE(n *
+				    sizeof(*qv));
+				for (i = 0; i < n; i++) {
+					STR();
+					if (pass == 1) {
+						qv[i].id = sp;
+						qv[i].v = get_sv(&r);
+					} else
+						(void)get_sv(&r);
+				}
+				if (pass == 1) {
+					*M(s, f->off, struct fx_qv *) = n ?
+					    qv : NULL;
+					*M(s, f->noff, size_t) = n;
+				}
+				break;
+			}
+			default:
+				FX_BUG("bad field type %d", f->type);
+			}
+		}
+#undef STR
+#undef TAKE
+		if (r.bad) {
+			free(blk);
+			return fx_err_set(err, FX_ESOFTWARE, "damaged %s record "
+			    "in store", rt->name);
+		}
+		if (pass == 0) {
+			need = off;
+			blk = fx_malloc(need + 8);
+		}
+	}
+	*block = blk;
 	return 0;
 }

@@ -28,12 +28,20 @@
  *
  * The crash tests set FX_CRASH_AT=spool-rename to abort between steps 3
  * and 4.
+ *
+ * The rest of the file is what the queue (queue.c) builds on: moving a
+ * file or directory between spool directories by one rename that never
+ * replaces anything, the directory fsync, the crash points, the rules
+ * for which dropped names are taken, and the check that a file dropped
+ * without a rename is complete.
  */
+#define _GNU_SOURCE		/* renameat2, RENAME_NOREPLACE */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -163,8 +171,8 @@ write_all(int fd, const void *data, size_t len)
  * cannot open or fsync a directory at all (EISDIR, EINVAL, EBADF) is
  * taken to need no such step; any other failure is reported.
  */
-static int
-fsync_dir(const char *dir, struct fx_err *err)
+int
+fx_spool_fsync_dir(const char *dir, struct fx_err *err)
 {
 	int fd;
 
@@ -186,10 +194,9 @@ int
 fx_spool_write(struct fx_ctx *ctx, const char *dir, const char *name,
     const void *data, size_t len, struct fx_err *err)
 {
-	char tmpname[512], q[128];
-	char *tmpdir = NULL, *tmppath = NULL, *dstdir = NULL, *dstpath = NULL;
-	const char *crash;
-	int fd = -1, tries, rc = -1;
+	char q[128];
+	char *dstdir;
+	int rc;
 
 	/* Callers make these names: a bad one is a bug, not bad input. */
 	if (!dir_ok(dir))
@@ -200,9 +207,27 @@ fx_spool_write(struct fx_ctx *ctx, const char *dir, const char *name,
 		return fx_err_set(err, FX_EUSAGE, "spool file name \"%s\" must "
 		    "not be empty, contain '/' or start with '.'",
 		    fx_quote(q, sizeof(q), name));
-
-	tmpdir = fx_path_join(ctx->conf.spool_path, "tmp");
 	dstdir = fx_path_join(ctx->conf.spool_path, dir);
+	rc = fx_spool_write_at(ctx, dstdir, name, data, len, err);
+	free(dstdir);
+	return rc;
+}
+
+int
+fx_spool_write_at(struct fx_ctx *ctx, const char *dstdir, const char *name,
+    const void *data, size_t len, struct fx_err *err)
+{
+	char tmpname[512], q[128];
+	char *tmpdir = NULL, *tmppath = NULL, *dstpath = NULL;
+	int fd = -1, tries, rc = -1;
+
+	/* Dot-names are allowed here: the queue keeps its notes in them. */
+	if (name == NULL || name[0] == '\0' || strchr(name, '/') != NULL ||
+	    strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return fx_err_set(err, FX_EUSAGE, "spool file name \"%s\" must "
+		    "not be empty or contain '/'",
+		    fx_quote(q, sizeof(q), name));
+	tmpdir = fx_path_join(ctx->conf.spool_path, "tmp");
 	dstpath = fx_path_join(dstdir, name);
 
 	/* 64 random bits never collide in practice; EEXIST is retried. */
@@ -240,9 +265,7 @@ fx_spool_write(struct fx_ctx *ctx, const char *dir, const char *name,
 	}
 	fd = -1;
 
-	crash = getenv("FX_CRASH_AT");
-	if (crash != NULL && strcmp(crash, "spool-rename") == 0)
-		abort();
+	fx_crash_at("spool-rename");
 
 	/* Atomic: a reader of DIR sees the old file or the new, whole. */
 	if (rename(tmppath, dstpath) == -1) {
@@ -254,7 +277,8 @@ fx_spool_write(struct fx_ctx *ctx, const char *dir, const char *name,
 	tmppath = NULL;	/* renamed: nothing to clean up any more */
 
 	/* The new name must survive a crash, and the old must not return. */
-	if (fsync_dir(dstdir, err) == -1 || fsync_dir(tmpdir, err) == -1)
+	if (fx_spool_fsync_dir(dstdir, err) == -1 ||
+	    fx_spool_fsync_dir(tmpdir, err) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -264,7 +288,234 @@ out:
 		unlink(tmppath);
 	free(tmppath);
 	free(tmpdir);
-	free(dstdir);
 	free(dstpath);
 	return rc;
+}
+
+/*
+ * FX_CRASH_AT=POINT aborts the first time POINT is reached, POINT:N the
+ * Nth time.  The count is the library's one piece of global state, and
+ * only the crash tests ever set it going.
+ */
+void
+fx_crash_at(const char *point)
+{
+	static unsigned long seen;
+	const char *crash = getenv("FX_CRASH_AT"), *colon;
+	size_t len;
+
+	if (crash == NULL)
+		return;
+	colon = strchr(crash, ':');
+	len = colon != NULL ? (size_t)(colon - crash) : strlen(crash);
+	if (len != strlen(point) || strncmp(crash, point, len) != 0)
+		return;
+	if (colon == NULL || ++seen >= strtoul(colon + 1, NULL, 10))
+		abort();
+}
+
+/* The parent directory of path, into buf; "." if it has none. */
+static void
+parent(const char *path, char *buf, size_t sz)
+{
+	const char *s = strrchr(path, '/');
+
+	if (s == NULL)
+		fx_strlcpy(buf, ".", sz);
+	else if (s == path)
+		fx_strlcpy(buf, "/", sz);
+	else if ((size_t)(s - path) < sz) {
+		memcpy(buf, path, (size_t)(s - path));
+		buf[s - path] = '\0';
+	} else
+		fx_strlcpy(buf, ".", sz);	/* never: paths are ours */
+}
+
+int
+fx_spool_rename(const char *from, const char *to, struct fx_err *err)
+{
+	struct stat st;
+
+	/*
+	 * A state change must never replace what is already there: two
+	 * entries of one id would make one of them disappear.  RENAME_NOREPLACE
+	 * decides that atomically; a filesystem without it (EINVAL) gets the
+	 * check and the rename, which is enough for a spool only formixd
+	 * writes to.
+	 */
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return fx_err_sys(err, errno == ENOENT ? FX_ENOINPUT : FX_EIO,
+		    "rename %s to %s", from, to);
+	if (lstat(to, &st) == 0) {
+		errno = EEXIST;
+		return fx_err_sys(err, FX_EIO, "rename %s to %s", from, to);
+	}
+	if (rename(from, to) == -1)
+		return fx_err_sys(err, errno == ENOENT ? FX_ENOINPUT : FX_EIO,
+		    "rename %s to %s", from, to);
+	return 0;
+}
+
+int
+fx_spool_move(const char *from, const char *to, struct fx_err *err)
+{
+	char a[4096], b[4096];
+
+	if (fx_spool_rename(from, to, err) == -1)
+		return -1;
+	/* The new name must survive a crash, and the old must not return. */
+	parent(from, a, sizeof(a));
+	parent(to, b, sizeof(b));
+	if (fx_spool_fsync_dir(b, err) == -1)
+		return -1;
+	if (strcmp(a, b) != 0 && fx_spool_fsync_dir(a, err) == -1)
+		return -1;
+	return 0;
+}
+
+int
+fx_spool_name_kind(const char *name)
+{
+	static const char *const partial[] = { ".part", ".filepart", ".tmp" };
+	static const char *const cml[] = { "import", "offers", "prices",
+	    "rests" };
+	const unsigned char *p;
+	size_t i, len = strlen(name), sl;
+
+	/*
+	 * Uploads in progress: dot-files (rsync, many SFTP clients) and the
+	 * suffixes WinSCP, FileZilla and curl use until the final rename.
+	 */
+	if (len == 0 || name[0] == '.')
+		return FX_NAME_SKIP;
+	for (i = 0; i < nitems(partial); i++) {
+		sl = strlen(partial[i]);
+		if (len > sl && strcasecmp(name + len - sl, partial[i]) == 0)
+			return FX_NAME_SKIP;
+	}
+	/* No sender of ours names a file with control characters. */
+	for (p = (const unsigned char *)name; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return FX_NAME_BAD;
+	/*
+	 * The names 1C gives the parts of one CommerceML exchange (import,
+	 * import0_1, import___<guid>, offers..., prices..., rests...): they
+	 * may be grouped into one package.
+	 */
+	if (len > 4 && strcasecmp(name + len - 4, ".xml") == 0)
+		for (i = 0; i < nitems(cml); i++)
+			if (strncasecmp(name, cml[i], strlen(cml[i])) == 0)
+				return FX_NAME_PART;
+	return FX_NAME_FILE;
+}
+
+static int
+xml_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static int
+xml_namechar(int c)
+{
+	return c != '\0' && !xml_space(c) && c != '/' && c != '>' &&
+	    c != '<' && c != '=';
+}
+
+/* Skip from p (at "<?", "<!" or "<!--") past the construct; NULL if it
+ * does not end within [p, end). */
+static const char *
+skip_decl(const char *p, const char *end)
+{
+	const char *q;
+
+	if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
+		for (q = p + 4; q + 3 <= end; q++)
+			if (memcmp(q, "-->", 3) == 0)
+				return q + 3;
+		return NULL;
+	}
+	for (q = p; q < end; q++)
+		if (*q == '>')
+			return q + 1;
+	return NULL;
+}
+
+int
+fx_spool_complete(int fd, const struct stat *st)
+{
+	char head[4096], tail[4096], root[256];
+	const char *p, *end, *q;
+	size_t hn, tn, rl;
+	ssize_t r;
+	off_t off;
+
+	if (st->st_size == 0)
+		return 0;
+	hn = st->st_size < (off_t)sizeof(head) ? (size_t)st->st_size :
+	    sizeof(head);
+	if ((r = pread(fd, head, hn, 0)) == -1)
+		return -1;
+	hn = (size_t)r;
+	p = head;
+	end = head + hn;
+	if (end - p >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
+	else if (end - p >= 2 && (memcmp(p, "\xff\xfe", 2) == 0 ||
+	    memcmp(p, "\xfe\xff", 2) == 0))
+		return 1;	/* UTF-16: the importer decides */
+	for (;;) {
+		while (p < end && xml_space((unsigned char)*p))
+			p++;
+		if (p == end)
+			return p == head + hn && hn < sizeof(head) ? 0 : 1;
+		if (*p != '<')
+			return 1;	/* not XML: nothing to check */
+		if (p + 1 < end && (p[1] == '?' || p[1] == '!')) {
+			if ((p = skip_decl(p, end)) == NULL)
+				return hn < sizeof(head) ? 0 : 1;
+			continue;
+		}
+		break;
+	}
+	/* The root element's name, as bytes (any encoding that is ASCII-
+	 * compatible writes it the same at both ends). */
+	for (q = ++p; q < end && xml_namechar((unsigned char)*q); q++)
+		;
+	rl = (size_t)(q - p);
+	if (q == end || rl == 0 || rl >= sizeof(root))
+		return hn < sizeof(head) ? 0 : 1;
+	memcpy(root, p, rl);
+	root[rl] = '\0';
+
+	/* The end: "</root>" and nothing but white space after it. */
+	tn = st->st_size < (off_t)sizeof(tail) ? (size_t)st->st_size :
+	    sizeof(tail);
+	off = st->st_size - (off_t)tn;
+	if ((r = pread(fd, tail, tn, off)) == -1)
+		return -1;
+	tn = (size_t)r;
+	while (tn > 0 && (xml_space((unsigned char)tail[tn - 1]) ||
+	    tail[tn - 1] == '\0'))
+		tn--;
+	if (tn == 0 || tail[tn - 1] != '>')
+		return 0;
+	/* A document that is its root alone: "<root .../>". */
+	if ((off_t)hn == st->st_size && (p = memchr(q, '>', (size_t)(end -
+	    q))) != NULL && p[-1] == '/') {
+		for (p++; p < end && xml_space((unsigned char)*p); p++)
+			;
+		if (p == end)
+			return 1;
+	}
+	for (q = tail + tn - 1; q > tail; q--)
+		if (q[-1] == '<' && q[0] == '/')
+			break;
+	if (q == tail)
+		return 0;
+	q++;
+	return (size_t)(tail + tn - 1 - q) >= rl && memcmp(q, root, rl) == 0 &&
+	    (q[rl] == '>' || xml_space((unsigned char)q[rl])) ? 1 : 0;
 }

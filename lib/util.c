@@ -251,6 +251,48 @@ fx_date_check(const char *s)
 }
 
 /*
+ * Days since 1970-01-01: Howard Hinnant's days_from_civil, exact for the
+ * proleptic Gregorian calendar, no time zones involved.
+ */
+long
+fx_date_days(const char *s)
+{
+	long y, m, d, era, yoe, doy, doe;
+
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+	    (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+void
+fx_date_add(const char *s, long n, char out[11])
+{
+	long z = fx_date_days(s) + n + 719468, era, doe, yoe, y, doy, mp, d,
+	    m;
+
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	if (y < 0 || y > 9999)
+		y = y < 0 ? 0 : 9999;
+	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000,
+	    (unsigned)m % 100, (unsigned)d % 100);
+}
+
+/*
  * A string-keyed hash map (open addressing, linear probing).  Used for
  * the small per-import sets: groups seen, property names.
  */

@@ -567,3 +567,80 @@ fx_xml_sniff(const char *path, char *root, size_t rootsz, char *child,
 		    "element");
 	return rc;
 }
+
+/*
+ * Parse what rd hands over, chunk by chunk: an entry of a ZIP archive
+ * read in place (sheet_xlsx.c), never written to disk.  The same rules
+ * as run() above -- no DTD, no entities, no network, our limits on text
+ * and depth -- from a pull source instead of a descriptor.
+ */
+int
+fx_xml_parse_read(const char *name, ssize_t (*rd)(void *, char *, size_t),
+    void *rdarg, const struct fx_xml_ops *ops, void *user, struct fx_err *err)
+{
+	struct fx_xml x;
+	xmlSAXHandler sax;
+	xmlExternalEntityLoader old;
+	char *chunk;
+	ssize_t n;
+	size_t i;
+	int rc = -1;
+
+	memset(&x, 0, sizeof(x));
+	x.ops = ops;
+	x.user = user;
+	x.err = err;
+	x.name = name;
+	x.stop_after = -1;
+	build_table(&x);
+	setup_sax(&sax);
+	chunk = fx_malloc(XML_CHUNK);
+	old = xmlGetExternalEntityLoader();
+	xmlSetExternalEntityLoader(deny_loader);
+
+	x.ctxt = xmlCreatePushParserCtxt(&sax, &x, NULL, 0, name);
+	if (x.ctxt == NULL) {
+		fx_err_set(err, FX_ESOFTWARE, "cannot create XML parser");
+		goto out;
+	}
+	xmlCtxtUseOptions(x.ctxt, XML_PARSE_NONET);
+	for (;;) {
+		/* rd fills err itself when it fails. */
+		if ((n = rd(rdarg, chunk, XML_CHUNK)) < 0)
+			goto out;
+		x.fed += (uint64_t)n;
+		x.at_end = n == 0;
+		xmlParseChunk(x.ctxt, chunk, (int)n, n == 0);
+		if (x.failed)
+			goto out;
+		if (x.stopped) {
+			rc = 0;
+			goto out;
+		}
+		if (n == 0)
+			break;
+	}
+	if (!x.ctxt->wellFormed) {
+		if (!x.failed)
+			fx_err_setloc(err, FX_EDATA, name, fx_xml_line(&x), 0,
+			    "malformed XML");
+		goto out;
+	}
+	if (x.fed == 0) {
+		fx_err_setloc(err, FX_EDATA, name, 0, 0, "empty file");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (x.ctxt != NULL) {
+		if (x.ctxt->myDoc != NULL)
+			xmlFreeDoc(x.ctxt->myDoc);
+		xmlFreeParserCtxt(x.ctxt);
+	}
+	xmlSetExternalEntityLoader(old);
+	fx_buf_release(&x.text);
+	for (i = 0; i < XML_MAXATTRS; i++)
+		fx_buf_release(&x.abuf[i]);
+	free(chunk);
+	return rc;
+}

@@ -10,7 +10,7 @@ setup() {
 @test "a catalog and its offers import with the right counts" {
 	run --separate-stderr admin import "$DATA/cml/import.xml" "$DATA/cml/offers.xml"
 	[ "$status" -eq 0 ]
-	[ "$output" = "imported 2 files: groups 3, products 6 (deleted 1), price types 3, prices 11, warehouses 2, stock 8, dealers 0, entities 0, discounts 0, users 0, deliveries 0, warnings 1" ]
+	[ "$output" = "imported 2 files: groups 3, products 6 (deleted 1), price types 3, prices 11, warehouses 2, stock 8, dealers 0, entities 0, discounts 0, users 0, deliveries 0, ledger 0, warnings 1" ]
 	# p-3 has -2 at w-spb: stored as 0, and said so.
 	[ "$stderr" = "formix-admin: warning: $DATA/cml/offers.xml:65: negative stock -2 of product \"p-3\" at warehouse \"w-spb\" stored as 0" ]
 	[ "$(fx_count products)" -eq 6 ]

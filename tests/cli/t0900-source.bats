@@ -16,7 +16,8 @@ load helpers
 
 @test "banned functions are not used" {
 	bad=$(grep -nE '\<(strcpy|strcat|sprintf|vsprintf|gets|atoi)\s*\(' \
-	    "$FX_SRCDIR"/lib/*.c "$FX_SRCDIR"/lib/*.h "$FX_SRCDIR"/cmd/*.c || true)
+	    "$FX_SRCDIR"/lib/*.c "$FX_SRCDIR"/lib/*.h "$FX_SRCDIR"/cmd/*.c \
+	    "$FX_SRCDIR"/daemon/*.[ch] || true)
 	echo "$bad"
 	[ -z "$bad" ]
 }
@@ -31,10 +32,15 @@ load helpers
 }
 
 @test "every long option in --help is in the tool's man page" {
-	for tool in formix-admin formix-stock; do
+	for tool in formix-admin formix-stock formix-ar formix-order formixd; do
 		page="$FX_SRCDIR/man/$tool.1.in"
+		bin="$FX_BIN/$tool"
+		if [ "$tool" = formixd ]; then
+			page="$FX_SRCDIR/man/formixd.8.in"
+			bin="$FX_BUILDDIR/daemon/formixd"
+		fi
 		[ -f "$page" ]
-		for opt in $("$FX_BIN/$tool" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+		for opt in $("$bin" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
 			name=${opt#--}
 			grep -qE "Fl Fl $name( |$)" "$page" || {
 				echo "$tool: $opt is not in $page"

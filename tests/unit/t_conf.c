@@ -126,6 +126,10 @@ conf_diff(const struct fx_conf *a, const struct fx_conf *b)
 	NUM(deliveries_shown);
 	STR(staff_group);
 	NUM(max_import_size);
+	NUM(max_order_rows);
+	NUM(max_order_size);
+	if (memcmp(&a->ar_buckets, &b->ar_buckets, sizeof(a->ar_buckets)))
+		return "ar_buckets";
 #undef STR
 #undef NUM
 	return NULL;
@@ -200,6 +204,13 @@ test_defaults(void)
 	is_str(c.staff_group, "formix", "defaults: access.staff_group");
 	is_int(c.max_import_size, 2ULL << 30,
 	    "defaults: limits.max_import_size 2GiB");
+	is_int(c.max_order_rows, 100000,
+	    "defaults: limits.max_order_rows 100000");
+	is_int(c.max_order_size, 32ULL << 20,
+	    "defaults: limits.max_order_size 32MiB");
+	ok(c.ar_buckets.n == 3 && c.ar_buckets.v[0] == 7 &&
+	    c.ar_buckets.v[1] == 30 && c.ar_buckets.v[2] == 60,
+	    "defaults: ar.buckets 7,30,60");
 	fx_conf_release(&c);
 	ok(zeroed(&c), "release zeroes the struct");
 	fx_conf_release(&c);		/* twice is harmless */
@@ -299,6 +310,15 @@ test_values(void)
 	load(&r, "catalog:\n  negative_stock: keep\n");
 	ok(r.rc == 0 && r.c.negative_stock == FX_NEGSTOCK_KEEP,
 	    "values: enum keep");
+	fx_conf_release(&r.c);
+
+	load(&r, "ar:\n  buckets: 15, 45, 90 ,180\n");
+	ok(r.rc == 0 && r.c.ar_buckets.n == 4 && r.c.ar_buckets.v[0] == 15 &&
+	    r.c.ar_buckets.v[3] == 180, "values: ar.buckets with spaces");
+	fx_conf_release(&r.c);
+	load(&r, "ar:\n  buckets: 30\n");
+	ok(r.rc == 0 && r.c.ar_buckets.n == 1 && r.c.ar_buckets.v[0] == 30,
+	    "values: ar.buckets, one number");
 	fx_conf_release(&r.c);
 }
 
@@ -454,6 +474,24 @@ test_errors(void)
 	expect_err("int negative", "stock:\n  deliveries_shown: -1\n",
 	    2, 21, "stock.deliveries_shown: expected an integer from 0 to "
 	    "100, got \"-1\"");
+	{
+		static const char *const bad[] = {
+			"30,7", "7,7", "0,30", "7,3651", "7,,30", "7,30,",
+			"1,2,3,4,5,6,7,8", "a", "-7",
+		};
+		char text[128], msg[256];
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			snprintf(text, sizeof(text), "ar:\n  buckets: \"%s\"\n",
+			    bad[i]);
+			snprintf(msg, sizeof(msg), "ar.buckets: expected 1 to "
+			    "7 whole numbers of days from 1 to 3650, "
+			    "ascending, separated by commas, got \"%s\"",
+			    bad[i]);
+			expect_err("ar.buckets", text, 2, 12, msg);
+		}
+	}
 	expect_err("flow sequence for a scalar", "store:\n  path: [a, b]\n",
 	    2, 9, "store.path: expected a string, got a sequence");
 	expect_err("block sequence for a scalar",
@@ -609,6 +647,15 @@ static const char dump_defaults[] =
 	"  map_max: 64GiB\n"
 	"spool:\n"
 	"  path: /srv/fx/spool\n"
+	/* Spool and daemon: */
+	"  min_free: 64MiB\n"
+	"  settle: 5\n"
+	"  incomplete_after: 3600\n"
+	"  package_window: 5\n"
+	"  scan_interval: 60\n"
+	"  min_backoff: 60\n"
+	"  max_backoff: 3600\n"
+	"  alert_after: 5\n"
 	"catalog:\n"
 	"  retail_price_type: Розничная\n"
 	"  base_price_type: Оптовая\n"
@@ -620,7 +667,13 @@ static const char dump_defaults[] =
 	"access:\n"
 	"  staff_group: formix\n"
 	"limits:\n"
-	"  max_import_size: 2GiB\n";
+	"  max_import_size: 2GiB\n"
+	"  max_order_rows: 100000\n"
+	"  max_order_size: 32MiB\n"
+	"ar:\n"
+	"  buckets: \"7,30,60\"\n"
+	"orders:\n"
+	"  min_sum: 0\n";
 
 static void
 test_dump(void)

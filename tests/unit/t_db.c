@@ -103,6 +103,41 @@ main(void)
 	}
 
 	fx_db_close(db);
+
+	/*
+	 * A store made before a kind existed: delete the users DB with LMDB
+	 * itself, then open read-only: the kind reads as empty.
+	 */
+	{
+		MDB_env *env;
+		MDB_txn *txn;
+		MDB_dbi dbi;
+
+		mdb_env_create(&env);
+		mdb_env_set_maxdbs(env, 64);
+		mdb_env_set_mapsize(env, 64 << 20);
+		ok(mdb_env_open(env, dir, 0, 0640) == 0 &&
+		    mdb_txn_begin(env, NULL, 0, &txn) == 0 &&
+		    mdb_dbi_open(txn, "users", 0, &dbi) == 0 &&
+		    mdb_drop(txn, dbi, 1) == 0 && mdb_txn_commit(txn) == 0,
+		    "an older store, without the users DB");
+		mdb_env_close(env);
+		ok(fx_db_open(&db, dir, 1 << 20, 64 << 20, FX_DB_RDONLY,
+		    &err) == 0, "opens read-only: %s", err.msg);
+		fx_db_begin(db, 0, &t, &err);
+		is_int(fx_db_get(&t, FX_K_USER, "x", 1, NULL, NULL, &err), 1,
+		    "  its users read as none");
+		is_int(fx_db_count(&t, FX_K_USER), 0, "  and count 0");
+		fx_cur_open(&t, FX_K_USER, &c, &err);
+		is_int(fx_cur_first(&c, &k, &v, &err), 1, "  a cursor ends "
+		    "at once");
+		fx_cur_close(&c);
+		fx_db_abort(&t);
+		fx_db_close(db);
+		ok(fx_db_open(&db, dir, 1 << 20, 64 << 20, 0, &err) == 0,
+		    "a read-write open creates it again");
+		fx_db_close(db);
+	}
 	{
 		char cmd[128];
 

@@ -1,0 +1,705 @@
+/*
+ * formix-order -- dealers' orders: check an order file, make a draft
+ * of it, submit the draft to 1C, list and show orders.
+ *
+ * Thin by design: fx_order_check, fx_order_new, fx_order_submit,
+ * fx_order_list and fx_order_get do the work; this file chooses the
+ * columns and writes them in the three shared formats, and the result
+ * file (-o) through the library.  The exit status tells a script what
+ * happened to the rows: 0 every row accepted, 1 some refused (or a clean
+ * refusal), 65 the file itself refused, 77 not permitted.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+
+#define nitems_(a)	(sizeof(a) / sizeof((a)[0]))
+
+struct opts {
+	const char	*root;
+	const char	*conf;
+	const char	*as;
+	const char	*entity;
+	const char	*output;
+	const char	*delivery;
+	const char	*comment;
+	const char	*status;
+	const char	*article;
+	const char	*qty;
+	const char	*from, *to;
+	enum cli_fmt	 fmt;
+	int		 header;
+};
+
+static void
+usage(void)
+{
+	printf(
+"Usage: %s check FILE --entity INN[/KPP] [-o RESULT.xlsx|.csv]\n"
+"       %s new FILE --entity INN[/KPP] [--delivery M] [--comment T]\n"
+"       %s submit ORDER\n"
+"       %s list [--entity E] [--status S] [--from DATE] [--to DATE]\n"
+"       %s show ORDER\n"
+"       %s demand [--entity E] [--article A] [--delivery ID]\n"
+"       %s reserve ORDER LINE --delivery ID [--qty Q]\n"
+"\n"
+"Check a dealer's order file (XLS, XLSX or CSV: article and quantity) for\n"
+"a legal entity: one line per row with its status, the accepted quantity,\n"
+"retail and net price, line sum, stock and, for a shortfall, the nearest\n"
+"incoming delivery.  Make a draft order of it, and submit the draft to 1C.\n"
+"\n"
+"Commands:\n"
+"  check FILE             check an order file; nothing is changed\n"
+"  new FILE               check it and make a draft of its accepted rows\n"
+"  submit ORDER           check again now and send the draft to 1C\n"
+"  list                   orders, newest first\n"
+"  show ORDER             an order with its lines\n"
+"  demand                 open demand of submitted orders, by delivery\n"
+"  reserve ORDER LINE     staff: reserve a line's demand on a delivery\n"
+"\n"
+"Options:\n"
+"  -D, --root DIR         instance directory (default: $FORMIX_ROOT, else\n"
+"                         %s)\n"
+"  -c, --config FILE      configuration file (default: $FORMIX_CONF, else\n"
+"                         DIR/formix.yaml)\n"
+"      --as LOGIN         staff: act exactly as this dealer user\n"
+"  -e, --entity INN[/KPP] the legal entity ordering (INN, INN/KPP or Ид)\n"
+"  -o, --output FILE      check, new: also write the result as FILE.xlsx\n"
+"                         or FILE.csv\n"
+"      --delivery METHOD  new: the delivery method; demand: only lines\n"
+"                         expected from this delivery (its Ид); reserve:\n"
+"                         the delivery to reserve on\n"
+"      --qty Q            reserve: how much (default: all the line owes)\n"
+"      --article ARTICLE  demand: only this article\n"
+"      --comment TEXT     new: a comment for the order\n"
+"      --status STATUS    list: only orders in this status (draft, submitted)\n"
+"      --from DATE        list: made on or after this day (YYYY-MM-DD)\n"
+"      --to DATE          list: made on or before this day (YYYY-MM-DD)\n"
+"      --tsv              tab-separated values with a header line\n"
+"      --json             one JSON object per line\n"
+"  -H, --no-header        no header line (and no footer in tables)\n"
+"  -h, --help             display this help and exit\n"
+"  -V, --version          display version and exit\n"
+"\n"
+"Exit status: 0 every row accepted (or done), 1 some rows refused, or\n"
+"ordering refused, or already applied, 64 usage,\n"
+"65 the file refused, 66 no instance or no file, 69 store unavailable,\n"
+"70 internal error, 73 cannot create the output, 74 I/O error, 75 try\n"
+"again later, 77 not permitted, 78 configuration error.\n",
+	    cli_prog, cli_prog, cli_prog, cli_prog, cli_prog, cli_prog,
+	    cli_prog, FX_ROOTDIR);
+	exit(0);
+}
+
+/* Fields of check.  The names are stable (formix-order(1)). */
+static const struct cli_col check_cols[] = {
+	{ "row", CLI_RIGHT | CLI_NUM },
+	{ "article", 0 },
+	{ "qty", 0 },
+	{ "status", 0 },
+	{ "message", 0 },
+	{ "accepted", CLI_RIGHT | CLI_NUM },
+	{ "retail", CLI_RIGHT | CLI_NUM },
+	{ "net", CLI_RIGHT | CLI_NUM },
+	{ "sum", CLI_RIGHT | CLI_NUM },
+	{ "stock", CLI_RIGHT | CLI_NUM },
+	{ "delivery", 0 },
+	{ "delivery_date", 0 },
+	{ "delivery_qty", CLI_RIGHT | CLI_NUM },
+	{ "id", 0 },
+	{ "name", 0 },
+	{ "warehouses", CLI_RAW },	/* JSON only */
+};
+
+static int
+write_result(struct fx_ctx *ctx, const struct fx_ocheck *c, const char *path)
+{
+	struct fx_err err;
+	size_t len = strlen(path);
+
+	fx_err_clear(&err);
+	if (len > 5 && strcasecmp(path + len - 5, ".xlsx") == 0) {
+		if (fx_ocheck_xlsx(ctx, c, path, &err) == -1)
+			return cli_fail(&err);
+	} else if (fx_ocheck_csv(ctx, c, path, &err) == -1)
+		return cli_fail(&err);
+	return 0;
+}
+
+static int
+print_check(const struct opts *o, const struct fx_ocheck *c)
+{
+	struct cli_out *out;
+	struct cli_str wh;
+	const char *v[nitems_(check_cols)];
+	char row[32], acc[32], ret[32], net[32], sum[32], stk[32], dq[32];
+	char buf[64];
+	size_t i, j, ncols = nitems_(check_cols);
+	int rc = 0;
+
+	if (o->fmt != CLI_JSON)
+		ncols--;
+	memset(&wh, 0, sizeof(wh));
+	out = cli_out_new(stdout, o->fmt, o->header, check_cols, ncols);
+	for (i = 0; i < c->n; i++) {
+		const struct fx_ocheck_row *r = &c->rows[i];
+		const struct fx_item *it = r->item;
+		int acc_ok = FX_OL_ACCEPTED(r->status) &&
+		    r->status != FX_OL_MERGED;
+
+		memset(v, 0, sizeof(v));
+		(void)snprintf(row, sizeof(row), "%ld", r->row);
+		v[0] = row;
+		v[1] = r->article;
+		v[2] = r->qty;
+		v[3] = fx_ol_status_name(r->status);
+		v[4] = r->msg;
+		if (acc_ok)
+			v[5] = fx_qty_fmt(acc, sizeof(acc), r->accepted);
+		if (it != NULL) {
+			if (it->retail >= 0)
+				v[6] = fx_money_fmt(ret, sizeof(ret),
+				    it->retail, 0);
+			if (it->net >= 0)
+				v[7] = fx_money_fmt(net, sizeof(net),
+				    it->net, 0);
+			v[9] = fx_qty_fmt(stk, sizeof(stk),
+			    it->total > 0 ? it->total : 0);
+			v[13] = it->p.id;
+			v[14] = it->p.name;
+		}
+		if (acc_ok && r->sum >= 0)
+			v[8] = fx_money_fmt(sum, sizeof(sum), r->sum, 0);
+		if (r->arrival != NULL) {
+			v[10] = r->arrival->delivery;
+			v[11] = r->arrival->date;
+			v[12] = fx_qty_fmt(dq, sizeof(dq), r->arrival->qty);
+		}
+		if (o->fmt == CLI_JSON && it != NULL) {
+			cli_str_reset(&wh);
+			cli_str_adds(&wh, "[");
+			for (j = 0; j < it->nstock; j++) {
+				const struct fx_stock_line *s = &it->stock[j];
+
+				cli_str_adds(&wh, j ? ",{\"id\":" : "{\"id\":");
+				cli_str_json(&wh, s->warehouse);
+				cli_str_adds(&wh, ",\"name\":");
+				cli_str_json(&wh, s->warehouse_name);
+				cli_str_adds(&wh, ",\"qty\":");
+				cli_str_adds(&wh, fx_qty_fmt(buf, sizeof(buf),
+				    s->qty));
+				cli_str_adds(&wh, "}");
+			}
+			cli_str_adds(&wh, "]");
+			v[15] = cli_str_get(&wh);
+		}
+		cli_out_row(out, v);
+	}
+	if (cli_out_end(out) == -1)
+		rc = EX_IOERR_;
+	cli_str_release(&wh);
+	if (o->fmt == CLI_TABLE && o->header)
+		printf("%zu rows: %zu accepted, %zu refused; %zu lines, "
+		    "net %s, retail %s\n", c->n, c->naccepted, c->nrefused,
+		    c->nlines, fx_money_fmt(net, sizeof(net), c->total_net,
+		    ' '), fx_money_fmt(ret, sizeof(ret), c->total_retail, ' '));
+	return rc;
+}
+
+/* check and new: the same check, new makes a draft of it. */
+static int
+check_or_new(struct opts *o, int argc, char **argv, int make)
+{
+	struct fx_ctx *ctx;
+	struct fx_ocheck c;
+	struct fx_order ord;
+	struct fx_err err;
+	const char *cmd = make ? "new" : "check";
+	char net[64];
+	size_t len;
+	int rc;
+
+	if (argc != 2)
+		cli_usage("%s wants one FILE", cmd);
+	if (o->entity == NULL)
+		cli_usage("%s needs --entity INN[/KPP]", cmd);
+	if (!make && (o->delivery != NULL || o->comment != NULL))
+		cli_usage("--delivery and --comment go with new");
+	if (o->output != NULL) {
+		len = strlen(o->output);
+		if (!(len > 5 && strcasecmp(o->output + len - 5,
+		    ".xlsx") == 0) && !(len > 4 &&
+		    strcasecmp(o->output + len - 4, ".csv") == 0))
+			cli_usage("--output wants a name ending in .xlsx or "
+			    ".csv");
+	}
+	if ((rc = cli_open_as(&ctx, o->root, o->conf, make ? 0 :
+	    FX_OPEN_RDONLY, o->as)) != 0)
+		return rc;
+	memset(&ord, 0, sizeof(ord));
+	fx_err_clear(&err);
+	if (fx_order_check(ctx, argv[1], NULL, o->entity, &c, &err) == -1) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	if (make && fx_order_new(ctx, &c, argv[1], o->delivery, o->comment,
+	    &ord, &err) == -1) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	if (o->output != NULL && (rc = write_result(ctx, &c, o->output)) != 0)
+		goto out;
+	if ((rc = print_check(o, &c)) == 0 && c.nrefused > 0)
+		rc = EX_NEGATIVE;
+	/* The number on stderr: stdout stays the rows, for scripts too. */
+	if (make)
+		fprintf(stderr, "%s: draft order %s: %d lines, net %s; "
+		    "submit it with: %s submit %s\n", cli_prog, ord.number,
+		    (int)ord.nlines, fx_money_fmt(net, sizeof(net), ord.total,
+		    ' '), cli_prog, ord.number);
+out:
+	fx_order_release(&ord);
+	fx_ocheck_release(&c);
+	fx_ctx_free(ctx);
+	return rc;
+}
+
+static int
+cmd_check(struct opts *o, int argc, char **argv)
+{
+	return check_or_new(o, argc, argv, 0);
+}
+
+static int
+cmd_new(struct opts *o, int argc, char **argv)
+{
+	return check_or_new(o, argc, argv, 1);
+}
+
+/* Fields of an order (list, and the header of show). */
+static const struct cli_col order_cols[] = {
+	{ "number", 0 }, { "status", 0 }, { "created", 0 },
+	{ "submitted", 0 }, { "entity", 0 }, { "lines", CLI_RIGHT | CLI_NUM },
+	{ "total", CLI_RIGHT | CLI_NUM }, { "demand", CLI_RIGHT | CLI_NUM },
+	{ "delivery", 0 }, { "file", 0 }, { "document", 0 },
+	{ "comment", 0 },
+};
+
+static void
+order_row(struct cli_out *out, const struct fx_order *ord)
+{
+	const char *v[nitems_(order_cols)];
+	char n[32], t[64], d[64];
+
+	(void)snprintf(n, sizeof(n), "%d", (int)ord->nlines);
+	v[0] = ord->number;
+	v[1] = ord->status;
+	v[2] = ord->created;
+	v[3] = ord->submitted;
+	v[4] = ord->entity;
+	v[5] = n;
+	v[6] = fx_money_fmt(t, sizeof(t), ord->total, 0);
+	v[7] = fx_money_fmt(d, sizeof(d), ord->demand, 0);
+	v[8] = ord->delivery;
+	v[9] = ord->file;
+	v[10] = ord->doc;
+	v[11] = ord->comment;
+	cli_out_row(out, v);
+}
+
+/* Fields of an order's lines (show, submit). */
+static const struct cli_col line_cols[] = {
+	{ "line", CLI_RIGHT | CLI_NUM }, { "article", 0 }, { "name", 0 },
+	{ "qty", CLI_RIGHT | CLI_NUM }, { "in_stock", CLI_RIGHT | CLI_NUM },
+	{ "demand", CLI_RIGHT | CLI_NUM }, { "price", CLI_RIGHT | CLI_NUM },
+	{ "sum", CLI_RIGHT | CLI_NUM }, { "delivery", 0 },
+	{ "delivery_date", 0 }, { "rows", 0 }, { "id", 0 },
+	{ "reserved", 0 }, { "reserved_qty", CLI_RIGHT | CLI_NUM },
+};
+
+static int
+print_lines(const struct opts *o, const struct fx_oline *l, size_t n)
+{
+	struct cli_out *out;
+	const char *v[nitems_(line_cols)];
+	char ln[16], q[32], s[32], d[32], p[64], sum[64], r[32];
+	size_t i;
+	int dem;
+
+	out = cli_out_new(stdout, o->fmt, o->header, line_cols,
+	    nitems_(line_cols));
+	for (i = 0; i < n; i++) {
+		dem = l[i].qty > l[i].in_stock;
+		(void)snprintf(ln, sizeof(ln), "%d", (int)l[i].line);
+		v[0] = ln;
+		v[1] = l[i].article;
+		v[2] = l[i].name;
+		v[3] = fx_qty_fmt(q, sizeof(q), l[i].qty);
+		v[4] = fx_qty_fmt(s, sizeof(s), l[i].in_stock);
+		v[5] = fx_qty_fmt(d, sizeof(d), l[i].qty - l[i].in_stock);
+		v[6] = fx_money_fmt(p, sizeof(p), l[i].price, 0);
+		v[7] = fx_money_fmt(sum, sizeof(sum), l[i].sum, 0);
+		v[8] = dem ? l[i].delivery : NULL;
+		v[9] = dem ? l[i].delivery_date : NULL;
+		v[10] = l[i].rows;
+		v[11] = l[i].product;
+		v[12] = l[i].reserved;
+		v[13] = l[i].reserved[0] != '\0' ? fx_qty_fmt(r, sizeof(r),
+		    l[i].reserved_qty) : NULL;
+		cli_out_row(out, v);
+	}
+	return cli_out_end(out) == -1 ? EX_IOERR_ : 0;
+}
+
+static int
+cmd_submit(struct opts *o, int argc, char **argv)
+{
+	struct fx_ctx *ctx;
+	struct fx_order ord;
+	struct fx_oline *l = NULL;
+	struct fx_err err;
+	char t[64], d[64];
+	size_t n = 0;
+	int rc;
+
+	if (argc != 2)
+		cli_usage("submit wants one ORDER");
+	if ((rc = cli_open_as(&ctx, o->root, o->conf, 0, o->as)) != 0)
+		return rc;
+	fx_err_clear(&err);
+	if (fx_order_submit(ctx, argv[1], &ord, &l, &n, &err) == -1) {
+		rc = cli_fail(&err);
+		fx_ctx_free(ctx);
+		return rc;
+	}
+	rc = print_lines(o, l, n);
+	fprintf(stderr, "%s: order %s submitted: %d lines, net %s (demand "
+	    "%s); sent to 1C as %s\n", cli_prog, ord.number, (int)ord.nlines,
+	    fx_money_fmt(t, sizeof(t), ord.total, ' '),
+	    fx_money_fmt(d, sizeof(d), ord.demand, ' '), ord.doc);
+	fx_olines_free(l, n);
+	fx_order_release(&ord);
+	fx_ctx_free(ctx);
+	return rc;
+}
+
+static int
+cmd_list(struct opts *o, int argc, char **argv)
+{
+	struct fx_order_filter f;
+	struct fx_ctx *ctx;
+	struct fx_order *v;
+	struct fx_err err;
+	struct cli_out *out;
+	size_t n, i;
+	int rc;
+
+	(void)argv;
+	if (argc != 1)
+		cli_usage("list takes no arguments");
+	if ((rc = cli_open_as(&ctx, o->root, o->conf, FX_OPEN_RDONLY,
+	    o->as)) != 0)
+		return rc;
+	memset(&f, 0, sizeof(f));
+	f.entity = o->entity;
+	f.status = o->status;
+	f.from = o->from;
+	f.to = o->to;
+	fx_err_clear(&err);
+	if (fx_order_list(ctx, &f, &v, &n, &err) == -1) {
+		rc = cli_fail(&err);
+		fx_ctx_free(ctx);
+		return rc;
+	}
+	out = cli_out_new(stdout, o->fmt, o->header, order_cols,
+	    nitems_(order_cols));
+	for (i = 0; i < n; i++)
+		order_row(out, &v[i]);
+	if (cli_out_end(out) == -1)
+		rc = EX_IOERR_;
+	fx_orders_free(v, n);
+	fx_ctx_free(ctx);
+	return rc;
+}
+
+static int
+cmd_show(struct opts *o, int argc, char **argv)
+{
+	struct fx_ctx *ctx;
+	struct fx_order ord;
+	struct fx_oline *l;
+	struct fx_err err;
+	struct cli_out *out;
+	size_t n;
+	int rc;
+
+	if (argc != 2)
+		cli_usage("show wants one ORDER");
+	if ((rc = cli_open_as(&ctx, o->root, o->conf, FX_OPEN_RDONLY,
+	    o->as)) != 0)
+		return rc;
+	fx_err_clear(&err);
+	if (fx_order_get(ctx, argv[1], &ord, &l, &n, &err) == -1) {
+		rc = cli_fail(&err);
+		fx_ctx_free(ctx);
+		return rc;
+	}
+	/* JSON and TSV: the header row, then the lines, as two tables. */
+	out = cli_out_new(stdout, o->fmt, o->header, order_cols,
+	    nitems_(order_cols));
+	order_row(out, &ord);
+	if (cli_out_end(out) == -1)
+		rc = EX_IOERR_;
+	if (o->fmt == CLI_TABLE)
+		putchar('\n');
+	if (rc == 0)
+		rc = print_lines(o, l, n);
+	fx_olines_free(l, n);
+	fx_order_release(&ord);
+	fx_ctx_free(ctx);
+	return rc;
+}
+
+static int
+cmd_demand(struct opts *o, int argc, char **argv)
+{
+	static const struct cli_col cols[] = {
+		{ "delivery_date", 0 }, { "delivery", 0 }, { "order", 0 },
+		{ "line", CLI_RIGHT | CLI_NUM }, { "entity", 0 },
+		{ "article", 0 }, { "name", 0 },
+		{ "demand", CLI_RIGHT | CLI_NUM }, { "qty", CLI_RIGHT | CLI_NUM },
+		{ "submitted", 0 }, { "id", 0 },
+	};
+	struct fx_demand_filter f;
+	struct fx_demand *v;
+	struct fx_ctx *ctx;
+	struct fx_err err;
+	struct cli_out *out;
+	const char *row[nitems_(cols)];
+	char ln[16], d[32], q[32];
+	size_t n, i;
+	int rc;
+
+	(void)argv;
+	if (argc != 1)
+		cli_usage("demand takes no arguments");
+	if ((rc = cli_open_as(&ctx, o->root, o->conf, FX_OPEN_RDONLY,
+	    o->as)) != 0)
+		return rc;
+	memset(&f, 0, sizeof(f));
+	f.entity = o->entity;
+	f.article = o->article;
+	f.delivery = o->delivery;
+	fx_err_clear(&err);
+	if (fx_order_demand(ctx, &f, &v, &n, &err) == -1) {
+		rc = cli_fail(&err);
+		fx_ctx_free(ctx);
+		return rc;
+	}
+	out = cli_out_new(stdout, o->fmt, o->header, cols, nitems_(cols));
+	for (i = 0; i < n; i++) {
+		const struct fx_oline *l = &v[i].l;
+
+		(void)snprintf(ln, sizeof(ln), "%d", (int)l->line);
+		row[0] = l->delivery_date;
+		row[1] = l->delivery;
+		row[2] = v[i].order;
+		row[3] = ln;
+		row[4] = v[i].entity;
+		row[5] = l->article;
+		row[6] = l->name;
+		row[7] = fx_qty_fmt(d, sizeof(d), l->qty - l->in_stock);
+		row[8] = fx_qty_fmt(q, sizeof(q), l->qty);
+		row[9] = v[i].submitted;
+		row[10] = l->product;
+		cli_out_row(out, row);
+	}
+	if (cli_out_end(out) == -1)
+		rc = EX_IOERR_;
+	fx_demands_free(v, n);
+	fx_ctx_free(ctx);
+	return rc;
+}
+
+static int
+cmd_reserve(struct opts *o, int argc, char **argv)
+{
+	struct fx_ctx *ctx;
+	struct fx_oline l;
+	struct fx_err err;
+	int64_t qty = 0;
+	size_t line;
+	int rc;
+
+	if (argc != 3)
+		cli_usage("reserve wants ORDER and LINE");
+	if (cli_parse_count(argv[2], &line) == -1 || line == 0 ||
+	    line > 999999)
+		cli_usage("LINE wants a line number, not \"%s\"", argv[2]);
+	if (o->delivery == NULL)
+		cli_usage("reserve needs --delivery ID");
+	if (o->qty != NULL && (fx_qty_parse(o->qty, &qty) == -1 || qty <= 0))
+		cli_usage("--qty wants a quantity above zero, not \"%s\"",
+		    o->qty);
+	if ((rc = cli_open_as(&ctx, o->root, o->conf, 0, o->as)) != 0)
+		return rc;
+	fx_err_clear(&err);
+	if (fx_order_reserve(ctx, argv[1], (int)line, o->delivery, qty, &l,
+	    &err) == -1) {
+		rc = cli_fail(&err);
+		fx_ctx_free(ctx);
+		return rc;
+	}
+	rc = print_lines(o, &l, 1);
+	fx_olines_free_one(&l);
+	fx_ctx_free(ctx);
+	return rc;
+}
+
+static const struct {
+	const char	*name;
+	int		(*fn)(struct opts *, int, char **);
+} commands[] = {
+	{ "check", cmd_check },
+	{ "new", cmd_new },
+	{ "submit", cmd_submit },
+	{ "list", cmd_list },
+	{ "show", cmd_show },
+	{ "demand", cmd_demand },
+	{ "reserve", cmd_reserve },
+};
+
+static void
+check_date(const char *opt, const char *d)
+{
+	size_t i;
+
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? d[i] != '-' :
+		    d[i] < '0' || d[i] > '9')
+			break;
+	if (i < 10 || d[10] != '\0')
+		cli_usage("%s wants a date as YYYY-MM-DD, not \"%s\"", opt, d);
+}
+
+enum {
+	OPT_AS = 256, OPT_TSV, OPT_JSON, OPT_DELIVERY, OPT_COMMENT,
+	OPT_STATUS, OPT_FROM, OPT_TO, OPT_ARTICLE, OPT_QTY
+};
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "root", required_argument, NULL, 'D' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "as", required_argument, NULL, OPT_AS },
+		{ "entity", required_argument, NULL, 'e' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "delivery", required_argument, NULL, OPT_DELIVERY },
+		{ "comment", required_argument, NULL, OPT_COMMENT },
+		{ "status", required_argument, NULL, OPT_STATUS },
+		{ "article", required_argument, NULL, OPT_ARTICLE },
+		{ "qty", required_argument, NULL, OPT_QTY },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "to", required_argument, NULL, OPT_TO },
+		{ "tsv", no_argument, NULL, OPT_TSV },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "no-header", no_argument, NULL, 'H' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct opts o;
+	size_t i;
+	int c, fmts = 0;
+
+	cli_init("formix-order");
+	memset(&o, 0, sizeof(o));
+	o.header = 1;
+	o.fmt = CLI_TABLE;
+	opterr = 0;
+	/* Options may follow the command word: "check FILE --entity E". */
+	while ((c = getopt_long(argc, argv, ":D:c:e:o:HhV", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'D':
+			o.root = optarg;
+			break;
+		case 'c':
+			o.conf = optarg;
+			break;
+		case OPT_AS:
+			o.as = optarg;
+			break;
+		case 'e':
+			o.entity = optarg;
+			break;
+		case 'o':
+			o.output = optarg;
+			break;
+		case OPT_DELIVERY:
+			o.delivery = optarg;
+			break;
+		case OPT_COMMENT:
+			o.comment = optarg;
+			break;
+		case OPT_STATUS:
+			o.status = optarg;
+			break;
+		case OPT_ARTICLE:
+			o.article = optarg;
+			break;
+		case OPT_QTY:
+			o.qty = optarg;
+			break;
+		case OPT_FROM:
+			check_date("--from", optarg);
+			o.from = optarg;
+			break;
+		case OPT_TO:
+			check_date("--to", optarg);
+			o.to = optarg;
+			break;
+		case OPT_TSV:
+			o.fmt = CLI_TSV;
+			fmts |= 1;
+			break;
+		case OPT_JSON:
+			o.fmt = CLI_JSON;
+			fmts |= 2;
+			break;
+		case 'H':
+			o.header = 0;
+			break;
+		case 'h':
+			usage();
+			break;
+		case 'V':
+			cli_version();
+			break;
+		case ':':
+			cli_usage("option %s needs a value", argv[optind - 1]);
+			break;
+		default:
+			if (optopt > 0 && optopt < 256)
+				cli_usage("unknown option \"-%c\"", optopt);
+			cli_usage("unknown option \"%s\"", argv[optind - 1]);
+		}
+	}
+	if (fmts == 3)
+		cli_usage("--tsv and --json exclude each other");
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		cli_usage("no command given: check, new, submit, list, show, "
+		    "demand or reserve");
+	for (i = 0; i < nitems_(commands); i++)
+		if (strcmp(argv[0], commands[i].name) == 0)
+			return commands[i].fn(&o, argc, argv);
+	cli_usage("unknown command \"%s\"", argv[0]);
+}

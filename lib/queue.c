@@ -1,0 +1,1955 @@
+/*
+ * queue.c -- the exchange queue formixd runs: files dropped into a
+ * channel's in/ directory are taken when complete, applied exactly once,
+ * and answered with an acknowledgement in the channel's out/.
+ *
+ * The layout (formix-spool(7)) is Postfix's queue directories with a
+ * directory per entry, so that a file keeps its own name (1C's names say
+ * which part of an exchange a file is, and the applied mark records
+ * them):
+ *
+ *	spool/1c/in/NAME			dropped by 1C (or its cron)
+ *	spool/queue/incoming/ID.CHAN/NAME...	taken, waiting
+ *	spool/queue/active/ID.CHAN/		being applied
+ *	spool/queue/done/ID.CHAN/		applied (or applied before)
+ *	spool/queue/corrupt/ID.CHAN/NAME.err	refused, with the reason
+ *	spool/queue/deferred/ID.CHAN/.retry	failed for now; the directory's
+ *						mtime is the next attempt
+ *	spool/1c/out/NAME.ID.ack		what became of it
+ *
+ * ID is time based and unique (Postfix's long queue ids): 8 hex digits of
+ * seconds and 5 of microseconds, made strictly increasing, so that the
+ * entries of a channel sort in the order they arrived.  CHAN names the
+ * channel, and so the identity the entry is applied with: identity comes
+ * from where a file was dropped, never from what it says.
+ *
+ * Every state change is one rename (RENAME_NOREPLACE: nothing is ever
+ * replaced) followed by an fsync of both directories; a file is in
+ * exactly one place at any moment.  Intake is the rename of the dropped
+ * file into a fresh entry directory; later changes rename the entry.
+ * The import and the file's applied mark (its SHA-256) commit in one
+ * LMDB transaction, and only then is the entry renamed to done/: a crash
+ * between the two leaves it in active/, which startup recovery renames
+ * back to incoming/, and the second run finds it "already applied".
+ * Nothing is deleted, except directories a crash left empty.
+ *
+ * When is a file complete?  A file renamed into in/ (inotify's
+ * IN_MOVED_TO) is, and is taken at once.  A file merely closed after
+ * writing is no proof (an SFTP upload killed midway is closed too): it
+ * is taken only when it has not changed for spool.settle seconds and its
+ * format says it is whole (XML ends with its root's closing tag).  One
+ * that still looks cut short after spool.incomplete_after is taken
+ * anyway, to be refused with a report.  Files found by a scan are judged
+ * as closed ones: a scan cannot know how they arrived.  Dot-files,
+ * *.part, *.filepart and *.tmp are uploads in progress: never taken.
+ * Anything not a regular file with one link (symbolic links, hard links,
+ * FIFOs, directories) is moved, never opened or followed, to corrupt/;
+ * if even that cannot be done safely it is left alone, with a log line.
+ *
+ * Packages: 1C writes the parts of one exchange (import, offers, prices,
+ * rests, or import0_1... ) as separate files that must be applied
+ * together, in one transaction.  A CommerceML part (import*, offers*,
+ * prices*, rests* .xml) joins the channel's newest entry if that is a
+ * package of parts still open: its last part arrived less than
+ * spool.package_window seconds ago and it has no file of that name.  A
+ * package runs once the window has passed without a new part; any other
+ * file is a package of its own and runs at once.  The window is the
+ * entry directory's mtime, which every part renamed in moves, so it
+ * survives a restart.  The 1C channel is first in, first out: a package
+ * waits for the ones before it, deferred ones included, since an older
+ * catalog applied after a newer one would undo it.
+ *
+ * Failures: bad input (FX_EDATA and the like) goes to corrupt/ with a
+ * NAME.err beside each file; a temporary failure (FX_ETEMP: the map full
+ * at its maximum; FX_EIO: the disk) goes to deferred/ to be retried
+ * after spool.min_backoff, doubling up to spool.max_backoff, with one
+ * alert after spool.alert_after failures.  Intake stops while the spool's
+ * filesystem has less than spool.min_free free.
+ *
+ * inotify is a hint (fx_queue_hint); fx_queue_intake with full set reads
+ * the directories, which are the truth.  In memory the queue keeps only
+ * what makes it fast: the entries of incoming/ and deferred/ in id order,
+ * and the dropped files it is waiting for.
+ */
+#define _GNU_SOURCE		/* syncfs */
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fx-int.h"
+
+#define QID_LEN		13		/* 8 hex seconds, 5 hex microseconds */
+#define STALE_TMP	(36LL * 3600)	/* seconds: spool/tmp leftovers */
+#define MAX_JOB_WARNS	20		/* logged per package, then counted */
+#define SEC		1000000LL	/* microseconds */
+
+enum qstate { Q_INCOMING, Q_ACTIVE, Q_DEFERRED, Q_DONE, Q_CORRUPT, Q_N };
+
+static const char *const qnames[Q_N] = {
+	"incoming", "active", "deferred", "done", "corrupt"
+};
+
+struct fx_queue;
+struct job;
+
+/*
+ * The channels.  Only 1C's exists yet.  NEEDSWORK: dealer folders
+ * (spool/dealers/<dealer>/in) come with the orders issue, one channel a
+ * folder: tag "d-<dealer>", not FIFO, acting as the dealer's configured
+ * user (fx_auth_user) with the orders handler.
+ */
+struct chandef {
+	const char	*tag;		/* in entry names: ID.TAG */
+	const char	*in;		/* spool-relative */
+	const char	*out;
+	int		 fifo;		/* packages run in arrival order */
+	int		(*handle)(struct fx_queue *, struct job *,
+			    struct fx_err *);
+};
+
+static int	 handle_1c(struct fx_queue *, struct job *, struct fx_err *);
+
+static const struct chandef chandefs[] = {
+	{ "1c", "1c/in", "1c/out", 1, handle_1c },
+};
+
+struct chan {
+	const struct chandef *def;
+	char		*in;		/* absolute */
+	int		 staff;		/* acts as staff (else as login) */
+	char		 login[65];
+};
+
+/* An entry of incoming/ or deferred/. */
+struct entry {
+	char		 name[96];	/* ID.TAG */
+	size_t		 chan;
+	enum qstate	 state;		/* Q_INCOMING or Q_DEFERRED */
+	int		 open;		/* a package of parts: may gain more */
+	int		 gone;		/* done or corrupt: skipped */
+	int		 attempts;	/* failures so far */
+	int64_t		 ready;		/* microseconds: may run from then */
+};
+
+/* A file seen in a channel's in/, not taken yet. */
+struct pend {
+	size_t		 chan;
+	char		*name;
+	int		 moved;		/* renamed in: complete */
+	int		 incomplete;	/* looked cut short: waits long */
+	int		 stuck;		/* cannot be taken: said so once */
+	int64_t		 check;		/* look again from then */
+	struct timespec	 said_mtime;	/* what the last line was about */
+	off_t		 said_size;
+	unsigned	 gen;		/* full scan that saw it */
+};
+
+struct fx_queue {
+	struct fx_ctx	*ctx;
+	fx_queue_log_fn	*log;
+	void		*log_arg;
+	char		*spool;
+	char		*tmp;
+	char		*dir[Q_N];
+	struct chan	*chans;
+	size_t		 nchans;
+	struct fx_actor	 staff;
+	struct entry	*ents;
+	size_t		 nents, entcap, head, ngone;
+	struct fx_map	 pend;		/* "CHAN/NAME" -> struct pend * */
+	size_t		 npend;
+	unsigned	 gen;
+	int64_t		 last_id;	/* microseconds of the last id */
+	int		 low_space;
+	/* Directories to fsync before an intake pass ends. */
+	char		**dirty;
+	size_t		 ndirty, dirtycap;
+	struct fx_queue_stats st;
+};
+
+/* A package being applied. */
+struct job {
+	struct entry	 e;
+	struct chan	*c;
+	char		 id[QID_LEN + 1];
+	char		*dir;		/* the entry's directory now */
+	char		**names;	/* its files, sorted */
+	char		**paths;
+	size_t		 n;
+	struct fx_import_stats st;
+	size_t		 nwarns;
+};
+
+/* Time. */
+
+static int64_t
+ts_us(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * SEC + ts->tv_nsec / 1000;
+}
+
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts_us(&ts);
+}
+
+static int
+conf_int(const struct fx_queue *q, size_t off)
+{
+	return *(const int *)((const char *)&q->ctx->conf + off);
+}
+
+#define CONF(q, m)	conf_int((q), offsetof(struct fx_conf, m))
+
+/* Logging: "id=ID chan=TAG file="a" file="b": message". */
+
+static void __attribute__((format(printf, 6, 7)))
+qlog(struct fx_queue *q, enum fx_qlog lvl, const char *entry,
+    char *const *files, size_t nfiles, const char *fmt, ...)
+{
+	struct fx_buf b = { 0 };
+	char qn[512], msg[1024];
+	const char *dot;
+	va_list ap;
+	size_t i;
+
+	if (q->log == NULL)
+		return;
+	if (entry != NULL) {
+		dot = strchr(entry, '.');
+		if (dot != NULL)
+			fx_buf_addf(&b, "id=%.*s chan=%s", (int)(dot - entry),
+			    entry, dot + 1);
+		else
+			fx_buf_addf(&b, "id=%s", entry);
+	}
+	for (i = 0; i < nfiles; i++)
+		fx_buf_addf(&b, "%sfile=\"%s\"", b.len > 0 ? " " : "",
+		    fx_quote(qn, sizeof(qn), files[i]));
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (b.len > 0)
+		fx_buf_adds(&b, ": ");
+	fx_buf_adds(&b, msg);
+	q->log(q->log_arg, lvl, fx_buf_str(&b));
+	fx_buf_release(&b);
+}
+
+/*
+ * The one-line form of an error: the file named by its base name (not
+ * the queue's path), and nothing that could start a second line.
+ */
+static void
+errline(const struct fx_err *err, char *buf, size_t sz)
+{
+	struct fx_err e = *err;
+	const char *s = strrchr(e.file, '/');
+	char *p;
+
+	if (s != NULL)
+		memmove(e.file, s + 1, strlen(s + 1) + 1);
+	fx_err_format(&e, buf, sz);
+	for (p = buf; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+}
+
+/* Paths. */
+
+static char *
+entry_path(const struct fx_queue *q, enum qstate s, const char *name)
+{
+	return fx_path_join(q->dir[s], name);
+}
+
+/* The id of a new entry: strictly increasing microseconds. */
+static void
+new_id(struct fx_queue *q, char id[QID_LEN + 1])
+{
+	int64_t us = now_us();
+
+	if (us <= q->last_id)
+		us = q->last_id + 1;
+	q->last_id = us;
+	snprintf(id, QID_LEN + 1, "%08llX%05lX",
+	    (unsigned long long)(us / SEC) & 0xffffffffULL,
+	    (unsigned long)(us % SEC));
+}
+
+/* Microseconds of an id, or -1 if name does not start with one. */
+static int64_t
+id_us(const char *name)
+{
+	unsigned long long sec = 0, usec = 0;
+	size_t i;
+	int c, v;
+
+	for (i = 0; i < QID_LEN; i++) {
+		c = (unsigned char)name[i];
+		if (c >= '0' && c <= '9')
+			v = c - '0';
+		else if (c >= 'A' && c <= 'F')
+			v = c - 'A' + 10;
+		else
+			return -1;
+		if (i < 8)
+			sec = sec * 16 + (unsigned)v;
+		else
+			usec = usec * 16 + (unsigned)v;
+	}
+	if (name[QID_LEN] != '.' || usec >= (unsigned long long)SEC)
+		return -1;
+	return (int64_t)sec * SEC + (int64_t)usec;
+}
+
+/* The channel of an entry name "ID.TAG", or -1. */
+static ssize_t
+entry_chan(const struct fx_queue *q, const char *name)
+{
+	size_t i;
+
+	if (id_us(name) == -1)
+		return -1;
+	for (i = 0; i < q->nchans; i++)
+		if (strcmp(name + QID_LEN + 1, q->chans[i].def->tag) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+/* Durability of intake: directories to fsync before the pass ends. */
+
+static void
+dirty(struct fx_queue *q, const char *dir)
+{
+	size_t i;
+
+	for (i = 0; i < q->ndirty; i++)
+		if (strcmp(q->dirty[i], dir) == 0)
+			return;
+	q->dirty = fx_grow(q->dirty, &q->dirtycap, q->ndirty + 1,
+	    sizeof(*q->dirty));
+	q->dirty[q->ndirty++] = fx_strdup(dir);
+}
+
+/*
+ * Make the renames of an intake pass durable.  A few directories are
+ * fsynced one by one; past that (10,000 files dropped at once make
+ * 10,000 entry directories) one syncfs of the spool's filesystem costs
+ * less than the fsyncs it replaces.
+ */
+static int
+flush_dirty(struct fx_queue *q, struct fx_err *err)
+{
+	size_t i;
+	int fd, rc = 0;
+
+	if (q->ndirty > 16 &&
+	    (fd = open(q->spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		if (syncfs(fd) == -1)
+			rc = fx_err_sys(err, FX_EIO, "syncfs %s", q->spool);
+		close(fd);
+	} else
+		for (i = 0; i < q->ndirty; i++)
+			if (fx_spool_fsync_dir(q->dirty[i], err) == -1)
+				rc = -1;
+	for (i = 0; i < q->ndirty; i++)
+		free(q->dirty[i]);
+	q->ndirty = 0;
+	return rc;
+}
+
+/* Entries in memory. */
+
+static struct entry *
+add_entry(struct fx_queue *q, const char *name, size_t chan,
+    enum qstate state)
+{
+	struct entry *e;
+	size_t i;
+
+	q->ents = fx_grow(q->ents, &q->entcap, q->nents + 1, sizeof(*q->ents));
+	/* Ids mostly arrive in order: insert from the end. */
+	for (i = q->nents; i > q->head &&
+	    strcmp(q->ents[i - 1].name, name) > 0; i--)
+		;
+	memmove(&q->ents[i + 1], &q->ents[i], (q->nents - i) *
+	    sizeof(*q->ents));
+	q->nents++;
+	e = &q->ents[i];
+	memset(e, 0, sizeof(*e));
+	fx_strlcpy(e->name, name, sizeof(e->name));
+	e->chan = chan;
+	e->state = state;
+	return e;
+}
+
+static void
+drop_entry(struct fx_queue *q, struct entry *e)
+{
+	size_t i, o;
+
+	e->gone = 1;
+	q->ngone++;
+	while (q->head < q->nents && q->ents[q->head].gone)
+		q->head++;
+	if (q->ngone < 1024 || q->ngone * 2 < q->nents)
+		return;
+	for (i = o = 0; i < q->nents; i++)
+		if (!q->ents[i].gone)
+			q->ents[o++] = q->ents[i];
+	q->nents = o;
+	q->head = 0;
+	q->ngone = 0;
+}
+
+/* The channel's newest entry, if any. */
+static struct entry *
+last_entry(struct fx_queue *q, size_t chan)
+{
+	size_t i;
+
+	for (i = q->nents; i > q->head; i--)
+		if (!q->ents[i - 1].gone && q->ents[i - 1].chan == chan)
+			return &q->ents[i - 1];
+	return NULL;
+}
+
+/* The files of an entry directory. */
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+free_names(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/*
+ * The payload of an entry: every name but dot-files (the queue's notes)
+ * and the NAME.err reports of files that are there.  Sorted.
+ */
+static int
+list_entry(const char *dir, char ***namesp, size_t *np, struct fx_err *err)
+{
+	DIR *d;
+	struct dirent *de;
+	char **v = NULL;
+	size_t n = 0, cap = 0, i, j, len;
+
+	*namesp = NULL;
+	*np = 0;
+	if ((d = opendir(dir)) == NULL)
+		return fx_err_sys(err, errno == ENOENT ? FX_ENOINPUT : FX_EIO,
+		    "open directory %s", dir);
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		v = fx_grow(v, &cap, n + 1, sizeof(*v));
+		v[n++] = fx_strdup(de->d_name);
+	}
+	if (errno != 0) {
+		fx_err_sys(err, FX_EIO, "read directory %s", dir);
+		closedir(d);
+		free_names(v, n);
+		return -1;
+	}
+	closedir(d);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_str);
+	for (i = j = 0; i < n; i++) {
+		len = strlen(v[i]);
+		if (len > 4 && strcmp(v[i] + len - 4, ".err") == 0) {
+			char *stem = fx_strndup(v[i], len - 4);
+			char *const *hit = bsearch(&stem, v, n, sizeof(*v),
+			    cmp_str);
+
+			free(stem);
+			if (hit != NULL) {
+				free(v[i]);
+				continue;
+			}
+		}
+		v[j++] = v[i];
+	}
+	*namesp = v;
+	*np = j;
+	return 0;
+}
+
+static void
+job_release(struct job *j)
+{
+	free_names(j->names, j->n);
+	free_names(j->paths, j->n);
+	free(j->dir);
+	memset(j, 0, sizeof(*j));
+}
+
+/* Opening and closing. */
+
+static int
+mkdir_ok(const char *path, struct fx_err *err)
+{
+	struct stat st;
+
+	if (mkdir(path, 0750) == 0 || errno == EEXIST) {
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			return 0;
+		return fx_err_set(err, FX_ECANTCREAT, "%s is not a directory",
+		    path);
+	}
+	return fx_err_sys(err, FX_ECANTCREAT, "mkdir %s", path);
+}
+
+int
+fx_queue_open(struct fx_queue **qp, struct fx_ctx *ctx, fx_queue_log_fn *log,
+    void *arg, struct fx_err *err)
+{
+	struct fx_queue *q;
+	char *p;
+	size_t i;
+
+	*qp = NULL;
+	q = fx_calloc(1, sizeof(*q));
+	q->ctx = ctx;
+	q->log = log;
+	q->log_arg = arg;
+	q->spool = fx_strdup(ctx->conf.spool_path);
+	q->tmp = fx_path_join(q->spool, "tmp");
+	p = fx_path_join(q->spool, "queue");
+	if (mkdir_ok(q->spool, err) == -1 || mkdir_ok(q->tmp, err) == -1 ||
+	    mkdir_ok(p, err) == -1) {
+		free(p);
+		goto fail;
+	}
+	for (i = 0; i < Q_N; i++) {
+		q->dir[i] = fx_path_join(p, qnames[i]);
+		if (mkdir_ok(q->dir[i], err) == -1) {
+			free(p);
+			goto fail;
+		}
+	}
+	free(p);
+
+	/*
+	 * 1C's files act as staff: the daemon runs as the formix system
+	 * user, whose group is access.staff_group.
+	 */
+	if (fx_auth(ctx, NULL, err) == -1)
+		goto fail;
+	if (!ctx->actor.staff) {
+		fx_err_set(err, FX_EPERM, "permission denied: formixd applies "
+		    "1C's files as staff: run it as root or a member of the "
+		    "group \"%s\" (access.staff_group)", ctx->conf.staff_group);
+		goto fail;
+	}
+	q->staff = ctx->actor;
+
+	q->nchans = nitems(chandefs);
+	q->chans = fx_calloc(q->nchans, sizeof(*q->chans));
+	for (i = 0; i < q->nchans; i++) {
+		struct chan *c = &q->chans[i];
+		char *out;
+
+		c->def = &chandefs[i];
+		c->in = fx_path_join(q->spool, c->def->in);
+		c->staff = 1;
+		out = fx_path_join(q->spool, c->def->out);
+		p = fx_path_join(q->spool, "1c");
+		if (mkdir_ok(p, err) == -1 || mkdir_ok(c->in, err) == -1 ||
+		    mkdir_ok(out, err) == -1) {
+			free(p);
+			free(out);
+			goto fail;
+		}
+		free(p);
+		free(out);
+	}
+	*qp = q;
+	return 0;
+fail:
+	fx_queue_free(q);
+	return -1;
+}
+
+static void
+pend_free(void *v)
+{
+	struct pend *p = v;
+
+	if (p == NULL)
+		return;
+	free(p->name);
+	free(p);
+}
+
+void
+fx_queue_free(struct fx_queue *q)
+{
+	size_t i;
+
+	if (q == NULL)
+		return;
+	for (i = 0; i < q->nchans; i++)
+		free(q->chans[i].in);
+	free(q->chans);
+	for (i = 0; i < Q_N; i++)
+		free(q->dir[i]);
+	for (i = 0; i < q->ndirty; i++)
+		free(q->dirty[i]);
+	free(q->dirty);
+	fx_map_release(&q->pend, pend_free);
+	free(q->ents);
+	free(q->spool);
+	free(q->tmp);
+	free(q);
+}
+
+size_t
+fx_queue_nchan(const struct fx_queue *q)
+{
+	return q->nchans;
+}
+
+const char *
+fx_queue_chan_dir(const struct fx_queue *q, size_t i)
+{
+	return i < q->nchans ? q->chans[i].in : NULL;
+}
+
+void
+fx_queue_stats(const struct fx_queue *q, struct fx_queue_stats *st)
+{
+	size_t i;
+
+	*st = q->st;
+	st->waiting = st->queued = 0;
+	st->intake_stopped = q->low_space;
+	for (i = q->head; i < q->nents; i++) {
+		if (q->ents[i].gone)
+			continue;
+		if (q->ents[i].state == Q_DEFERRED)
+			st->waiting++;
+		else
+			st->queued++;
+	}
+}
+
+void
+fx_queue_flush(struct fx_queue *q)
+{
+	struct entry *e;
+	char *path;
+	size_t i;
+
+	/* On disk too (the mtime is the next attempt), as "touch" would. */
+	for (i = q->head; i < q->nents; i++) {
+		e = &q->ents[i];
+		if (e->gone || e->state != Q_DEFERRED)
+			continue;
+		path = entry_path(q, Q_DEFERRED, e->name);
+		(void)utimensat(AT_FDCWD, path, NULL, AT_SYMLINK_NOFOLLOW);
+		free(path);
+		e->ready = 0;
+	}
+}
+
+/* Reading the queue directories. */
+
+/* Failures so far of a deferred entry, from its .retry note. */
+static int
+read_attempts(const char *dir)
+{
+	char *path = fx_path_join(dir, ".retry"), buf[64];
+	ssize_t r;
+	int fd, n = 0;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	free(path);
+	if (fd == -1)
+		return 0;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r > 0) {
+		buf[r] = '\0';
+		if (strncmp(buf, "attempts ", 9) == 0)
+			n = (int)strtol(buf + 9, NULL, 10);
+	}
+	return n < 0 ? 0 : n;
+}
+
+/* Is the entry a package of CommerceML parts (its first file one)? */
+static int
+is_package(const char *dir)
+{
+	char **names;
+	size_t n;
+	int r;
+	struct fx_err e;
+
+	if (list_entry(dir, &names, &n, &e) == -1)
+		return 0;
+	r = n > 0 && fx_spool_name_kind(names[0]) == FX_NAME_PART;
+	free_names(names, n);
+	return r;
+}
+
+/*
+ * Read incoming/ and deferred/ into memory: the truth, after recovery
+ * and on every full scan (staff may have moved entries by hand).
+ */
+static int
+read_queue(struct fx_queue *q, struct fx_err *err)
+{
+	static const enum qstate states[] = { Q_INCOMING, Q_DEFERRED };
+	int64_t now = now_us(), window;
+	struct entry *e;
+	struct dirent *de;
+	struct stat st;
+	char *path;
+	ssize_t c;
+	size_t i;
+	DIR *d;
+
+	window = (int64_t)CONF(q, spool_package_window) * SEC;
+	q->nents = q->head = q->ngone = 0;
+	for (i = 0; i < nitems(states); i++) {
+		if ((d = opendir(q->dir[states[i]])) == NULL)
+			return fx_err_sys(err, FX_EIO, "open directory %s",
+			    q->dir[states[i]]);
+		while ((errno = 0, de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			path = entry_path(q, states[i], de->d_name);
+			if ((c = entry_chan(q, de->d_name)) == -1 ||
+			    lstat(path, &st) == -1 || !S_ISDIR(st.st_mode)) {
+				/* Not ours: said at every full scan. */
+				qlog(q, FX_QLOG_WARN, NULL, NULL, 0,
+				    "%s: not a queue entry: left alone", path);
+				free(path);
+				continue;
+			}
+			if (id_us(de->d_name) > q->last_id)
+				q->last_id = id_us(de->d_name);
+			e = add_entry(q, de->d_name, (size_t)c, states[i]);
+			/* A deferred entry recovered from active/ keeps its
+			 * count of failures. */
+			e->attempts = read_attempts(path);
+			if (states[i] == Q_DEFERRED)
+				e->ready = ts_us(&st.st_mtim);
+			else if (window > 0 &&
+			    ts_us(&st.st_mtim) + window > now &&
+			    is_package(path)) {
+				e->open = 1;
+				e->ready = ts_us(&st.st_mtim) + window;
+			}
+			free(path);
+		}
+		if (errno != 0) {
+			fx_err_sys(err, FX_EIO, "read directory %s",
+			    q->dir[states[i]]);
+			closedir(d);
+			return -1;
+		}
+		closedir(d);
+	}
+	return 0;
+}
+
+/* Recovery. */
+
+/*
+ * A new entry name ID.TAG.  Ids only grow while the daemon runs; after a
+ * restart with the clock set back one could meet an old entry, which a
+ * rename would then refuse forever: step past any that exists.
+ */
+static void
+fresh_entry(struct fx_queue *q, const char *tag, char *buf, size_t sz)
+{
+	char id[QID_LEN + 1], *p;
+	struct stat st;
+	int s, taken;
+
+	for (;;) {
+		new_id(q, id);
+		snprintf(buf, sz, "%s.%s", id, tag);
+		for (s = taken = 0; s < Q_N && !taken; s++) {
+			p = entry_path(q, (enum qstate)s, buf);
+			taken = lstat(p, &st) == 0;
+			free(p);
+		}
+		if (!taken)
+			return;
+	}
+}
+
+/* Move a stale spool/tmp file to corrupt/, with its report. */
+static void
+quarantine_tmp(struct fx_queue *q, const char *name)
+{
+	char ename[96], msg[512], rname[300];
+	char *from, *edir, *to, *names[1];
+	struct fx_err err;
+
+	fresh_entry(q, "tmp", ename, sizeof(ename));
+	edir = entry_path(q, Q_CORRUPT, ename);
+	from = fx_path_join(q->tmp, name);
+	to = fx_path_join(edir, name);
+	names[0] = (char *)name;
+	if (mkdir(edir, 0750) == -1) {
+		qlog(q, FX_QLOG_WARN, NULL, names, 1, "stale in spool/tmp: "
+		    "cannot quarantine: mkdir %s: %s", edir, strerror(errno));
+		goto out;
+	}
+	if (fx_spool_move(from, to, &err) == -1) {
+		errline(&err, msg, sizeof(msg));
+		qlog(q, FX_QLOG_WARN, NULL, names, 1, "stale in spool/tmp: "
+		    "left alone: %s", msg);
+		rmdir(edir);
+		goto out;
+	}
+	fx_spool_fsync_dir(q->dir[Q_CORRUPT], &err);
+	snprintf(msg, sizeof(msg), "%s: stale: left in spool/tmp for over 36 "
+	    "hours by a write that never finished\n", name);
+	snprintf(rname, sizeof(rname), "%s.err", name);
+	if (fx_spool_write_at(q->ctx, edir, rname, msg, strlen(msg),
+	    &err) == -1) {
+		errline(&err, msg, sizeof(msg));
+		qlog(q, FX_QLOG_WARN, ename, names, 1, "report not written: "
+		    "%s", msg);
+	}
+	qlog(q, FX_QLOG_WARN, ename, names, 1, "spool/tmp -> corrupt: stale "
+	    "temporary file (over 36 hours old)");
+	q->st.corrupt++;
+out:
+	free(from);
+	free(edir);
+	free(to);
+}
+
+int
+fx_queue_recover(struct fx_queue *q, struct fx_err *err)
+{
+	struct dirent *de;
+	struct stat st;
+	char *from, *to, **names;
+	char msg[512];
+	size_t n;
+	int64_t now = now_us();
+	DIR *d;
+
+	/* 1. Whatever was in flight runs again (Postfix: active/ is
+	 * emptied at startup).  A package that had committed is found
+	 * "already applied" by its hashes. */
+	if ((d = opendir(q->dir[Q_ACTIVE])) == NULL)
+		return fx_err_sys(err, FX_EIO, "open directory %s",
+		    q->dir[Q_ACTIVE]);
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		from = entry_path(q, Q_ACTIVE, de->d_name);
+		to = entry_path(q, Q_INCOMING, de->d_name);
+		if (entry_chan(q, de->d_name) == -1) {
+			qlog(q, FX_QLOG_WARN, NULL, NULL, 0, "%s: not a queue "
+			    "entry: left alone", from);
+		} else if (fx_spool_rename(from, to, err) == -1) {
+			errline(err, msg, sizeof(msg));
+			qlog(q, FX_QLOG_WARN, de->d_name, NULL, 0, "recovery: "
+			    "left in active: %s", msg);
+		} else {
+			names = NULL;
+			n = 0;
+			(void)list_entry(to, &names, &n, err);
+			qlog(q, FX_QLOG_INFO, de->d_name, names, n, "active -> "
+			    "incoming: recovered after a stop in flight");
+			free_names(names, n);
+			fx_crash_at("recover");
+		}
+		free(from);
+		free(to);
+	}
+	closedir(d);
+	if (fx_spool_fsync_dir(q->dir[Q_INCOMING], err) == -1 ||
+	    fx_spool_fsync_dir(q->dir[Q_ACTIVE], err) == -1)
+		return -1;
+
+	/* 2. Entries a crash left empty, between mkdir and the rename of
+	 * the file into them.  rmdir removes nothing else. */
+	if ((d = opendir(q->dir[Q_INCOMING])) == NULL)
+		return fx_err_sys(err, FX_EIO, "open directory %s",
+		    q->dir[Q_INCOMING]);
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || entry_chan(q, de->d_name) == -1)
+			continue;
+		from = entry_path(q, Q_INCOMING, de->d_name);
+		if (rmdir(from) == 0)
+			qlog(q, FX_QLOG_DEBUG, de->d_name, NULL, 0, "empty "
+			    "entry removed (a stop during intake)");
+		free(from);
+	}
+	closedir(d);
+
+	/* 3. Leftovers of writes that never finished (OpenSMTPD clears its
+	 * unfinished intake at startup; a CLI may be writing right now, so
+	 * only what is older than 36 hours). */
+	if ((d = opendir(q->tmp)) == NULL)
+		return fx_err_sys(err, FX_EIO, "open directory %s", q->tmp);
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		from = fx_path_join(q->tmp, de->d_name);
+		if (lstat(from, &st) == 0 &&
+		    ts_us(&st.st_mtim) + STALE_TMP * SEC < now)
+			quarantine_tmp(q, de->d_name);
+		free(from);
+	}
+	closedir(d);
+	return read_queue(q, err);
+}
+
+/* Acknowledgements. */
+
+/*
+ * Tell the channel what became of a package: spool/CHAN/out/NAME.ID.ack,
+ * written by the durable file protocol.  A re-run that finds the package
+ * already applied keeps an acknowledgement of this id that is still
+ * there: it tells more than "already applied".
+ */
+static void
+ack(struct fx_queue *q, struct chan *c, const char *entry, char *const *names,
+    size_t n, const char *status, const char *detail, const char *value)
+{
+	struct fx_buf b = { 0 };
+	struct fx_err err;
+	struct stat st;
+	char fname[320], now[32], msg[512], *out, *path;
+	const char *first = n > 0 ? names[0] : "package";
+	size_t i;
+
+	snprintf(fname, sizeof(fname), "%.200s.%.*s.ack", first, QID_LEN,
+	    entry);
+	if (fname[0] == '.')
+		fname[0] = '_';
+	if (strcmp(status, "already applied") == 0) {
+		out = fx_path_join(q->spool, c->def->out);
+		path = fx_path_join(out, fname);
+		i = lstat(path, &st) == 0;
+		free(out);
+		free(path);
+		if (i)
+			return;
+	}
+	fx_now_iso(now, sizeof(now));
+	fx_buf_addf(&b, "id: %.*s\nchannel: %s\n", QID_LEN, entry,
+	    c->def->tag);
+	for (i = 0; i < n; i++)
+		fx_buf_addf(&b, "file: %s\n", names[i]);
+	fx_buf_addf(&b, "status: %s\ntime: %s\n", status, now);
+	if (detail != NULL)
+		fx_buf_addf(&b, "%s: %s\n", detail, value);
+	if (fx_spool_write(q->ctx, c->def->out, fname, b.p, b.len,
+	    &err) == -1) {
+		errline(&err, msg, sizeof(msg));
+		qlog(q, FX_QLOG_WARN, entry, names, n, "acknowledgement not "
+		    "written: %s", msg);
+	}
+	fx_buf_release(&b);
+}
+
+/* Intake. */
+
+static struct pend *
+pend_get(struct fx_queue *q, size_t chan, const char *name, int create)
+{
+	struct fx_buf k = { 0 };
+	struct pend *p;
+	void **slot;
+
+	fx_buf_addf(&k, "%zu/%s", chan, name);
+	if (create) {
+		slot = fx_map_put(&q->pend, fx_buf_str(&k));
+		if (*slot == NULL) {
+			p = fx_calloc(1, sizeof(*p));
+			p->chan = chan;
+			p->name = fx_strdup(name);
+			*slot = p;
+			q->npend++;
+		}
+	} else
+		slot = fx_map_get(&q->pend, fx_buf_str(&k));
+	fx_buf_release(&k);
+	return slot != NULL ? *slot : NULL;
+}
+
+static void
+pend_done(struct fx_queue *q, struct pend *p)
+{
+	struct fx_buf k = { 0 };
+	void **slot;
+
+	fx_buf_addf(&k, "%zu/%s", p->chan, p->name);
+	slot = fx_map_get(&q->pend, fx_buf_str(&k));
+	fx_buf_release(&k);
+	if (slot != NULL && *slot == p) {
+		*slot = NULL;
+		q->npend--;
+	}
+	pend_free(p);
+}
+
+/* Say once per state of the file (its mtime and size) why it waits. */
+static int
+say_once(struct pend *p, const struct stat *st)
+{
+	if (p->said_size == st->st_size &&
+	    p->said_mtime.tv_sec == st->st_mtim.tv_sec &&
+	    p->said_mtime.tv_nsec == st->st_mtim.tv_nsec)
+		return 0;
+	p->said_size = st->st_size;
+	p->said_mtime = st->st_mtim;
+	return 1;
+}
+
+/*
+ * Refuse a drop that is not a regular file with one link, or whose name
+ * has control characters: move it, unopened, to a corrupt/ entry of its
+ * own with a report.  If even that fails it stays where it is.
+ */
+static void
+refuse_drop(struct fx_queue *q, struct pend *p, const struct stat *st,
+    const char *why)
+{
+	struct chan *c = &q->chans[p->chan];
+	char ename[96], msg[512], qn[512], *safe, *s;
+	char *from, *edir = NULL, *to = NULL, *names[1];
+	struct fx_err err;
+
+	/* A hostile name is kept in the report, not on disk. */
+	safe = fx_strdup(p->name);
+	for (s = safe; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '_';
+	names[0] = p->name;
+	from = fx_path_join(c->in, p->name);
+	fresh_entry(q, c->def->tag, ename, sizeof(ename));
+	edir = entry_path(q, Q_CORRUPT, ename);
+	to = fx_path_join(edir, safe);
+	if (mkdir(edir, 0750) == -1) {
+		if (say_once(p, st))
+			qlog(q, FX_QLOG_WARN, NULL, names, 1, "%s: %s: left "
+			    "alone: cannot move it: mkdir %s: %s",
+			    c->def->in, why, edir, strerror(errno));
+		p->stuck = 1;
+		goto out;
+	}
+	/* rename moves the link itself: nothing is opened or followed. */
+	if (fx_spool_rename(from, to, &err) == -1) {
+		rmdir(edir);
+		if (err.code == FX_ENOINPUT) {
+			pend_done(q, p);
+			goto out;
+		}
+		if (say_once(p, st)) {
+			errline(&err, msg, sizeof(msg));
+			qlog(q, FX_QLOG_WARN, NULL, names, 1, "%s: %s: left "
+			    "alone: cannot be moved safely: %s", c->def->in,
+			    why, msg);
+		}
+		p->stuck = 1;
+		goto out;
+	}
+	dirty(q, c->in);
+	dirty(q, q->dir[Q_CORRUPT]);
+	if (flush_dirty(q, &err) == -1) {
+		errline(&err, msg, sizeof(msg));
+		qlog(q, FX_QLOG_WARN, ename, names, 1, "%s", msg);
+	}
+	snprintf(msg, sizeof(msg), "\"%s\": %s\n",
+	    fx_quote(qn, sizeof(qn), p->name), why);
+	snprintf(qn, sizeof(qn), "%s.err", safe);
+	if (fx_spool_write_at(q->ctx, edir, qn, msg, strlen(msg),
+	    &err) == -1) {
+		errline(&err, qn, sizeof(qn));
+		qlog(q, FX_QLOG_WARN, ename, names, 1, "report not written: "
+		    "%s", qn);
+	}
+	msg[strlen(msg) - 1] = '\0';
+	qlog(q, FX_QLOG_WARN, ename, names, 1, "%s -> corrupt: %s",
+	    c->def->in, why);
+	names[0] = safe;
+	ack(q, c, ename, names, 1, "refused", "error", msg);
+	q->st.corrupt++;
+	pend_done(q, p);
+out:
+	free(safe);
+	free(from);
+	free(edir);
+	free(to);
+}
+
+/* Is there room for more?  Said once when intake stops and resumes. */
+static int
+space_ok(struct fx_queue *q)
+{
+	uint64_t min = q->ctx->conf.spool_min_free, avail;
+	struct statvfs vfs;
+
+	if (min == 0 || statvfs(q->spool, &vfs) == -1)
+		return 1;
+	avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	if (avail >= min) {
+		if (q->low_space)
+			qlog(q, FX_QLOG_INFO, NULL, NULL, 0, "intake resumed: "
+			    "%llu MiB free on the spool",
+			    (unsigned long long)(avail >> 20));
+		q->low_space = 0;
+		return 1;
+	}
+	if (!q->low_space)
+		qlog(q, FX_QLOG_ALERT, NULL, NULL, 0, "intake stopped: %llu "
+		    "MiB free on the spool, below spool.min_free (%llu MiB); "
+		    "files wait in the channels' in/",
+		    (unsigned long long)(avail >> 20),
+		    (unsigned long long)(min >> 20));
+	q->low_space = 1;
+	return 0;
+}
+
+/* Take a complete file: rename it into a new entry, or into the open
+ * package it belongs to. */
+static void
+take(struct fx_queue *q, struct pend *p, const struct stat *st, int64_t now)
+{
+	struct chan *c = &q->chans[p->chan];
+	struct entry *e = NULL;
+	char ename[96], msg[512];
+	char *from, *edir = NULL, *to = NULL, *names[1];
+	int64_t window = (int64_t)CONF(q, spool_package_window) * SEC;
+	int part = fx_spool_name_kind(p->name) == FX_NAME_PART, join = 0;
+	struct stat tst;
+	struct fx_err err;
+
+	names[0] = p->name;
+	from = fx_path_join(c->in, p->name);
+	if (part && window > 0 && (e = last_entry(q, p->chan)) != NULL &&
+	    e->state == Q_INCOMING && e->open && now < e->ready) {
+		edir = entry_path(q, Q_INCOMING, e->name);
+		to = fx_path_join(edir, p->name);
+		join = lstat(to, &tst) == -1 && errno == ENOENT;
+		if (!join) {
+			free(edir);
+			free(to);
+		}
+	}
+	if (!join) {
+		fresh_entry(q, c->def->tag, ename, sizeof(ename));
+		edir = entry_path(q, Q_INCOMING, ename);
+		to = fx_path_join(edir, p->name);
+		if (mkdir(edir, 0750) == -1) {
+			if (say_once(p, st))
+				qlog(q, FX_QLOG_WARN, NULL, names, 1, "%s: not "
+				    "taken: mkdir %s: %s", c->def->in, edir,
+				    strerror(errno));
+			p->check = now + (int64_t)CONF(q,
+			    spool_scan_interval) * SEC;
+			goto out;
+		}
+		fx_crash_at("intake-mkdir");
+	}
+	if (fx_spool_rename(from, to, &err) == -1) {
+		if (!join)
+			rmdir(edir);
+		if (err.code == FX_ENOINPUT)
+			pend_done(q, p);	/* gone meanwhile */
+		else {
+			if (say_once(p, st)) {
+				errline(&err, msg, sizeof(msg));
+				qlog(q, FX_QLOG_WARN, NULL, names, 1, "%s: not "
+				    "taken: %s", c->def->in, msg);
+			}
+			p->check = now + (int64_t)CONF(q,
+			    spool_scan_interval) * SEC;
+		}
+		goto out;
+	}
+	dirty(q, c->in);
+	dirty(q, edir);
+	if (join) {
+		e->ready = now + window;
+		qlog(q, FX_QLOG_INFO, e->name, names, 1, "%s -> incoming: "
+		    "%lld bytes, joins the package", c->def->in,
+		    (long long)st->st_size);
+	} else {
+		dirty(q, q->dir[Q_INCOMING]);
+		e = add_entry(q, ename, p->chan, Q_INCOMING);
+		e->open = part && window > 0;
+		e->ready = e->open ? now + window : 0;
+		qlog(q, FX_QLOG_INFO, ename, names, 1, "%s -> incoming: %lld "
+		    "bytes%s", c->def->in, (long long)st->st_size,
+		    e->open ? ", a package open for more parts" : "");
+	}
+	q->st.taken++;
+	pend_done(q, p);
+	fx_crash_at("intake");
+out:
+	free(from);
+	free(edir);
+	free(to);
+}
+
+/*
+ * Look at one dropped name: refuse it, take it, or note when to look
+ * again.  Returns 1 if it needs intake to stop (no space).
+ */
+static int
+consider(struct fx_queue *q, struct pend *p, int64_t now, int *space)
+{
+	struct chan *c = &q->chans[p->chan];
+	char *path, *names[1], why[128];
+	int64_t settle = (int64_t)CONF(q, spool_settle) * SEC, mt;
+	int64_t late = (int64_t)CONF(q, spool_incomplete_after) * SEC;
+	struct stat st, fst;
+	int fd, r, kind;
+
+	names[0] = p->name;
+	kind = fx_spool_name_kind(p->name);
+	if (kind == FX_NAME_SKIP) {
+		pend_done(q, p);
+		return 0;
+	}
+	path = fx_path_join(c->in, p->name);
+	if (lstat(path, &st) == -1) {
+		free(path);
+		pend_done(q, p);	/* taken away: not ours */
+		return 0;
+	}
+	free(path);
+	if (p->stuck && !say_once(p, &st)) {
+		/* Could not be moved before and has not changed since. */
+		p->check = now + (int64_t)CONF(q, spool_scan_interval) * SEC;
+		p->said_size = st.st_size;
+		p->said_mtime = st.st_mtim;
+		return 0;
+	}
+	if (p->stuck) {
+		/* Changed: try again, and say so again if need be. */
+		p->stuck = 0;
+		p->said_size = -1;
+	}
+	if (kind == FX_NAME_BAD || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+		if (kind == FX_NAME_BAD)
+			snprintf(why, sizeof(why), "file name with control "
+			    "characters");
+		else if (S_ISLNK(st.st_mode))
+			snprintf(why, sizeof(why), "a symbolic link, not a "
+			    "file: never followed");
+		else if (S_ISDIR(st.st_mode))
+			snprintf(why, sizeof(why), "a directory, not a file");
+		else if (S_ISFIFO(st.st_mode))
+			snprintf(why, sizeof(why), "a FIFO, not a file");
+		else if (!S_ISREG(st.st_mode))
+			snprintf(why, sizeof(why), "a socket or device, not a "
+			    "file");
+		else
+			snprintf(why, sizeof(why), "a file with %lu hard "
+			    "links: only a file of its own is taken",
+			    (unsigned long)st.st_nlink);
+		if (*space == 0)
+			*space = space_ok(q) ? 1 : -1;
+		if (*space < 0)
+			return 1;
+		refuse_drop(q, p, &st, why);
+		return 0;
+	}
+
+	mt = ts_us(&st.st_mtim);
+	p->incomplete = 0;
+	if (!p->moved) {
+		if (now < mt + settle) {
+			p->check = mt + settle;
+			return 0;
+		}
+		/*
+		 * Closed is not complete: ask the format.  Opened without
+		 * following links and without blocking (the name may have
+		 * become a FIFO since the lstat).
+		 */
+		path = fx_path_join(c->in, p->name);
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		    O_NOCTTY | O_CLOEXEC);
+		free(path);
+		if (fd == -1 || fstat(fd, &fst) == -1) {
+			if (fd != -1)
+				close(fd);
+			p->check = now + SEC;	/* it changed: look again */
+			return 0;
+		}
+		r = 0;
+		if (S_ISREG(fst.st_mode) && fst.st_ino == st.st_ino &&
+		    fst.st_dev == st.st_dev)
+			r = fx_spool_complete(fd, &fst);
+		close(fd);
+		if (r != 1) {
+			if (now < mt + late) {
+				if (say_once(p, &st))
+					qlog(q, FX_QLOG_INFO, NULL, names, 1,
+					    "%s: %s: waits for the rest (taken "
+					    "as it is after %d s without "
+					    "change)", c->def->in, st.st_size ?
+					    "looks cut short" : "empty",
+					    CONF(q, spool_incomplete_after));
+				p->incomplete = 1;
+				p->check = mt + late;
+				return 0;
+			}
+			qlog(q, FX_QLOG_INFO, NULL, names, 1, "%s: still looks "
+			    "incomplete after %d s without change: taken as "
+			    "it is", c->def->in,
+			    CONF(q, spool_incomplete_after));
+		}
+	}
+	if (*space == 0)
+		*space = space_ok(q) ? 1 : -1;
+	if (*space < 0)
+		return 1;
+	take(q, p, &st, now);
+	return 0;
+}
+
+void
+fx_queue_hint(struct fx_queue *q, size_t chan, const char *name,
+    enum fx_qhint hint)
+{
+	struct pend *p;
+
+	if (chan >= q->nchans || fx_spool_name_kind(name) == FX_NAME_SKIP)
+		return;
+	p = pend_get(q, chan, name, 1);
+	if (hint == FX_QHINT_MOVED)
+		p->moved = 1;
+	p->check = 0;
+}
+
+/* Drop the tombstones of the pending map when they outnumber the rest. */
+static void
+pend_compact(struct fx_queue *q)
+{
+	struct fx_map old = q->pend, nm = { 0 };
+	struct fx_buf k = { 0 };
+	struct pend *p;
+	size_t i;
+
+	if (old.n < 256 || old.n < 4 * q->npend)
+		return;
+	for (i = 0; i < old.cap; i++) {
+		if (old.v[i].key == NULL || (p = old.v[i].val) == NULL)
+			continue;
+		fx_buf_reset(&k);
+		fx_buf_addf(&k, "%zu/%s", p->chan, p->name);
+		*fx_map_put(&nm, fx_buf_str(&k)) = p;
+	}
+	fx_buf_release(&k);
+	fx_map_release(&old, NULL);
+	q->pend = nm;
+}
+
+struct due {
+	struct pend	*p;
+	int64_t		 ctime;
+};
+
+static int
+cmp_due(const void *a, const void *b)
+{
+	const struct due *x = a, *y = b;
+
+	if (x->ctime != y->ctime)
+		return x->ctime < y->ctime ? -1 : 1;
+	if (x->p->chan != y->p->chan)
+		return x->p->chan < y->p->chan ? -1 : 1;
+	return strcmp(x->p->name, y->p->name);
+}
+
+int
+fx_queue_intake(struct fx_queue *q, int full, struct fx_err *err)
+{
+	struct dirent *de;
+	struct pend *p;
+	struct due *due = NULL;
+	struct stat st;
+	size_t ndue = 0, duecap = 0;
+	char msg[512], *path;
+	int64_t now = now_us();
+	size_t i;
+	int space = 0, rc = 0;
+	DIR *d;
+
+	if (full) {
+		if (read_queue(q, err) == -1)
+			return -1;
+		q->gen++;
+		for (i = 0; i < q->nchans; i++) {
+			if ((d = opendir(q->chans[i].in)) == NULL) {
+				rc = fx_err_sys(err, FX_EIO, "open directory "
+				    "%s", q->chans[i].in);
+				continue;
+			}
+			while ((errno = 0, de = readdir(d)) != NULL) {
+				if (fx_spool_name_kind(de->d_name) ==
+				    FX_NAME_SKIP)
+					continue;
+				p = pend_get(q, i, de->d_name, 1);
+				p->gen = q->gen;
+				p->check = 0;
+			}
+			closedir(d);
+		}
+	}
+	/*
+	 * Every name whose time has come, in the order the files arrived:
+	 * the ids given here are the order a FIFO channel applies them in.
+	 * Arrival is the inode's change time (a rename sets it; hash order
+	 * and readdir order mean nothing), then the name, which puts 1C's
+	 * import before offers, prices and rests of one instant.
+	 */
+	for (i = 0; i < q->pend.cap; i++) {
+		if (q->pend.v[i].key == NULL ||
+		    (p = q->pend.v[i].val) == NULL)
+			continue;
+		if (full && p->gen != q->gen) {
+			pend_done(q, p);
+			continue;
+		}
+		if (p->check > now)
+			continue;
+		due = fx_grow(due, &duecap, ndue + 1, sizeof(*due));
+		path = fx_path_join(q->chans[p->chan].in, p->name);
+		due[ndue].p = p;
+		due[ndue].ctime = lstat(path, &st) == 0 ?
+		    ts_us(&st.st_ctim) : 0;
+		ndue++;
+		free(path);
+	}
+	if (ndue > 1)
+		qsort(due, ndue, sizeof(*due), cmp_due);
+	for (i = 0; i < ndue && space >= 0; i++)
+		(void)consider(q, due[i].p, now, &space);
+	free(due);
+	pend_compact(q);
+	if (flush_dirty(q, err) == -1) {
+		errline(err, msg, sizeof(msg));
+		qlog(q, FX_QLOG_WARN, NULL, NULL, 0, "intake: %s", msg);
+		rc = -1;
+	}
+	if (space < 0) {
+		/* Look again at the next scan. */
+		for (i = 0; i < q->pend.cap; i++)
+			if (q->pend.v[i].key != NULL &&
+			    (p = q->pend.v[i].val) != NULL && p->check <= now)
+				p->check = now + (int64_t)CONF(q,
+				    spool_scan_interval) * SEC;
+	}
+	return rc;
+}
+
+long
+fx_queue_wait(const struct fx_queue *q, int once)
+{
+	const struct entry *e;
+	const struct pend *p;
+	unsigned char *seen;
+	int64_t now = now_us(), next = INT64_MAX;
+	size_t i;
+
+	for (i = 0; i < q->pend.cap; i++) {
+		if (q->pend.v[i].key == NULL ||
+		    (p = q->pend.v[i].val) == NULL)
+			continue;
+		if (once && (p->incomplete || p->stuck))
+			continue;
+		if (q->low_space && once)
+			continue;
+		if (p->check < next)
+			next = p->check;
+	}
+	seen = fx_calloc(q->nchans, 1);
+	for (i = q->head; i < q->nents; i++) {
+		e = &q->ents[i];
+		if (e->gone || seen[e->chan])
+			continue;
+		if (q->chans[e->chan].def->fifo)
+			seen[e->chan] = 1;
+		if (once && e->state == Q_DEFERRED)
+			continue;
+		if (e->ready < next)
+			next = e->ready;
+	}
+	free(seen);
+	if (next == INT64_MAX)
+		return -1;
+	if (next <= now)
+		return 0;
+	return (long)((next - now + 999) / 1000);
+}
+
+/* Processing. */
+
+/* The package's warnings, logged with its id (and capped). */
+static void
+job_warn(void *arg, const struct fx_err *w)
+{
+	struct job *j = ((void **)arg)[0];
+	struct fx_queue *q = ((void **)arg)[1];
+	char msg[512];
+
+	if (j->nwarns++ >= MAX_JOB_WARNS)
+		return;
+	errline(w, msg, sizeof(msg));
+	qlog(q, FX_QLOG_INFO, j->e.name, j->names, j->n, "warning: %s", msg);
+}
+
+/* 1C's files: one fx_import, as staff. */
+static int
+handle_1c(struct fx_queue *q, struct job *j, struct fx_err *err)
+{
+	if (fx_acl_check(q->ctx, FX_ACT_STAFF, NULL, NULL, err) == -1)
+		return -1;
+	return fx_import(q->ctx, (const char *const *)j->paths, j->n, 0,
+	    &j->st, err);
+}
+
+/* May the package simply be tried again later? */
+static int
+temporary(const struct fx_err *err)
+{
+	switch (err->code) {
+	case FX_ETEMP:		/* the map full at its maximum, readers full */
+	case FX_EIO:		/* the disk */
+	case FX_EUNAVAIL:	/* the store */
+	case FX_ECANTCREAT:
+	case FX_EPERM:		/* an identity that may come back */
+	case FX_ECONFIG:	/* fixed by a reload */
+		return 1;
+	default:
+		return err->sys_errno == ENOSPC || err->sys_errno == EDQUOT ||
+		    err->sys_errno == ENOMEM;
+	}
+}
+
+static void
+summary(char *buf, size_t sz, const struct fx_import_stats *s)
+{
+	snprintf(buf, sz, "files=%d groups=%llu products=%llu deleted=%llu "
+	    "price_types=%llu prices=%llu warehouses=%llu stock=%llu "
+	    "dealers=%llu entities=%llu discounts=%llu users=%llu "
+	    "deliveries=%llu ledger=%llu warnings=%llu", s->files,
+	    (unsigned long long)s->groups, (unsigned long long)s->products,
+	    (unsigned long long)s->deleted,
+	    (unsigned long long)s->pricetypes, (unsigned long long)s->prices,
+	    (unsigned long long)s->warehouses, (unsigned long long)s->stock,
+	    (unsigned long long)s->dealers, (unsigned long long)s->entities,
+	    (unsigned long long)s->discounts, (unsigned long long)s->users,
+	    (unsigned long long)s->deliveries, (unsigned long long)s->ledger,
+	    (unsigned long long)s->warnings);
+}
+
+/*
+ * A move of the entry failed under us (the disk, hands on the spool):
+ * try to put it back in incoming/ for a later attempt; if even that
+ * fails it stays where it is until the next start recovers it.
+ */
+static void
+stranded(struct fx_queue *q, struct job *j, struct entry *e, const char *msg)
+{
+	struct fx_err err;
+	char *to = entry_path(q, Q_INCOMING, j->e.name);
+
+	if (fx_spool_move(j->dir, to, &err) == 0) {
+		qlog(q, FX_QLOG_WARN, j->e.name, j->names, j->n, "active -> "
+		    "incoming: %s; tried again in %d s", msg,
+		    CONF(q, spool_scan_interval));
+		e->state = Q_INCOMING;
+		e->open = 0;
+		e->ready = now_us() + (int64_t)CONF(q, spool_scan_interval) *
+		    SEC;
+	} else {
+		qlog(q, FX_QLOG_ALERT, j->e.name, j->names, j->n, "%s; left "
+		    "in active until formixd restarts", msg);
+		drop_entry(q, e);
+	}
+	free(to);
+}
+
+static int
+to_done(struct fx_queue *q, struct job *j, struct entry *e,
+    struct fx_err *err)
+{
+	char sum[640], msg[512], *to;
+	int already = j->st.already_applied;
+
+	fx_crash_at("after-commit");
+	if (already)
+		ack(q, j->c, j->e.name, j->names, j->n, "already applied",
+		    "applied_at", j->st.applied_at);
+	else {
+		summary(sum, sizeof(sum), &j->st);
+		ack(q, j->c, j->e.name, j->names, j->n, "applied", "applied",
+		    sum);
+	}
+	fx_crash_at("ack");
+	to = entry_path(q, Q_DONE, j->e.name);
+	if (fx_spool_move(j->dir, to, err) == -1) {
+		free(to);
+		errline(err, msg, sizeof(msg));
+		/* Applied: a second run finds it "already applied". */
+		stranded(q, j, e, msg);
+		return -1;
+	}
+	free(to);
+	if (already) {
+		q->st.already++;
+		qlog(q, FX_QLOG_INFO, j->e.name, j->names, j->n, "active -> "
+		    "done: already applied on %s: nothing to do",
+		    j->st.applied_at);
+	} else {
+		q->st.applied++;
+		summary(sum, sizeof(sum), &j->st);
+		qlog(q, FX_QLOG_INFO, j->e.name, j->names, j->n, "active -> "
+		    "done: applied: %s", sum);
+	}
+	drop_entry(q, e);
+	return 0;
+}
+
+static int
+to_corrupt(struct fx_queue *q, struct job *j, struct entry *e,
+    const char *msg, struct fx_err *err)
+{
+	char line[1024], ename[320], m2[512], *to;
+	struct fx_err werr;
+	size_t i;
+
+	/* The report beside each file, before the move: a crash in between
+	 * refuses it again and writes the same report. */
+	snprintf(line, sizeof(line), "%s\n", msg);
+	for (i = 0; i < j->n; i++) {
+		snprintf(ename, sizeof(ename), "%s.err", j->names[i]);
+		if (fx_spool_write_at(q->ctx, j->dir, ename, line,
+		    strlen(line), &werr) == -1) {
+			errline(&werr, m2, sizeof(m2));
+			qlog(q, FX_QLOG_WARN, j->e.name, j->names, j->n,
+			    "report not written: %s", m2);
+		}
+	}
+	fx_crash_at("corrupt");
+	to = entry_path(q, Q_CORRUPT, j->e.name);
+	if (fx_spool_move(j->dir, to, err) == -1) {
+		free(to);
+		errline(err, m2, sizeof(m2));
+		stranded(q, j, e, m2);
+		return -1;
+	}
+	free(to);
+	free(j->dir);
+	j->dir = entry_path(q, Q_CORRUPT, j->e.name);
+	qlog(q, FX_QLOG_WARN, j->e.name, j->names, j->n, "active -> corrupt: "
+	    "%s", msg);
+	ack(q, j->c, j->e.name, j->names, j->n, "refused", "error", msg);
+	q->st.corrupt++;
+	drop_entry(q, e);
+	return 0;
+}
+
+/* Seconds to wait after the nth failure: doubling from min_backoff. */
+static int64_t
+backoff(const struct fx_queue *q, int n)
+{
+	int64_t d = CONF(q, spool_min_backoff), max;
+
+	max = CONF(q, spool_max_backoff);
+	if (max < d)
+		max = d;
+	while (--n > 0 && d < max)
+		d *= 2;
+	return d > max ? max : d;
+}
+
+static int
+to_deferred(struct fx_queue *q, struct job *j, struct entry *e,
+    const char *msg, struct fx_err *err)
+{
+	struct timespec ts[2];
+	struct fx_err werr;
+	char note[768], now[32], m2[512], *to;
+	int attempts = e->attempts + 1;
+	int64_t wait = backoff(q, attempts), due;
+
+	fx_now_iso(now, sizeof(now));
+	snprintf(note, sizeof(note), "attempts %d\nlast %s\nerror %s\n",
+	    attempts, now, msg);
+	if (fx_spool_write_at(q->ctx, j->dir, ".retry", note, strlen(note),
+	    &werr) == -1) {
+		errline(&werr, m2, sizeof(m2));
+		qlog(q, FX_QLOG_WARN, j->e.name, j->names, j->n, "retry note "
+		    "not written: %s", m2);
+	}
+	fx_crash_at("deferred");
+	to = entry_path(q, Q_DEFERRED, j->e.name);
+	if (fx_spool_move(j->dir, to, err) == -1) {
+		free(to);
+		errline(err, m2, sizeof(m2));
+		stranded(q, j, e, m2);
+		return -1;
+	}
+	/* The next attempt is the directory's mtime (Postfix: the queue
+	 * file's), so that it survives a restart. */
+	due = now_us() + wait * SEC;
+	ts[0].tv_sec = (time_t)(due / SEC);
+	ts[0].tv_nsec = 0;
+	ts[1] = ts[0];
+	if (utimensat(AT_FDCWD, to, ts, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    fx_spool_fsync_dir(to, &werr) == -1)
+		qlog(q, FX_QLOG_WARN, j->e.name, j->names, j->n, "next "
+		    "attempt time not kept: %s", strerror(errno));
+	free(to);
+	e->state = Q_DEFERRED;
+	e->open = 0;
+	e->attempts = attempts;
+	e->ready = (int64_t)ts[1].tv_sec * SEC;
+	q->st.deferred++;
+	qlog(q, FX_QLOG_WARN, j->e.name, j->names, j->n, "active -> deferred: "
+	    "%s; attempt %d failed, next in %lld s", msg, attempts,
+	    (long long)wait);
+	if (attempts == CONF(q, spool_alert_after))
+		qlog(q, FX_QLOG_ALERT, j->e.name, j->names, j->n, "failed %d "
+		    "times, still retrying (up to every %d s): %s", attempts,
+		    CONF(q, spool_max_backoff), msg);
+	return 0;
+}
+
+/* Check a queued file again, in the queue's own directory, before it is
+ * read: only a regular file with one link (Postfix's mail_open_ok). */
+static int
+file_ok(const char *path, char *why, size_t sz)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC);
+	if (fd == -1) {
+		snprintf(why, sz, "%s", errno == ELOOP ?
+		    "a symbolic link, not a file: never followed" :
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_nlink != 1) {
+		snprintf(why, sz, "%s", !S_ISREG(st.st_mode) ?
+		    "not a regular file" : "a file with more than one link");
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int
+process(struct fx_queue *q, size_t ei, struct fx_err *err)
+{
+	struct entry *e = &q->ents[ei];
+	struct job j;
+	struct fx_err jerr;
+	fx_warn_fn *owarn;
+	void *owarg, *warg[2];
+	char msg[1024], why[256], *from;
+	size_t i;
+	int r;
+
+	memset(&j, 0, sizeof(j));
+	j.e = *e;
+	j.c = &q->chans[e->chan];
+	from = entry_path(q, e->state, e->name);
+	j.dir = entry_path(q, Q_ACTIVE, e->name);
+	/*
+	 * No fsync for this move: a crash that loses it leaves the entry
+	 * where startup recovery would have put it anyway (active/ goes
+	 * back to incoming/), so it would buy nothing but two waits on the
+	 * disk per package.  The moves out of active/ are fsynced.
+	 */
+	if (fx_spool_rename(from, j.dir, err) == -1) {
+		free(from);
+		errline(err, msg, sizeof(msg));
+		if (err->code == FX_ENOINPUT) {
+			/* Taken away by hand: the scan will tell. */
+			qlog(q, FX_QLOG_WARN, e->name, NULL, 0, "%s -> active: "
+			    "%s", qnames[e->state], msg);
+			drop_entry(q, e);
+			job_release(&j);
+			return 1;
+		}
+		qlog(q, FX_QLOG_WARN, e->name, NULL, 0, "%s -> active: %s; "
+		    "tried again in %d s", qnames[e->state], msg,
+		    CONF(q, spool_scan_interval));
+		e->ready = now_us() + (int64_t)CONF(q, spool_scan_interval) *
+		    SEC;
+		job_release(&j);
+		return -1;
+	}
+	free(from);
+	if (list_entry(j.dir, &j.names, &j.n, &jerr) == -1) {
+		errline(&jerr, msg, sizeof(msg));
+		stranded(q, &j, e, msg);
+		job_release(&j);
+		return -1;
+	}
+	if (e->state == Q_DEFERRED)
+		qlog(q, FX_QLOG_INFO, e->name, j.names, j.n, "deferred -> "
+		    "active: attempt %d", e->attempts + 1);
+	else
+		qlog(q, FX_QLOG_INFO, e->name, j.names, j.n, "incoming -> "
+		    "active");
+	fx_crash_at("active");
+
+	j.paths = fx_calloc(j.n ? j.n : 1, sizeof(*j.paths));
+	for (i = 0; i < j.n; i++)
+		j.paths[i] = fx_path_join(j.dir, j.names[i]);
+	if (j.n == 0) {
+		r = to_corrupt(q, &j, e, "an entry without files", err);
+		goto out;
+	}
+	for (i = 0; i < j.n; i++) {
+		if (file_ok(j.paths[i], why, sizeof(why)) == -1) {
+			snprintf(msg, sizeof(msg), "%s: %s", j.names[i], why);
+			r = to_corrupt(q, &j, e, msg, err);
+			goto out;
+		}
+	}
+
+	/* Identity from the channel, never from the file. */
+	fx_err_clear(&jerr);
+	if (j.c->staff)
+		q->ctx->actor = q->staff;
+	else if (fx_auth_user(q->ctx, j.c->login, &jerr) == -1) {
+		errline(&jerr, msg, sizeof(msg));
+		r = to_deferred(q, &j, e, msg, err);
+		goto out;
+	}
+	owarn = q->ctx->warn;
+	owarg = q->ctx->warn_arg;
+	warg[0] = &j;
+	warg[1] = q;
+	fx_ctx_set_warn(q->ctx, job_warn, warg);
+	r = j.c->def->handle(q, &j, &jerr);
+	fx_ctx_set_warn(q->ctx, owarn, owarg);
+	if (j.nwarns > MAX_JOB_WARNS)
+		qlog(q, FX_QLOG_INFO, e->name, NULL, 0, "%zu more warnings",
+		    j.nwarns - MAX_JOB_WARNS);
+	if (r == 0)
+		r = to_done(q, &j, e, err);
+	else {
+		errline(&jerr, msg, sizeof(msg));
+		if (temporary(&jerr))
+			r = to_deferred(q, &j, e, msg, err);
+		else
+			r = to_corrupt(q, &j, e, msg, err);
+	}
+out:
+	job_release(&j);
+	return r == -1 ? -1 : 1;
+}
+
+int
+fx_queue_run(struct fx_queue *q, struct fx_err *err)
+{
+	unsigned char *seen;
+	struct entry *e;
+	int64_t now = now_us();
+	size_t i;
+	ssize_t pick = -1;
+
+	/* The first ready entry in id order; a FIFO channel's first entry
+	 * holds back the rest of that channel. */
+	seen = fx_calloc(q->nchans, 1);
+	for (i = q->head; i < q->nents; i++) {
+		e = &q->ents[i];
+		if (e->gone || seen[e->chan])
+			continue;
+		if (q->chans[e->chan].def->fifo)
+			seen[e->chan] = 1;
+		if (e->ready <= now) {
+			pick = (ssize_t)i;
+			break;
+		}
+	}
+	free(seen);
+	if (pick == -1)
+		return 0;
+	return process(q, (size_t)pick, err);
+}
+
+/* Configuration reload (SIGHUP). */
+
+int
+fx_ctx_reload(struct fx_ctx *ctx, struct fx_err *err)
+{
+	struct fx_conf nc;
+	struct stat st;
+	char *def = NULL;
+	const char *path = ctx->conf.path, *what = NULL;
+
+	if (path == NULL) {
+		def = fx_path_join(ctx->conf.root, "formix.yaml");
+		if (stat(def, &st) == 0)
+			path = def;
+	}
+	if (fx_conf_load(&nc, path, ctx->conf.root, err) == -1) {
+		free(def);
+		return -1;
+	}
+	free(def);
+	/* The store and the spool are open and watched: not swapped under
+	 * a running daemon. */
+	if (strcmp(nc.db_path, ctx->conf.db_path) != 0)
+		what = "store.path";
+	else if (nc.map_size != ctx->conf.map_size)
+		what = "store.map_size";
+	else if (nc.map_max != ctx->conf.map_max)
+		what = "store.map_max";
+	else if (strcmp(nc.spool_path, ctx->conf.spool_path) != 0)
+		what = "spool.path";
+	if (what != NULL) {
+		fx_err_setloc(err, FX_ECONFIG, nc.path ? nc.path : "", 0, 0,
+		    "%s changed: it takes a restart", what);
+		fx_conf_release(&nc);
+		return -1;
+	}
+	fx_conf_release(&ctx->conf);
+	ctx->conf = nc;
+	return 0;
+}
