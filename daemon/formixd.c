@@ -304,7 +304,8 @@ run(struct fx_ctx *ctx, struct fx_queue *q, int sfd)
 	for (;;) {
 		now = mono_ms();
 		if (full || now >= next_scan) {
-			(void)fx_queue_intake(q, 1, &err);
+			if (fx_queue_intake(q, 1, &err) == -1)
+				(void)fail(&err);
 			next_scan = now + (w.fd == -1 ? 1000 :
 			    (int64_t)fx_ctx_conf(ctx)->spool_scan_interval *
 			    1000);

@@ -71,7 +71,6 @@
  * what makes it fast: the entries of incoming/ and deferred/ in id order,
  * and the dropped files it is waiting for.
  */
-#define _GNU_SOURCE		/* syncfs */
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/types.h>
@@ -339,7 +338,10 @@ dirty(struct fx_queue *q, const char *dir)
 {
 	size_t i;
 
-	for (i = 0; i < q->ndirty; i++)
+	/* The channels' and the queue's own directories come first and
+	 * often; entry directories once each (a few duplicates are only a
+	 * second fsync). */
+	for (i = 0; i < q->ndirty && i < 8; i++)
 		if (strcmp(q->dirty[i], dir) == 0)
 			return;
 	q->dirty = fx_grow(q->dirty, &q->dirtycap, q->ndirty + 1,
@@ -348,26 +350,21 @@ dirty(struct fx_queue *q, const char *dir)
 }
 
 /*
- * Make the renames of an intake pass durable.  A few directories are
- * fsynced one by one; past that (10,000 files dropped at once make
- * 10,000 entry directories) one syncfs of the spool's filesystem costs
- * less than the fsyncs it replaces.
+ * Make the renames of an intake pass durable: fsync each directory
+ * touched.  Not syncfs(2), which would also write out every other
+ * process's dirty data on a shared disk; and on a journalling filesystem
+ * the first fsync commits the renames of all the others, which then cost
+ * a system call each.
  */
 static int
 flush_dirty(struct fx_queue *q, struct fx_err *err)
 {
 	size_t i;
-	int fd, rc = 0;
+	int rc = 0;
 
-	if (q->ndirty > 16 &&
-	    (fd = open(q->spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		if (syncfs(fd) == -1)
-			rc = fx_err_sys(err, FX_EIO, "syncfs %s", q->spool);
-		close(fd);
-	} else
-		for (i = 0; i < q->ndirty; i++)
-			if (fx_spool_fsync_dir(q->dirty[i], err) == -1)
-				rc = -1;
+	for (i = 0; i < q->ndirty; i++)
+		if (fx_spool_fsync_dir(q->dirty[i], err) == -1)
+			rc = -1;
 	for (i = 0; i < q->ndirty; i++)
 		free(q->dirty[i]);
 	q->ndirty = 0;

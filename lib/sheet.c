@@ -37,7 +37,7 @@
 
 #include "sheet-int.h"
 
-#define HEADER_CELLS	1024	/* cells of a row kept while the header may come */
+#define HEADER_CELLS	1024	/* cells a row keeps while no header is known */
 #define XLS_CPU		5	/* seconds */
 #define XLS_MEM		(256ULL << 20)
 

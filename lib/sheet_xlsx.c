@@ -880,7 +880,7 @@ not_a_workbook(struct xlsx *x)
 	if (zip_name_locate(x->za, "xl/workbook.bin", ZIP_FL_NOCASE) >= 0)
 		return xerr(x, 0, "an XLSB (binary) workbook: save it as "
 		    "XLSX, XLS or CSV");
-	if ((rc = part_open(x, "mimetype", 1024, &p)) == 0) {
+	if ((rc = part_open(x, "mimetype", SMALL_MAX, &p)) == 0) {
 		k = zip_fread(p.zf, mt, sizeof(mt) - 1);
 		zip_fclose(p.zf);
 		mt[k > 0 ? k : 0] = '\0';

@@ -320,7 +320,8 @@ test_layouts(void)
 	fx_sheet_release(&s);
 	if (ok(rd("long.csv", NULL, &s, &e) == 0 && s.nrows == 25 &&
 	    s.header_row == 0, "25 rows without a header")) {
-		ok(s.rows[0].row == 1 && strcmp(s.rows[0].article, "L-1") == 0 &&
+		ok(s.rows[0].row == 1 &&
+		    strcmp(s.rows[0].article, "L-1") == 0 &&
 		    s.rows[24].row == 25 && s.rows[24].qty_milli == 25000,
 		    "... rows 1 to 25 in order");
 	}
