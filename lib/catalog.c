@@ -70,6 +70,7 @@ struct cq {
 	char			 today[16];
 	char			*retail_pt;	/* resolved Ид, or NULL */
 	char			*base_pt;
+	size_t			 retail_len, base_len;
 	/* groups by Ид; a missing one is kept as a NULL value */
 	struct fx_map		 groups;
 	int			 groups_all;
@@ -267,12 +268,11 @@ offer_load(struct cq *cq, const char *pid)
 	return 0;
 }
 
-/* Is the view's id s? */
+/* Is the view's id s (of length len)? */
 static int
-id_is(const struct fx_qv_view *q, const char *s)
+id_is(const struct fx_qv_view *q, const char *s, size_t len)
 {
-	return s != NULL && strlen(s) == q->len &&
-	    memcmp(q->id, s, q->len) == 0;
+	return s != NULL && len == q->len && memcmp(q->id, s, len) == 0;
 }
 
 /* The retail, base and (the entity's own price type) own prices, -1 where
@@ -282,7 +282,7 @@ prices_fill(struct cq *cq, struct fx_item *it, int64_t *own)
 {
 	const char *ownpt = cq->have_ent && cq->ent.price_type[0] != '\0' ?
 	    cq->ent.price_type : NULL;
-	size_t i;
+	size_t i, ownlen = ownpt != NULL ? strlen(ownpt) : 0;
 
 	it->retail = it->base = *own = -1;
 	if (offer_load(cq, it->p.id) == -1)
@@ -290,11 +290,11 @@ prices_fill(struct cq *cq, struct fx_item *it, int64_t *own)
 	for (i = 0; i < cq->offer.nprices; i++) {
 		const struct fx_qv_view *p = &cq->offer.prices[i];
 
-		if (id_is(p, cq->retail_pt))
+		if (id_is(p, cq->retail_pt, cq->retail_len))
 			it->retail = p->v;
-		if (id_is(p, cq->base_pt))
+		if (id_is(p, cq->base_pt, cq->base_len))
 			it->base = p->v;
-		if (id_is(p, ownpt))
+		if (id_is(p, ownpt, ownlen))
 			*own = p->v;
 	}
 	return 0;
@@ -356,9 +356,12 @@ prices_init(struct cq *cq)
 {
 	const struct fx_conf *conf = &cq->ctx->conf;
 
-	if (pt_resolve(cq, conf->retail_price_type, &cq->retail_pt) == -1)
+	if (pt_resolve(cq, conf->retail_price_type, &cq->retail_pt) == -1 ||
+	    pt_resolve(cq, conf->base_price_type, &cq->base_pt) == -1)
 		return -1;
-	return pt_resolve(cq, conf->base_price_type, &cq->base_pt);
+	cq->retail_len = cq->retail_pt != NULL ? strlen(cq->retail_pt) : 0;
+	cq->base_len = cq->base_pt != NULL ? strlen(cq->base_pt) : 0;
+	return 0;
 }
 
 /* Warehouses: a handful, loaded once per query when first needed. */
@@ -879,7 +882,17 @@ stock_fill(struct cq *cq, struct fx_item *it, int64_t *here)
 			ln[i].wname = "";
 		sz += 2 * (ln[i].wlen + 1) + strlen(ln[i].wname);
 	}
-	qsort(ln, n, sizeof(*ln), sline_cmp);
+	/* A handful of warehouses: insertion sort beats qsort's set-up. */
+	for (i = 1; i < n; i++) {
+		struct sline t = ln[i];
+		size_t j = i;
+
+		while (j > 0 && sline_cmp(&ln[j - 1], &t) > 0) {
+			ln[j] = ln[j - 1];
+			j--;
+		}
+		ln[j] = t;
+	}
 	out = fx_malloc(sz);
 	sp = (char *)(out + n);
 	for (i = 0; i < n; i++) {
