@@ -398,3 +398,12 @@ print("formixd drop-to-done latency, one 1C file on an idle daemon: %.1f ms"
     "   formix-admin import of one such file: %.1f ms   ratio %.2f"
     % (m, b, m / b))
 PY
+
+# formixd's dealer channel (issue 7): 1,000 order files of 100 rows each
+# dropped at once into one dealer's in/ and run by formixd --once, mode
+# auto (check, result workbook and summary in out/, draft, submit): files
+# per second; then the median drop-to-result latency (the summary in out/)
+# of single files on an idle daemon.  Targets: over 200 files/s, under
+# 50 ms.
+$py "$src/bench/dealerbench.py" "$build" "$ref" "$tmp" \
+    "${FX_BENCH_DEALER_FILES:-1000}" 100 $((runs * 5))

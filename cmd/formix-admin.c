@@ -200,6 +200,11 @@ cmd_import(struct opts *o, int argc, char **argv)
 		    (unsigned long long)st.deliveries,
 		    (unsigned long long)st.ledger,
 		    (unsigned long long)st.warnings);
+	if (!o->quiet && st.orders > 0)
+		printf("orders %llu (keyed in 1C %llu), order events %llu\n",
+		    (unsigned long long)st.orders,
+		    (unsigned long long)st.orders_new,
+		    (unsigned long long)st.order_events);
 	return 0;
 }
 

@@ -76,7 +76,8 @@ usage(void)
 "      --qty Q            reserve: how much (default: all the line owes)\n"
 "      --article ARTICLE  demand: only this article\n"
 "      --comment TEXT     new: a comment for the order\n"
-"      --status STATUS    list: only orders in this status (draft, submitted)\n"
+"      --status STATUS    list: only orders in this status (draft,\n"
+"                         submitted, or one orders.status_map gives)\n"
 "      --from DATE        list: made on or after this day (YYYY-MM-DD)\n"
 "      --to DATE          list: made on or before this day (YYYY-MM-DD)\n"
 "      --tsv              tab-separated values with a header line\n"
@@ -287,6 +288,9 @@ static const struct cli_col order_cols[] = {
 	{ "total", CLI_RIGHT | CLI_NUM }, { "demand", CLI_RIGHT | CLI_NUM },
 	{ "delivery", 0 }, { "file", 0 }, { "document", 0 },
 	{ "comment", 0 },
+	/* From 1C's order documents: */
+	{ "source", 0 }, { "number_1c", 0 }, { "date_1c", 0 },
+	{ "status_1c", 0 },
 };
 
 static void
@@ -308,6 +312,10 @@ order_row(struct cli_out *out, const struct fx_order *ord)
 	v[9] = ord->file;
 	v[10] = ord->doc;
 	v[11] = ord->comment;
+	v[12] = ord->source[0] != '\0' ? ord->source : "formix";
+	v[13] = ord->number_1c;
+	v[14] = ord->date_1c;
+	v[15] = ord->status_1c;
 	cli_out_row(out, v);
 }
 
@@ -319,6 +327,9 @@ static const struct cli_col line_cols[] = {
 	{ "sum", CLI_RIGHT | CLI_NUM }, { "delivery", 0 },
 	{ "delivery_date", 0 }, { "rows", 0 }, { "id", 0 },
 	{ "reserved", 0 }, { "reserved_qty", CLI_RIGHT | CLI_NUM },
+	/* 1C's running totals (order documents): */
+	{ "shipped", CLI_RIGHT | CLI_NUM },
+	{ "cancelled", CLI_RIGHT | CLI_NUM },
 };
 
 static int
@@ -327,6 +338,7 @@ print_lines(const struct opts *o, const struct fx_oline *l, size_t n)
 	struct cli_out *out;
 	const char *v[nitems_(line_cols)];
 	char ln[16], q[32], s[32], d[32], p[64], sum[64], r[32];
+	char sh[32], ca[32];
 	size_t i;
 	int dem;
 
@@ -350,6 +362,8 @@ print_lines(const struct opts *o, const struct fx_oline *l, size_t n)
 		v[12] = l[i].reserved;
 		v[13] = l[i].reserved[0] != '\0' ? fx_qty_fmt(r, sizeof(r),
 		    l[i].reserved_qty) : NULL;
+		v[14] = fx_qty_fmt(sh, sizeof(sh), l[i].shipped);
+		v[15] = fx_qty_fmt(ca, sizeof(ca), l[i].cancelled);
 		cli_out_row(out, v);
 	}
 	return cli_out_end(out) == -1 ? EX_IOERR_ : 0;
@@ -426,6 +440,53 @@ cmd_list(struct opts *o, int argc, char **argv)
 	return rc;
 }
 
+/*
+ * The history from 1C's order documents, a third table when there is
+ * any: status changes (line 0) and each line's events.
+ */
+static int
+print_history(const struct opts *o, struct fx_ctx *ctx, const char *number)
+{
+	static const struct cli_col cols[] = {
+		{ "at", 0 }, { "line", CLI_RIGHT | CLI_NUM }, { "event", 0 },
+		{ "qty", CLI_RIGHT | CLI_NUM }, { "status", 0 },
+		{ "status_1c", 0 }, { "document", 0 }, { "source", 0 },
+	};
+	struct fx_oevent *v;
+	struct fx_err err;
+	struct cli_out *out;
+	const char *row[nitems_(cols)];
+	char ln[16], q[32];
+	size_t n, i;
+	int rc = 0;
+
+	fx_err_clear(&err);
+	if (fx_order_events(ctx, number, &v, &n, &err) == -1)
+		return cli_fail(&err);
+	if (n == 0)
+		return 0;
+	if (o->fmt == CLI_TABLE)
+		putchar('\n');
+	out = cli_out_new(stdout, o->fmt, o->header, cols, nitems_(cols));
+	for (i = 0; i < n; i++) {
+		(void)snprintf(ln, sizeof(ln), "%d", (int)v[i].line);
+		row[0] = v[i].at;
+		row[1] = ln;
+		row[2] = v[i].kind;
+		row[3] = v[i].line > 0 ? fx_qty_fmt(q, sizeof(q), v[i].qty) :
+		    NULL;
+		row[4] = v[i].value[0] != '\0' ? v[i].value : NULL;
+		row[5] = v[i].note[0] != '\0' ? v[i].note : NULL;
+		row[6] = v[i].doc;
+		row[7] = v[i].source;
+		cli_out_row(out, row);
+	}
+	if (cli_out_end(out) == -1)
+		rc = EX_IOERR_;
+	fx_oevents_free(v, n);
+	return rc;
+}
+
 static int
 cmd_show(struct opts *o, int argc, char **argv)
 {
@@ -458,6 +519,8 @@ cmd_show(struct opts *o, int argc, char **argv)
 		putchar('\n');
 	if (rc == 0)
 		rc = print_lines(o, l, n);
+	if (rc == 0)
+		rc = print_history(o, ctx, argv[1]);
 	fx_olines_free(l, n);
 	fx_order_release(&ord);
 	fx_ctx_free(ctx);

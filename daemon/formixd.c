@@ -1,6 +1,8 @@
 /*
  * formixd -- the Formix file-exchange daemon: applies the files 1C drops
- * into spool/1c/in, exactly once, and acknowledges each in spool/1c/out.
+ * into spool/1c/in, exactly once, and acknowledges each in spool/1c/out;
+ * dealers' order files in spool/dealers/DEALER/in likewise, answered in
+ * their out/.
  *
  * Thin by design: the spool protocol, the queue states, what is taken
  * and when, how a package is applied and where it goes after are
@@ -64,7 +66,8 @@ usage(void)
 "Usage: %s [options]\n"
 "\n"
 "The Formix file-exchange daemon: applies the files 1C drops into\n"
-"spool/1c/in exactly once and acknowledges each in spool/1c/out.\n"
+"spool/1c/in exactly once and acknowledges each in spool/1c/out;\n"
+"checks and places the orders dealers drop into spool/dealers/*/in.\n"
 "\n"
 "Options:\n"
 "  -D, --root DIR     instance directory (default: $FORMIX_ROOT, else\n"
@@ -310,6 +313,13 @@ run(struct fx_ctx *ctx, struct fx_queue *q, int sfd)
 			    (int64_t)fx_ctx_conf(ctx)->spool_scan_interval *
 			    1000);
 			full = 0;
+			if (w.fd != -1 && fx_queue_nchan(q) > w.n) {
+				/* New dealer folders: watched, then read
+				 * again for what came in between. */
+				watch_read(&w, &full);
+				(void)fx_queue_intake(q, 1, &err);
+				full = 0;
+			}
 		} else
 			(void)fx_queue_intake(q, 0, &err);
 

@@ -68,6 +68,18 @@ watch_read(struct watch *w, int *rescan)
 
 	if (w->fd == -1)
 		return;
+	if (fx_queue_nchan(w->q) > w->n) {
+		/* Channels found by a scan (dealer folders): watched from
+		 * now, and scanned again for what came in between. */
+		i = w->n;
+		w->n = fx_queue_nchan(w->q);
+		w->wd = reallocarray(w->wd, w->n, sizeof(*w->wd));
+		if (w->wd == NULL)
+			fatal("reallocarray");
+		for (; i < w->n; i++)
+			add(w, i);
+		*rescan = 1;
+	}
 	for (;;) {
 		n = read(w->fd, buf, sizeof(buf));
 		if (n == -1) {

@@ -146,6 +146,11 @@ static const struct ckey keys[] = {
 	{ .sec = "orders", .key = "min_sum", .type = CT_INT,
 	    .off = OFF(orders_min_sum), .def = "0", .min = 0,
 	    .max = 1000000000 },
+	{ .sec = "orders", .key = "status_map", .type = CT_STR,
+	    .off = OFF(orders_status_map), .def = "Новый=submitted;"
+	    "Принят=accepted;В работе=in_progress;Собран=in_progress;"
+	    "Отгружен=shipped;Закрыт=closed;Отменен=cancelled;"
+	    "Отменён=cancelled" },
 };
 
 #define NKEYS	nitems(keys)

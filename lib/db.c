@@ -75,6 +75,8 @@ static const struct {
 	[FX_K_OLINE] =		{ "order_lines", 0 },
 	[FX_K_IDX_ORDERFILE] =	{ "idx_order_file", 0 },
 	[FX_K_RESERVE] =	{ "reservations", 0 },
+	[FX_K_OEVENT] =		{ "order_events", 0 },
+	[FX_K_IDX_ORDER1C] =	{ "idx_order_1c", 0 },
 };
 
 const enum fx_kind fx_stat_kinds[] = {

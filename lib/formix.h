@@ -126,6 +126,7 @@ struct fx_conf {
 	struct fx_days	 ar_buckets;	/* aging: last day of each bucket */
 	/* Orders: */
 	int		 orders_min_sum;	/* roubles, net; 0: no minimum */
+	char		*orders_status_map;	/* "1C name=status;..." */
 };
 
 /*
@@ -196,6 +197,8 @@ enum fx_kind {
 	FX_K_OLINE,		/* order number \0 line, 4 digits -> order line */
 	FX_K_IDX_ORDERFILE,	/* SHA-256 of an order file -> order number */
 	FX_K_RESERVE,		/* delivery \0 product \0 order \0 line -> qty */
+	FX_K_OEVENT,		/* order number \0 seq, 6 digits -> event */
+	FX_K_IDX_ORDER1C,	/* 1C order document Ид -> order number */
 	FX_K_NKINDS
 };
 
@@ -235,6 +238,8 @@ struct fx_import_stats {
 	uint64_t	 ledger, ledger_entities;	/* receivables */
 	uint64_t	 warnings;
 	int		 files;
+	/* 1C's order documents (order1c.c): */
+	uint64_t	 orders, orders_new, order_events;
 	int		 already_applied;	/* every file was applied before */
 	char		 applied_at[32];	/* when, if so */
 };
@@ -1140,6 +1145,11 @@ struct fx_order {
 	int64_t		 demand;	/* net of the demand part, kopecks */
 	int32_t		 nlines;
 	char		*doc;		/* spool/1c/out name, or "" */
+	/* From 1C's order documents (order1c.c): */
+	char		*source;	/* "" (made here) or "1c" (keyed in 1C) */
+	char		*number_1c;	/* 1C's own number, or "" */
+	char		*date_1c;	/* 1C's date, or "" */
+	char		*status_1c;	/* the status as 1C named it, or "" */
 };
 
 struct fx_oline {
@@ -1158,6 +1168,11 @@ struct fx_oline {
 	char		*delivery_date;
 	char		*reserved;	/* the delivery reserved for it, or "" */
 	int64_t		 reserved_qty;	/* thousandths */
+	/* As 1C last reported them (order1c.c), thousandths: */
+	int64_t		 shipped;	/* shipped in all */
+	int64_t		 cancelled;	/* cancelled in all */
+	int64_t		 reserved_1c;	/* reserved in 1C */
+	int64_t		 ready;		/* ready to ship */
 };
 
 void	 fx_order_release(struct fx_order *);
@@ -1231,6 +1246,26 @@ struct fx_demand_filter {
 int	 fx_order_demand(struct fx_ctx *, const struct fx_demand_filter *,
 	    struct fx_demand **v, size_t *n, struct fx_err *);
 void	 fx_demands_free(struct fx_demand *, size_t);
+
+/*
+ * An order's history: status changes (line 0) and line events from 1C's
+ * order documents, in the order they were recorded.
+ */
+struct fx_oevent {
+	int32_t		 line;		/* 0: the order itself */
+	char		*at;		/* ISO 8601 UTC, when recorded */
+	char		*kind;		/* "status", "reserved", "ready",
+					   "shipped", "cancelled" */
+	int64_t		 qty;		/* thousandths, this event's own */
+	char		*value;		/* status: the Formix status */
+	char		*note;		/* status: 1C's name */
+	char		*source;	/* "1c" */
+	char		*doc;		/* 1C's number of the document */
+};
+/* The events of an order the actor may see; *v returned new. */
+int	 fx_order_events(struct fx_ctx *, const char *number,
+	    struct fx_oevent **v, size_t *n, struct fx_err *);
+void	 fx_oevents_free(struct fx_oevent *, size_t);
 
 /* -- end of Orders ----------------------------------------------------- */
 

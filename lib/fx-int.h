@@ -623,5 +623,14 @@ int	 fx_ar_check_txn(struct fx_ctx *, struct fx_txn *,
  *	meta "order_seq"	the last order number given out
  */
 extern const struct fx_rectype fx_rt_order, fx_rt_oline;
+/*
+ *	order_events	number \0 seq "000001"	-> rec fx_oevent
+ *	idx_order_1c	1C document Ид		-> order number
+ *
+ * 1C's order documents (order1c.c), applied in the import transaction.
+ */
+extern const struct fx_rectype fx_rt_oevent;
+int	 fx_order1c_import(struct fx_ctx *, struct fx_txn *, const char *path,
+	    struct fx_import_stats *, struct fx_err *);
 /* -- end of Orders ---------------------------------------------------- */
 #endif /* FX_INT_H */

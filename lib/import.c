@@ -24,10 +24,11 @@
 
 #include "fx-int.h"
 
-enum fkind { F_CATALOG, F_OFFERS, F_CONDITIONS, F_DELIVERIES, F_LEDGER };
+enum fkind { F_CATALOG, F_OFFERS, F_CONDITIONS, F_DELIVERIES, F_LEDGER,
+	F_ORDERS };
 
 static const char *const fkind_names[] = {
-	"catalog", "offers", "conditions", "deliveries", "ledger"
+	"catalog", "offers", "conditions", "deliveries", "ledger", "orders"
 };
 
 struct pfile {
@@ -110,9 +111,8 @@ classify(struct fx_ctx *ctx, struct pfile *f, struct fx_err *err)
 			    starts(b, "rests") ? F_OFFERS : F_CATALOG;
 		else if (strcmp(child, "Документ") == 0 ||
 		    strcmp(child, "Контейнер") == 0)
-			return fx_err_setloc(err, FX_EDATA, f->path, 0, 0,
-			    "an order document (Документ), not a catalog or "
-			    "offers file");
+			/* 1C's order documents (order1c.c). */
+			f->kind = F_ORDERS;
 		else
 			return fx_err_setloc(err, FX_EDATA, f->path, 0, 0,
 			    "CommerceML file with nothing to import (first "
@@ -293,6 +293,10 @@ apply(struct fx_txn *txn, void *arg, struct fx_err *err)
 			r = fx_ledger_import(pk->ctx, txn, &pkg, f->path,
 			    pk->st, err);
 			break;
+		case F_ORDERS:
+			r = fx_order1c_import(pk->ctx, txn, f->path, pk->st,
+			    err);
+			break;
 		default:
 			FX_BUG("file kind %d", f->kind);
 		}
@@ -376,7 +380,7 @@ fx_import(struct fx_ctx *ctx, const char *const *paths, size_t n, int flags,
 		size_t j, o = 0;
 		int k;
 
-		for (k = F_CATALOG; k <= F_LEDGER; k++)
+		for (k = F_CATALOG; k <= F_ORDERS; k++)
 			for (j = 0; j < n; j++)
 				if ((int)pk.files[j].kind == k)
 					tmp[o++] = pk.files[j];

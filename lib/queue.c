@@ -103,31 +103,47 @@ struct fx_queue;
 struct job;
 
 /*
- * The channels.  Only 1C's exists yet.  NEEDSWORK: dealer folders
- * (spool/dealers/<dealer>/in) come with the orders issue, one channel a
- * folder: tag "d-<dealer>", not FIFO, acting as the dealer's configured
- * user (fx_auth_user) with the orders handler.
+ * The channels.  1C's is fixed; a dealer's is one a folder,
+ * spool/dealers/DIR, found by its channel file (DIR/channel: "user
+ * LOGIN", "mode auto|check|draft"), written by staff in a folder the
+ * dealer cannot write (the chroot of its SFTP account).  A dealer
+ * channel's tag is "d-DIR"; it is not FIFO, and its files act as the
+ * channel's user (fx_auth_user): identity from the folder, never from
+ * the file.  Channels are found at open and at every full scan, and
+ * only ever added (their indexes are kept in entries and hints).
  */
 struct chandef {
-	const char	*tag;		/* in entry names: ID.TAG */
-	const char	*in;		/* spool-relative */
-	const char	*out;
 	int		 fifo;		/* packages run in arrival order */
+	const char	*ext;		/* of the acknowledgement in out/ */
 	int		(*handle)(struct fx_queue *, struct job *,
 			    struct fx_err *);
 };
 
 static int	 handle_1c(struct fx_queue *, struct job *, struct fx_err *);
+static int	 handle_dealer(struct fx_queue *, struct job *,
+		    struct fx_err *);
 
-static const struct chandef chandefs[] = {
-	{ "1c", "1c/in", "1c/out", 1, handle_1c },
+static const struct chandef def_1c = { 1, "ack", handle_1c };
+static const struct chandef def_dealer = { 0, "txt", handle_dealer };
+
+/* What a dealer's dropped order becomes (its channel file's mode). */
+enum dmode {
+	DM_AUTO,	/* submit if every row is ok, else a draft */
+	DM_CHECK,	/* only the check */
+	DM_DRAFT,	/* a draft, never submitted */
 };
+
+#define DEALER_DIR_MAX	64	/* [A-Za-z0-9_-] */
 
 struct chan {
 	const struct chandef *def;
+	char		 tag[DEALER_DIR_MAX + 3];	/* ID.TAG */
+	char		*inrel;		/* spool-relative: "1c/in" */
+	char		*outrel;
 	char		*in;		/* absolute */
 	int		 staff;		/* acts as staff (else as login) */
 	char		 login[65];
+	enum dmode	 mode;
 };
 
 /* An entry of incoming/ or deferred/. */
@@ -162,7 +178,7 @@ struct fx_queue {
 	char		*tmp;
 	char		*dir[Q_N];
 	struct chan	*chans;
-	size_t		 nchans;
+	size_t		 nchans, chancap;
 	struct fx_actor	 staff;
 	struct entry	*ents;
 	size_t		 nents, entcap, head, ngone;
@@ -188,6 +204,9 @@ struct job {
 	size_t		 n;
 	struct fx_import_stats st;
 	size_t		 nwarns;
+	/* A dealer's file: what became of it, for the summary in out/. */
+	char		 status[32];
+	struct fx_buf	 report;	/* "key: value" lines */
 };
 
 /* Time. */
@@ -326,7 +345,7 @@ entry_chan(const struct fx_queue *q, const char *name)
 	if (id_us(name) == -1)
 		return -1;
 	for (i = 0; i < q->nchans; i++)
-		if (strcmp(name + QID_LEN + 1, q->chans[i].def->tag) == 0)
+		if (strcmp(name + QID_LEN + 1, q->chans[i].tag) == 0)
 			return (ssize_t)i;
 	return -1;
 }
@@ -503,10 +522,179 @@ job_release(struct job *j)
 	free_names(j->names, j->n);
 	free_names(j->paths, j->n);
 	free(j->dir);
+	fx_buf_release(&j->report);
 	memset(j, 0, sizeof(*j));
 }
 
 /* Opening and closing. */
+
+static int mkdir_ok(const char *, struct fx_err *);
+
+static struct chan *
+add_chan(struct fx_queue *q, const struct chandef *def, const char *tag,
+    const char *inrel, const char *outrel)
+{
+	struct chan *c;
+
+	q->chans = fx_grow(q->chans, &q->chancap, q->nchans + 1,
+	    sizeof(*q->chans));
+	c = &q->chans[q->nchans++];
+	memset(c, 0, sizeof(*c));
+	c->def = def;
+	fx_strlcpy(c->tag, tag, sizeof(c->tag));
+	c->inrel = fx_strdup(inrel);
+	c->outrel = fx_strdup(outrel);
+	c->in = fx_path_join(q->spool, inrel);
+	return c;
+}
+
+/*
+ * Read a dealer folder's channel file: "user LOGIN" and "mode MODE"
+ * lines, '#' comments.  0, or -1 with why.
+ */
+static int
+read_channel(const char *path, char *login, size_t lsz, enum dmode *mode,
+    char *why, size_t wsz)
+{
+	char buf[4096], *line, *next, *v;
+	struct stat st;
+	ssize_t r;
+	int fd, lno = 0;
+
+	*login = '\0';
+	*mode = DM_AUTO;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC);
+	if (fd == -1) {
+		snprintf(why, wsz, "%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size >= (off_t)sizeof(buf)) {
+		close(fd);
+		snprintf(why, wsz, "not a regular file under 4 KiB");
+		return -1;
+	}
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r < 0) {
+		snprintf(why, wsz, "%s", strerror(errno));
+		return -1;
+	}
+	buf[r] = '\0';
+	for (line = buf; line != NULL; line = next) {
+		lno++;
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		line += strspn(line, " \t\r");
+		if (*line == '\0' || *line == '#')
+			continue;
+		line[strcspn(line, "\r")] = '\0';
+		v = line + strcspn(line, " \t");
+		if (*v != '\0')
+			*v++ = '\0';
+		v += strspn(v, " \t");
+		v[strcspn(v, " \t")] = '\0';
+		if (strcmp(line, "user") == 0 && *v != '\0' &&
+		    strlen(v) < lsz)
+			fx_strlcpy(login, v, lsz);
+		else if (strcmp(line, "mode") == 0 && strcmp(v, "auto") == 0)
+			*mode = DM_AUTO;
+		else if (strcmp(line, "mode") == 0 && strcmp(v, "check") == 0)
+			*mode = DM_CHECK;
+		else if (strcmp(line, "mode") == 0 && strcmp(v, "draft") == 0)
+			*mode = DM_DRAFT;
+		else {
+			snprintf(why, wsz, "line %d: expected \"user LOGIN\" "
+			    "or \"mode auto|check|draft\"", lno);
+			return -1;
+		}
+	}
+	if (*login == '\0') {
+		snprintf(why, wsz, "no \"user LOGIN\" line");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Find the dealer folders with a channel file; add the new ones (making
+ * their in/ and out/), update the others' user and mode.  A bad channel
+ * file is said at every full scan and changes nothing.
+ */
+static void
+dealer_chans(struct fx_queue *q)
+{
+	char *top, *dir, *cf, *pin, *pout, login[65], why[256];
+	char tag[DEALER_DIR_MAX + 3];
+	char rin[DEALER_DIR_MAX + 32], rout[DEALER_DIR_MAX + 32];
+	struct dirent *de;
+	struct fx_err err;
+	struct stat st;
+	enum dmode mode;
+	struct chan *c;
+	size_t i, len;
+	DIR *d;
+
+	top = fx_path_join(q->spool, "dealers");
+	if ((d = opendir(top)) == NULL) {
+		free(top);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len > DEALER_DIR_MAX ||
+		    strspn(de->d_name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789_-") != len)
+			continue;
+		dir = fx_path_join(top, de->d_name);
+		cf = fx_path_join(dir, "channel");
+		if (lstat(dir, &st) == -1 || !S_ISDIR(st.st_mode) ||
+		    lstat(cf, &st) == -1)
+			goto next;
+		if (read_channel(cf, login, sizeof(login), &mode, why,
+		    sizeof(why)) == -1) {
+			qlog(q, FX_QLOG_WARN, NULL, NULL, 0, "%s: %s: dealer "
+			    "channel not served", cf, why);
+			goto next;
+		}
+		snprintf(tag, sizeof(tag), "d-%.64s", de->d_name);
+		for (i = 0; i < q->nchans; i++)
+			if (strcmp(q->chans[i].tag, tag) == 0)
+				break;
+		if (i < q->nchans)
+			c = &q->chans[i];
+		else {
+			snprintf(rin, sizeof(rin), "dealers/%.64s/in",
+			    de->d_name);
+			snprintf(rout, sizeof(rout), "dealers/%.64s/out",
+			    de->d_name);
+			pin = fx_path_join(q->spool, rin);
+			pout = fx_path_join(q->spool, rout);
+			i = mkdir_ok(pin, &err) == 0 &&
+			    mkdir_ok(pout, &err) == 0;
+			free(pin);
+			free(pout);
+			if (!i) {
+				qlog(q, FX_QLOG_WARN, NULL, NULL, 0, "%s: "
+				    "dealer channel not served: %s", dir,
+				    err.msg);
+				goto next;
+			}
+			c = add_chan(q, &def_dealer, tag, rin, rout);
+			qlog(q, FX_QLOG_INFO, NULL, NULL, 0, "dealer channel "
+			    "%s: %s, acting as user \"%s\"", tag, c->inrel,
+			    login);
+		}
+		fx_strlcpy(c->login, login, sizeof(c->login));
+		c->mode = mode;
+next:
+		free(dir);
+		free(cf);
+	}
+	closedir(d);
+	free(top);
+}
 
 static int
 mkdir_ok(const char *path, struct fx_err *err)
@@ -566,16 +754,13 @@ fx_queue_open(struct fx_queue **qp, struct fx_ctx *ctx, fx_queue_log_fn *log,
 	}
 	q->staff = ctx->actor;
 
-	q->nchans = nitems(chandefs);
-	q->chans = fx_calloc(q->nchans, sizeof(*q->chans));
-	for (i = 0; i < q->nchans; i++) {
-		struct chan *c = &q->chans[i];
+	{
+		struct chan *c;
 		char *out;
 
-		c->def = &chandefs[i];
-		c->in = fx_path_join(q->spool, c->def->in);
+		c = add_chan(q, &def_1c, "1c", "1c/in", "1c/out");
 		c->staff = 1;
-		out = fx_path_join(q->spool, c->def->out);
+		out = fx_path_join(q->spool, c->outrel);
 		p = fx_path_join(q->spool, "1c");
 		if (mkdir_ok(p, err) == -1 || mkdir_ok(c->in, err) == -1 ||
 		    mkdir_ok(out, err) == -1) {
@@ -586,6 +771,7 @@ fx_queue_open(struct fx_queue **qp, struct fx_ctx *ctx, fx_queue_log_fn *log,
 		free(p);
 		free(out);
 	}
+	dealer_chans(q);
 	*qp = q;
 	return 0;
 fail:
@@ -611,8 +797,11 @@ fx_queue_free(struct fx_queue *q)
 
 	if (q == NULL)
 		return;
-	for (i = 0; i < q->nchans; i++)
+	for (i = 0; i < q->nchans; i++) {
 		free(q->chans[i].in);
+		free(q->chans[i].inrel);
+		free(q->chans[i].outrel);
+	}
 	free(q->chans);
 	for (i = 0; i < Q_N; i++)
 		free(q->dir[i]);
@@ -939,7 +1128,8 @@ fx_queue_recover(struct fx_queue *q, struct fx_err *err)
  */
 static void
 ack(struct fx_queue *q, struct chan *c, const char *entry, char *const *names,
-    size_t n, const char *status, const char *detail, const char *value)
+    size_t n, const char *status, const char *detail, const char *value,
+    const struct fx_buf *extra)
 {
 	struct fx_buf b = { 0 };
 	struct fx_err err;
@@ -948,12 +1138,12 @@ ack(struct fx_queue *q, struct chan *c, const char *entry, char *const *names,
 	const char *first = n > 0 ? names[0] : "package";
 	size_t i;
 
-	snprintf(fname, sizeof(fname), "%.200s.%.*s.ack", first, QID_LEN,
-	    entry);
+	snprintf(fname, sizeof(fname), "%.200s.%.*s.%s", first, QID_LEN,
+	    entry, c->def->ext);
 	if (fname[0] == '.')
 		fname[0] = '_';
 	if (strcmp(status, "already applied") == 0) {
-		out = fx_path_join(q->spool, c->def->out);
+		out = fx_path_join(q->spool, c->outrel);
 		path = fx_path_join(out, fname);
 		i = lstat(path, &st) == 0;
 		free(out);
@@ -963,13 +1153,15 @@ ack(struct fx_queue *q, struct chan *c, const char *entry, char *const *names,
 	}
 	fx_now_iso(now, sizeof(now));
 	fx_buf_addf(&b, "id: %.*s\nchannel: %s\n", QID_LEN, entry,
-	    c->def->tag);
+	    c->tag);
 	for (i = 0; i < n; i++)
 		fx_buf_addf(&b, "file: %s\n", names[i]);
 	fx_buf_addf(&b, "status: %s\ntime: %s\n", status, now);
 	if (detail != NULL)
 		fx_buf_addf(&b, "%s: %s\n", detail, value);
-	if (fx_spool_write(q->ctx, c->def->out, fname, b.p, b.len,
+	if (extra != NULL && extra->len > 0)
+		fx_buf_addf(&b, "%.*s", (int)extra->len, extra->p);
+	if (fx_spool_write(q->ctx, c->outrel, fname, b.p, b.len,
 	    &err) == -1) {
 		errline(&err, msg, sizeof(msg));
 		qlog(q, FX_QLOG_WARN, entry, names, n, "acknowledgement not "
@@ -1053,14 +1245,14 @@ refuse_drop(struct fx_queue *q, struct pend *p, const struct stat *st,
 			*s = '_';
 	names[0] = p->name;
 	from = fx_path_join(c->in, p->name);
-	fresh_entry(q, c->def->tag, ename, sizeof(ename));
+	fresh_entry(q, c->tag, ename, sizeof(ename));
 	edir = entry_path(q, Q_CORRUPT, ename);
 	to = fx_path_join(edir, safe);
 	if (mkdir(edir, 0750) == -1) {
 		if (say_once(p, st))
 			qlog(q, FX_QLOG_WARN, NULL, names, 1, "%s: %s: left "
 			    "alone: cannot move it: mkdir %s: %s",
-			    c->def->in, why, edir, strerror(errno));
+			    c->inrel, why, edir, strerror(errno));
 		p->stuck = 1;
 		goto out;
 	}
@@ -1074,7 +1266,7 @@ refuse_drop(struct fx_queue *q, struct pend *p, const struct stat *st,
 		if (say_once(p, st)) {
 			errline(&err, msg, sizeof(msg));
 			qlog(q, FX_QLOG_WARN, NULL, names, 1, "%s: %s: left "
-			    "alone: cannot be moved safely: %s", c->def->in,
+			    "alone: cannot be moved safely: %s", c->inrel,
 			    why, msg);
 		}
 		p->stuck = 1;
@@ -1097,9 +1289,9 @@ refuse_drop(struct fx_queue *q, struct pend *p, const struct stat *st,
 	}
 	msg[strlen(msg) - 1] = '\0';
 	qlog(q, FX_QLOG_WARN, ename, names, 1, "%s -> corrupt: %s",
-	    c->def->in, why);
+	    c->inrel, why);
 	names[0] = safe;
-	ack(q, c, ename, names, 1, "refused", "error", msg);
+	ack(q, c, ename, names, 1, "refused", "error", msg, NULL);
 	q->st.corrupt++;
 	pend_done(q, p);
 out:
@@ -1148,6 +1340,10 @@ take(struct fx_queue *q, struct pend *p, const struct stat *st, int64_t now)
 	char *from, *edir = NULL, *to = NULL, *names[1];
 	int64_t window = (int64_t)CONF(q, spool_package_window) * SEC;
 	int part = fx_spool_name_kind(p->name) == FX_NAME_PART, join = 0;
+
+	/* Only 1C sends packages of parts. */
+	if (!c->def->fifo)
+		part = 0;
 	struct stat tst;
 	struct fx_err err;
 
@@ -1164,13 +1360,13 @@ take(struct fx_queue *q, struct pend *p, const struct stat *st, int64_t now)
 		}
 	}
 	if (!join) {
-		fresh_entry(q, c->def->tag, ename, sizeof(ename));
+		fresh_entry(q, c->tag, ename, sizeof(ename));
 		edir = entry_path(q, Q_INCOMING, ename);
 		to = fx_path_join(edir, p->name);
 		if (mkdir(edir, 0750) == -1) {
 			if (say_once(p, st))
 				qlog(q, FX_QLOG_WARN, NULL, names, 1, "%s: not "
-				    "taken: mkdir %s: %s", c->def->in, edir,
+				    "taken: mkdir %s: %s", c->inrel, edir,
 				    strerror(errno));
 			p->check = now + (int64_t)CONF(q,
 			    spool_scan_interval) * SEC;
@@ -1187,7 +1383,7 @@ take(struct fx_queue *q, struct pend *p, const struct stat *st, int64_t now)
 			if (say_once(p, st)) {
 				errline(&err, msg, sizeof(msg));
 				qlog(q, FX_QLOG_WARN, NULL, names, 1, "%s: not "
-				    "taken: %s", c->def->in, msg);
+				    "taken: %s", c->inrel, msg);
 			}
 			p->check = now + (int64_t)CONF(q,
 			    spool_scan_interval) * SEC;
@@ -1199,7 +1395,7 @@ take(struct fx_queue *q, struct pend *p, const struct stat *st, int64_t now)
 	if (join) {
 		e->ready = now + window;
 		qlog(q, FX_QLOG_INFO, e->name, names, 1, "%s -> incoming: "
-		    "%lld bytes, joins the package", c->def->in,
+		    "%lld bytes, joins the package", c->inrel,
 		    (long long)st->st_size);
 	} else {
 		dirty(q, q->dir[Q_INCOMING]);
@@ -1207,7 +1403,7 @@ take(struct fx_queue *q, struct pend *p, const struct stat *st, int64_t now)
 		e->open = part && window > 0;
 		e->ready = e->open ? now + window : 0;
 		qlog(q, FX_QLOG_INFO, ename, names, 1, "%s -> incoming: %lld "
-		    "bytes%s", c->def->in, (long long)st->st_size,
+		    "bytes%s", c->inrel, (long long)st->st_size,
 		    e->open ? ", a package open for more parts" : "");
 	}
 	q->st.taken++;
@@ -1317,7 +1513,7 @@ consider(struct fx_queue *q, struct pend *p, int64_t now, int *space)
 					qlog(q, FX_QLOG_INFO, NULL, names, 1,
 					    "%s: %s: waits for the rest (taken "
 					    "as it is after %d s without "
-					    "change)", c->def->in, st.st_size ?
+					    "change)", c->inrel, st.st_size ?
 					    "looks cut short" : "empty",
 					    CONF(q, spool_incomplete_after));
 				p->incomplete = 1;
@@ -1326,7 +1522,7 @@ consider(struct fx_queue *q, struct pend *p, int64_t now, int *space)
 			}
 			qlog(q, FX_QLOG_INFO, NULL, names, 1, "%s: still looks "
 			    "incomplete after %d s without change: taken as "
-			    "it is", c->def->in,
+			    "it is", c->inrel,
 			    CONF(q, spool_incomplete_after));
 		}
 	}
@@ -1407,6 +1603,7 @@ fx_queue_intake(struct fx_queue *q, int full, struct fx_err *err)
 	DIR *d;
 
 	if (full) {
+		dealer_chans(q);
 		if (read_queue(q, err) == -1)
 			return -1;
 		q->gen++;
@@ -1540,6 +1737,170 @@ handle_1c(struct fx_queue *q, struct job *j, struct fx_err *err)
 	    &j->st, err);
 }
 
+/*
+ * The legal entity a dealer's file is for: its name may begin with the
+ * entity's INN, or INN and KPP ("7701123451_770101001 заказ.xlsx");
+ * otherwise the user's only attached entity.  Only ever looked up as the
+ * channel's user, who must see it: a file naming another dealer's entity
+ * is refused by the check itself.
+ */
+static int
+dealer_entity(struct fx_queue *q, const char *name, char *buf, size_t sz,
+    struct fx_err *err)
+{
+	struct fx_user u;
+	size_t n = strspn(name, "0123456789"), k;
+
+	if ((n == 10 || n == 12) && (name[n] == '\0' ||
+	    strchr("_-. ", name[n]) != NULL)) {
+		k = name[n] == '\0' ? 0 : strspn(name + n + 1,
+		    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+		if ((name[n] == '_' || name[n] == '-') && k == 9 &&
+		    strchr("_-. ", name[n + 1 + k]) != NULL)
+			snprintf(buf, sz, "%.*s/%.9s", (int)n, name,
+			    name + n + 1);
+		else
+			snprintf(buf, sz, "%.*s", (int)n, name);
+		return 0;
+	}
+	if (fx_user_get(q->ctx, q->ctx->actor.login, &u, err) == -1)
+		return -1;
+	if (u.nentities != 1) {
+		fx_user_release(&u);
+		return fx_err_set(err, FX_EDATA, "%s: which legal entity? "
+		    "begin the file name with its INN, e.g. "
+		    "\"7701123451_order.xlsx\"", name);
+	}
+	fx_strlcpy(buf, u.entities[0], sz);
+	fx_user_release(&u);
+	return 0;
+}
+
+static const char *
+money(char *buf, size_t sz, int64_t k)
+{
+	snprintf(buf, sz, "%s%lld.%02lld", k < 0 ? "-" : "",
+	    (long long)(k < 0 ? -k : k) / 100, (long long)(k < 0 ? -k : k) % 100);
+	return buf;
+}
+
+/*
+ * The result workbook into the channel's out/ as NAME.ID.result.xlsx:
+ * written in spool/tmp, then moved.  A re-run after a crash finds it
+ * there and keeps it.
+ */
+static int
+dealer_result(struct fx_queue *q, struct job *j, const struct fx_ocheck *c,
+    struct fx_err *err)
+{
+	char rname[320], tname[64], *out, *to, *tmp;
+	struct stat st;
+	int rc = 0;
+
+	snprintf(rname, sizeof(rname), "%.200s.%.*s.result.xlsx",
+	    j->names[0][0] == '.' ? "_" : j->names[0], QID_LEN, j->e.name);
+	snprintf(tname, sizeof(tname), "%.*s.result.xlsx", QID_LEN,
+	    j->e.name);
+	out = fx_path_join(q->spool, j->c->outrel);
+	to = fx_path_join(out, rname);
+	tmp = fx_path_join(q->tmp, tname);
+	if (lstat(to, &st) == -1) {
+		(void)unlink(tmp);	/* a crash's leftover of ours */
+		if (fx_ocheck_xlsx(q->ctx, c, tmp, err) == -1 ||
+		    fx_spool_move(tmp, to, err) == -1)
+			rc = -1;
+	}
+	if (rc == 0)
+		fx_buf_addf(&j->report, "result: %s\n", rname);
+	free(out);
+	free(to);
+	free(tmp);
+	return rc;
+}
+
+/*
+ * A dealer's order file, as the channel's user: the check (its workbook
+ * goes to out/ whatever follows), then per the channel's mode a draft,
+ * submitted if every row is ok.  The same file again is "already
+ * applied" (fx_order_new keeps its hash in the order's transaction).
+ * NEEDSWORK: a crash between the draft and its submission leaves the
+ * draft; the re-run says "already applied" and does not submit it.
+ */
+static int
+handle_dealer(struct fx_queue *q, struct job *j, struct fx_err *err)
+{
+	struct fx_ocheck c;
+	struct fx_order o;
+	struct fx_err serr;
+	char ent[300], m[32], line[1024], num[32];
+	int rc = -1;
+
+	memset(&c, 0, sizeof(c));
+	memset(&o, 0, sizeof(o));
+	fx_buf_addf(&j->report, "user: %s\n", j->c->login);
+	if (j->n != 1) {
+		fx_err_set(err, FX_EDATA, "one order file per entry");
+		goto out;
+	}
+	if (dealer_entity(q, j->names[0], ent, sizeof(ent), err) == -1 ||
+	    fx_order_check(q->ctx, j->paths[0], j->names[0], ent, &c,
+	    err) == -1)
+		goto out;
+	fx_buf_addf(&j->report, "entity: %s (%s)\nrows: %zu\naccepted: %zu\n"
+	    "refused: %zu\nlines: %zu\nnet: %s\n", c.entity_name, c.entity,
+	    c.n, c.naccepted, c.nrefused, c.nlines,
+	    money(m, sizeof(m), c.total_net));
+	if (dealer_result(q, j, &c, err) == -1)
+		goto out;
+	if (j->c->mode == DM_CHECK) {
+		fx_strlcpy(j->status, "checked", sizeof(j->status));
+		rc = 0;
+		goto out;
+	}
+	if (fx_order_new(q->ctx, &c, j->paths[0], NULL, NULL, &o,
+	    err) == -1) {
+		/* fx_order_new's own words; the hash index says it. */
+		if (err->code == FX_ENEGATIVE &&
+		    strstr(err->msg, ": already applied as order ") != NULL) {
+			errline(err, line, sizeof(line));
+			fx_strlcpy(j->status, "already applied",
+			    sizeof(j->status));
+			fx_buf_addf(&j->report, "note: %s\n", line);
+			j->st.already_applied = 1;
+			rc = 0;
+		}
+		goto out;
+	}
+	fx_buf_addf(&j->report, "order: %s\n", o.number);
+	fx_strlcpy(j->status, "draft", sizeof(j->status));
+	if (j->c->mode == DM_DRAFT) {
+		rc = 0;
+		goto out;
+	}
+	if (c.nrefused > 0) {
+		fx_buf_addf(&j->report, "note: %zu of %zu rows refused (see "
+		    "the result): saved as draft %s, not submitted\n",
+		    c.nrefused, c.n, o.number);
+		rc = 0;
+		goto out;
+	}
+	fx_strlcpy(num, o.number, sizeof(num));
+	fx_order_release(&o);
+	memset(&o, 0, sizeof(o));
+	fx_err_clear(&serr);
+	if (fx_order_submit(q->ctx, num, &o, NULL, NULL, &serr) == -1) {
+		errline(&serr, line, sizeof(line));
+		fx_buf_addf(&j->report, "note: saved as a draft, not "
+		    "submitted: %s\n", line);
+	} else
+		fx_strlcpy(j->status, "submitted", sizeof(j->status));
+	rc = 0;
+out:
+	fx_order_release(&o);
+	fx_ocheck_release(&c);
+	return rc;
+}
+
 /* May the package simply be tried again later? */
 static int
 temporary(const struct fx_err *err)
@@ -1573,6 +1934,17 @@ summary(char *buf, size_t sz, const struct fx_import_stats *s)
 	    (unsigned long long)s->discounts, (unsigned long long)s->users,
 	    (unsigned long long)s->deliveries, (unsigned long long)s->ledger,
 	    (unsigned long long)s->warnings);
+	/* 1C's order documents (order1c.c), when there were any. */
+	if (s->orders > 0) {
+		size_t len = strlen(buf);
+
+		if (len < sz)
+			snprintf(buf + len, sz - len, " orders=%llu "
+			    "orders_keyed_in_1c=%llu order_events=%llu",
+			    (unsigned long long)s->orders,
+			    (unsigned long long)s->orders_new,
+			    (unsigned long long)s->order_events);
+	}
 }
 
 /*
@@ -1610,13 +1982,16 @@ to_done(struct fx_queue *q, struct job *j, struct entry *e,
 	int already = j->st.already_applied;
 
 	fx_crash_at("after-commit");
-	if (already)
+	if (!j->c->staff)
+		ack(q, j->c, j->e.name, j->names, j->n, j->status, NULL, NULL,
+		    &j->report);
+	else if (already)
 		ack(q, j->c, j->e.name, j->names, j->n, "already applied",
-		    "applied_at", j->st.applied_at);
+		    "applied_at", j->st.applied_at, NULL);
 	else {
 		summary(sum, sizeof(sum), &j->st);
 		ack(q, j->c, j->e.name, j->names, j->n, "applied", "applied",
-		    sum);
+		    sum, NULL);
 	}
 	fx_crash_at("ack");
 	to = entry_path(q, Q_DONE, j->e.name);
@@ -1628,7 +2003,14 @@ to_done(struct fx_queue *q, struct job *j, struct entry *e,
 		return -1;
 	}
 	free(to);
-	if (already) {
+	if (!j->c->staff) {
+		if (already)
+			q->st.already++;
+		else
+			q->st.applied++;
+		qlog(q, FX_QLOG_INFO, j->e.name, j->names, j->n, "active -> "
+		    "done: %s (user %s)", j->status, j->c->login);
+	} else if (already) {
 		q->st.already++;
 		qlog(q, FX_QLOG_INFO, j->e.name, j->names, j->n, "active -> "
 		    "done: already applied on %s: nothing to do",
@@ -1676,7 +2058,8 @@ to_corrupt(struct fx_queue *q, struct job *j, struct entry *e,
 	j->dir = entry_path(q, Q_CORRUPT, j->e.name);
 	qlog(q, FX_QLOG_WARN, j->e.name, j->names, j->n, "active -> corrupt: "
 	    "%s", msg);
-	ack(q, j->c, j->e.name, j->names, j->n, "refused", "error", msg);
+	ack(q, j->c, j->e.name, j->names, j->n, "refused", "error", msg,
+	    &j->report);
 	q->st.corrupt++;
 	drop_entry(q, e);
 	return 0;
@@ -1853,8 +2236,13 @@ process(struct fx_queue *q, size_t ei, struct fx_err *err)
 	if (j.c->staff)
 		q->ctx->actor = q->staff;
 	else if (fx_auth_user(q->ctx, j.c->login, &jerr) == -1) {
+		/* A blocked user is refused (and told so); an unknown one
+		 * is the channel file's mistake, which staff will fix. */
 		errline(&jerr, msg, sizeof(msg));
-		r = to_deferred(q, &j, e, msg, err);
+		if (jerr.code == FX_EPERM)
+			r = to_corrupt(q, &j, e, msg, err);
+		else
+			r = to_deferred(q, &j, e, msg, err);
 		goto out;
 	}
 	owarn = q->ctx->warn;
@@ -1871,7 +2259,8 @@ process(struct fx_queue *q, size_t ei, struct fx_err *err)
 		r = to_done(q, &j, e, err);
 	else {
 		errline(&jerr, msg, sizeof(msg));
-		if (temporary(&jerr))
+		/* A dealer's refusal is an answer, not a failure. */
+		if (temporary(&jerr) && (j.c->staff || jerr.code != FX_EPERM))
 			r = to_deferred(q, &j, e, msg, err);
 		else
 			r = to_corrupt(q, &j, e, msg, err);

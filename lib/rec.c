@@ -185,7 +185,10 @@ static const struct fx_field order_f[] = {
 	F(FX_FT_STR, fx_order, submitted_by),
 	F(FX_FT_STR, fx_order, delivery), F(FX_FT_STR, fx_order, comment),
 	F(FX_FT_I64, fx_order, total), F(FX_FT_I64, fx_order, demand),
-	F(FX_FT_I32, fx_order, nlines), F(FX_FT_STR, fx_order, doc), FEND
+	F(FX_FT_I32, fx_order, nlines), F(FX_FT_STR, fx_order, doc),
+	F(FX_FT_STR, fx_order, source), F(FX_FT_STR, fx_order, number_1c),
+	F(FX_FT_STR, fx_order, date_1c), F(FX_FT_STR, fx_order, status_1c),
+	FEND
 };
 const struct fx_rectype fx_rt_order = { "order", 1, order_f };
 
@@ -198,9 +201,20 @@ static const struct fx_field oline_f[] = {
 	F(FX_FT_STR, fx_oline, rows), F(FX_FT_STR, fx_oline, delivery),
 	F(FX_FT_STR, fx_oline, delivery_date),
 	F(FX_FT_STR, fx_oline, reserved), F(FX_FT_I64, fx_oline, reserved_qty),
+	F(FX_FT_I64, fx_oline, shipped), F(FX_FT_I64, fx_oline, cancelled),
+	F(FX_FT_I64, fx_oline, reserved_1c), F(FX_FT_I64, fx_oline, ready),
 	FEND
 };
 const struct fx_rectype fx_rt_oline = { "order_line", 1, oline_f };
+
+static const struct fx_field oevent_f[] = {
+	F(FX_FT_I32, fx_oevent, line), F(FX_FT_STR, fx_oevent, at),
+	F(FX_FT_STR, fx_oevent, kind), F(FX_FT_I64, fx_oevent, qty),
+	F(FX_FT_STR, fx_oevent, value), F(FX_FT_STR, fx_oevent, note),
+	F(FX_FT_STR, fx_oevent, source), F(FX_FT_STR, fx_oevent, doc),
+	FEND
+};
+const struct fx_rectype fx_rt_oevent = { "order_event", 1, oevent_f };
 
 #define M(s, off, T)	((T *)(void *)((char *)(s) + (off)))
 #define CM(s, off, T)	((const T *)(const void *)((const char *)(s) + (off)))

@@ -176,10 +176,10 @@ offers() {
 	unchanged
 }
 
-@test "order documents, symlinks and directories are refused" {
+@test "unknown order documents, symlinks and directories are refused" {
 	printf '<?xml version="1.0"?>\n<КоммерческаяИнформация ВерсияСхемы="2.05"><Документ><Ид>1</Ид></Документ></КоммерческаяИнформация>\n' > "$B/doc.xml"
 	run -65 --separate-stderr admin import "$B/doc.xml"
-	[ "$stderr" = "formix-admin: $B/doc.xml: an order document (Документ), not a catalog or offers file" ]
+	[ "$stderr" = "formix-admin: $B/doc.xml:2: order document \"1\": no Formix order has this number and the Контрагент has no ИНН to make one for" ]
 	ln -s "$DATA/cml/import.xml" "$B/link.xml"
 	run -65 --separate-stderr admin import "$B/link.xml"
 	[ "$stderr" = "formix-admin: $B/link.xml: not a regular file" ]

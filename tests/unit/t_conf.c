@@ -673,7 +673,10 @@ static const char dump_defaults[] =
 	"ar:\n"
 	"  buckets: \"7,30,60\"\n"
 	"orders:\n"
-	"  min_sum: 0\n";
+	"  min_sum: 0\n"
+	"  status_map: \"Новый=submitted;Принят=accepted;В работе=in_progress;"
+	"Собран=in_progress;Отгружен=shipped;Закрыт=closed;Отменен=cancelled;"
+	"Отменён=cancelled\"\n";
 
 static void
 test_dump(void)

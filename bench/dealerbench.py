@@ -1,0 +1,92 @@
+#!/usr/bin/python3
+"""formixd's dealer channel: N order files of ROWS rows each dropped at
+once into a dealer's in/ and processed by formixd --once (files/s), then
+the median time from one file renamed into in/ to its summary in out/ on
+an idle daemon.
+
+    dealerbench.py BUILDDIR REFDIR TMPDIR [N [ROWS [SAMPLES]]]
+
+REFDIR holds gen.py's import.xml, offers.xml and conditions.xml (from
+dealers2xml.py).  Each file has ROWS distinct articles of the catalog in
+random quantities, so no two are the same file ("already applied").
+"""
+import glob, os, random, re, shutil, statistics, subprocess, sys, time
+
+build, ref, tmp = sys.argv[1:4]
+n = int(sys.argv[4]) if len(sys.argv) > 4 else 1000
+rows = int(sys.argv[5]) if len(sys.argv) > 5 else 100
+samples = int(sys.argv[6]) if len(sys.argv) > 6 else 25
+admin = build + "/cmd/formix-admin"
+fxd = build + "/daemon/formixd"
+inst = tmp + "/dlr"
+
+def sh(*a):
+    subprocess.run(a, check=True, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+
+shutil.rmtree(inst, ignore_errors=True)
+sh(admin, "init", inst)
+conf = open(inst + "/formix.yaml").read().replace(
+    "spool:\n", "spool:\n  settle: 0\n  package_window: 0\n  min_free: 0\n", 1)
+open(inst + "/formix.yaml", "w").write(conf)
+sh(admin, "-q", "-D", inst, "import", ref + "/import.xml", ref + "/offers.xml",
+    ref + "/conditions.xml")
+sh(admin, "-D", inst, "user", "add", "bench", "--dealer", "D00001", "--name",
+    "Bench", "--entity", "D00001-1", "--perm", "order")
+dd = inst + "/spool/dealers/D00001"
+os.makedirs(dd)
+open(dd + "/channel", "w").write("user bench\nmode auto\n")
+sh(fxd, "-D", inst, "--once")		# makes in/ and out/
+arts = re.findall(r"<Артикул>([^<]+)</Артикул>",
+    open(ref + "/import.xml", encoding="utf-8").read())
+rnd = random.Random(1)
+stage = inst + "/stage"
+os.makedirs(stage)
+
+def make(name):
+    body = "Артикул;Количество\n" + "".join(
+        "%s;%d\n" % (a, rnd.randint(1, 20)) for a in rnd.sample(arts, rows))
+    open(stage + "/" + name, "w", encoding="utf-8").write(body)
+
+for i in range(n):
+    make("o%05d.csv" % i)
+t0 = time.perf_counter()
+for i in range(n):
+    os.rename("%s/o%05d.csv" % (stage, i), "%s/in/o%05d.csv" % (dd, i))
+subprocess.run([fxd, "-D", inst, "--once"], check=True,
+    stderr=subprocess.DEVNULL)
+dt = time.perf_counter() - t0
+got = len(glob.glob(dd + "/out/*.txt"))
+if got != n:
+    sys.exit("dealerbench: %d summaries of %d files" % (got, n))
+st = {}
+for f in glob.glob(dd + "/out/*.txt"):
+    for l in open(f, encoding="utf-8"):
+        if l.startswith("status: "):
+            st[l[8:].strip()] = st.get(l[8:].strip(), 0) + 1
+print("formixd --once, %d dealer order files of %d rows dropped at once: "
+    "%.0f files/s (%.1f s; %s)" % (n, rows, n / dt, dt,
+    ", ".join("%s %d" % kv for kv in sorted(st.items()))))
+
+for i in range(samples):
+    make("l%03d.csv" % i)
+d = subprocess.Popen([fxd, "-D", inst, "-d"], stderr=subprocess.PIPE)
+while True:
+    line = d.stderr.readline().decode()
+    if line.startswith("started on") or not line:
+        break
+lat = []
+for i in range(samples):
+    name = "l%03d.csv" % i
+    t0 = time.perf_counter()
+    os.rename(stage + "/" + name, dd + "/in/" + name)
+    pat = "%s/out/%s.*.txt" % (dd, name)
+    while not glob.glob(pat):
+        time.sleep(0.0002)
+    lat.append((time.perf_counter() - t0) * 1000)
+    time.sleep(0.05)
+d.terminate()
+d.wait()
+print("formixd drop-to-result latency, one dealer order file of %d rows on "
+    "an idle daemon: median %.1f ms (min %.1f, max %.1f, %d files)" %
+    (rows, statistics.median(lat), min(lat), max(lat), samples))
