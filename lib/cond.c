@@ -220,82 +220,6 @@ isdig(int c)
 	return c >= '0' && c <= '9';
 }
 
-/*
- * YYYY-MM-DD, optionally followed by THH:MM:SS, up to three decimals of
- * a second and Z or +HH:MM: what 1C writes into ДатаФормирования.
- */
-static int
-datetime_check(const char *s)
-{
-	char d[11];
-	size_t n = strlen(s), i;
-
-	if (n < 10)
-		return -1;
-	memcpy(d, s, 10);
-	d[10] = '\0';
-	if (fx_date_check(d) == -1)
-		return -1;
-	s += 10;
-	if (*s == '\0')
-		return 0;
-	if (*s++ != 'T')
-		return -1;
-	for (i = 0; i < 8; i++)
-		if (i == 2 || i == 5 ? s[i] != ':' : !isdig(s[i]))
-			return -1;
-	if ((s[0] - '0') * 10 + (s[1] - '0') > 23 ||
-	    (s[3] - '0') * 10 + (s[4] - '0') > 59 ||
-	    (s[6] - '0') * 10 + (s[7] - '0') > 60)
-		return -1;
-	s += 8;
-	if (*s == '.') {
-		for (i = 1; isdig(s[i]); i++)
-			;
-		if (i == 1 || i > 4)
-			return -1;
-		s += i;
-	}
-	if (*s == 'Z')
-		s++;
-	else if (*s == '+' || *s == '-') {
-		if (!isdig(s[1]) || !isdig(s[2]) || s[3] != ':' ||
-		    !isdig(s[4]) || !isdig(s[5]))
-			return -1;
-		s += 6;
-	}
-	return *s == '\0' ? 0 : -1;
-}
-
-/*
- * Why a decimal did not parse: more decimals than allowed (the parsers
- * refuse to round), or not a number at all.
- */
-static int
-too_many_decimals(const char *s, int scale)
-{
-	const char *p;
-	int n = 0, digits = 0;
-
-	while (*s == ' ')
-		s++;
-	if (*s == '-' || *s == '+')
-		s++;
-	for (; isdig(*s); s++)
-		digits++;
-	if (*s != '.' && *s != ',')
-		return 0;
-	for (p = ++s; isdig(*p); p++)
-		n++;
-	while (*p == ' ')
-		p++;
-	if (*p != '\0' || (digits == 0 && n == 0))
-		return 0;
-	/* Trailing zeros are harmless: "1.500" is 1.5. */
-	while (n > 0 && s[n - 1] == '0')
-		n--;
-	return n > scale;
-}
 
 /* A whole number 0..max; -1 otherwise. */
 static int
@@ -443,7 +367,7 @@ root_start(struct fx_xml *x, struct imp *m, const char *root, int tok,
 	}
 	if (need(x, root, NULL, v, root_attrs, RA_GENERATED) == -1)
 		goto out;
-	if (datetime_check(v[RA_GENERATED]) == -1 ||
+	if (fx_datetime_check(v[RA_GENERATED]) == -1 ||
 	    fx_strlcpy(m->generated, v[RA_GENERATED],
 	    sizeof(m->generated)) == -1) {
 		fx_xml_err(x, FX_EDATA, "%s: generated \"%s\" is not a date "
@@ -544,7 +468,7 @@ money_attr(struct fx_xml *x, const char *id, const char *name,
 	if (s == NULL || *s == '\0')
 		return 0;
 	if (fx_money_parse(s, out) == -1) {
-		if (too_many_decimals(s, 2))
+		if (fx_decimals_over(s, 2))
 			return elem_err(x, "entity", id, "%s \"%s\" has more "
 			    "than two decimals", name,
 			    fx_quote(q, sizeof(q), s));
@@ -569,7 +493,7 @@ pct_attr(struct fx_xml *x, const char *what, const char *id,
 		return 0;
 	if (fx_pct_parse(s, out) == 0)
 		return 0;
-	if (too_many_decimals(s, 2))
+	if (fx_decimals_over(s, 2))
 		return elem_err(x, what, id, "%s \"%s\" has more than two "
 		    "decimals", name, fx_quote(q, sizeof(q), s));
 	if (fx_money_parse(s, &v) == 0)
@@ -2196,7 +2120,7 @@ line_start(struct fx_xml *x, struct deliv *v, const struct fx_xml_attr *a,
 	if (need(x, "delivery", id, s, line_attrs, LA_QTY) == -1)
 		goto out;
 	if (fx_qty_parse(s[LA_QTY], &qty) == -1) {
-		if (too_many_decimals(s[LA_QTY], 3))
+		if (fx_decimals_over(s[LA_QTY], 3))
 			elem_err(x, "delivery", id, "qty \"%s\" has more "
 			    "than three decimals",
 			    fx_quote(q, sizeof(q), s[LA_QTY]));

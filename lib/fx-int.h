@@ -551,6 +551,10 @@ int	 fx_xml_sniff(const char *path, char *root, size_t rootsz,
 /* Time. */
 /* Now as "YYYY-MM-DDTHH:MM:SSZ". */
 void	 fx_now_iso(char *, size_t);
+/* A date-time YYYY-MM-DD[THH:MM:SS[.fff][Z|+HH:MM]]; 0 if valid. */
+int	 fx_datetime_check(const char *);
+/* 1 if the decimal s fails only for having more than scale decimals. */
+int	 fx_decimals_over(const char *, int scale);
 /* Check a YYYY-MM-DD date; 0 if valid. */
 int	 fx_date_check(const char *);
 

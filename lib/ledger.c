@@ -219,82 +219,6 @@ len_ok(struct fx_xml *x, const char *what, const char *id, const char *name,
 	return 0;
 }
 
-static int
-isdig(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* As cond.c: YYYY-MM-DD[THH:MM:SS[.fff][Z|+HH:MM]]. */
-static int
-datetime_check(const char *s)
-{
-	char d[11];
-	size_t i;
-
-	if (strlen(s) < 10)
-		return -1;
-	memcpy(d, s, 10);
-	d[10] = '\0';
-	if (fx_date_check(d) == -1)
-		return -1;
-	s += 10;
-	if (*s == '\0')
-		return 0;
-	if (*s++ != 'T')
-		return -1;
-	for (i = 0; i < 8; i++)
-		if (i == 2 || i == 5 ? s[i] != ':' : !isdig(s[i]))
-			return -1;
-	if ((s[0] - '0') * 10 + (s[1] - '0') > 23 ||
-	    (s[3] - '0') * 10 + (s[4] - '0') > 59 ||
-	    (s[6] - '0') * 10 + (s[7] - '0') > 60)
-		return -1;
-	s += 8;
-	if (*s == '.') {
-		for (i = 1; isdig(s[i]); i++)
-			;
-		if (i == 1 || i > 4)
-			return -1;
-		s += i;
-	}
-	if (*s == 'Z')
-		s++;
-	else if (*s == '+' || *s == '-') {
-		if (!isdig(s[1]) || !isdig(s[2]) || s[3] != ':' ||
-		    !isdig(s[4]) || !isdig(s[5]))
-			return -1;
-		s += 6;
-	}
-	return *s == '\0' ? 0 : -1;
-}
-
-/* A decimal refused only for its decimals ("10.005"): cond.c's rule. */
-static int
-too_many_decimals(const char *s)
-{
-	const char *p;
-	int n = 0, digits = 0;
-
-	while (*s == ' ')
-		s++;
-	if (*s == '-' || *s == '+')
-		s++;
-	for (; isdig(*s); s++)
-		digits++;
-	if (*s != '.' && *s != ',')
-		return 0;
-	for (p = ++s; isdig(*p); p++)
-		n++;
-	while (*p == ' ')
-		p++;
-	if (*p != '\0' || (digits == 0 && n == 0))
-		return 0;
-	while (n > 0 && s[n - 1] == '0')
-		n--;
-	return n > 2;
-}
-
 /* An amount of money above zero; name is the attribute, for messages. */
 static int
 amount_attr(struct fx_xml *x, const char *what, const char *id,
@@ -304,7 +228,7 @@ amount_attr(struct fx_xml *x, const char *what, const char *id,
 	char q[QSZ];
 
 	if (fx_money_parse(s, out) == -1)
-		why = too_many_decimals(s) ? "has more than two decimals" :
+		why = fx_decimals_over(s, 2) ? "has more than two decimals" :
 		    "is not an amount";
 	else if (*out <= 0)
 		why = "must be greater than zero";
@@ -350,7 +274,7 @@ root_start(struct fx_xml *x, struct ledger *l, int tok,
 		    fx_quote(q, sizeof(q), at->v[RA_VERSION]));
 	if (need(x, root, NULL, at, root_attrs, RA_GENERATED) == -1)
 		return -1;
-	if (datetime_check(at->v[RA_GENERATED]) == -1 ||
+	if (fx_datetime_check(at->v[RA_GENERATED]) == -1 ||
 	    fx_strlcpy(l->generated, at->v[RA_GENERATED],
 	    sizeof(l->generated)) == -1)
 		return fx_xml_err(x, FX_EDATA, "%s: generated \"%s\" is not a "

@@ -156,3 +156,33 @@ fx_pct_fmt(char *buf, size_t sz, int32_t v)
 {
 	return fmt_scaled(buf, sz, v, 2, 1, 0);
 }
+
+/*
+ * Why a decimal did not parse: more significant decimals than scale (the
+ * parsers refuse to round; trailing zeros are harmless) rather than not a
+ * number at all.  Lets a message say which.
+ */
+int
+fx_decimals_over(const char *s, int scale)
+{
+	const char *p;
+	int n = 0, digits = 0;
+
+	while (*s == ' ')
+		s++;
+	if (*s == '-' || *s == '+')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++)
+		digits++;
+	if (*s != '.' && *s != ',')
+		return 0;
+	for (p = ++s; *p >= '0' && *p <= '9'; p++)
+		n++;
+	while (*p == ' ')
+		p++;
+	if (*p != '\0' || (digits == 0 && n == 0))
+		return 0;
+	while (n > 0 && s[n - 1] == '0')
+		n--;
+	return n > scale;
+}

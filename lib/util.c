@@ -372,3 +372,57 @@ fx_map_release(struct fx_map *m, void (*freeval)(void *))
 	free(m->v);
 	memset(m, 0, sizeof(*m));
 }
+
+static int
+isdig(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * A date-time as 1C writes ДатаФормирования and formix XML "generated":
+ * YYYY-MM-DD, optionally THH:MM:SS, optional fraction (up to 3 digits),
+ * optional Z or +HH:MM.  0 if valid.
+ */
+int
+fx_datetime_check(const char *s)
+{
+	char d[11];
+	size_t i;
+
+	if (strlen(s) < 10)
+		return -1;
+	memcpy(d, s, 10);
+	d[10] = '\0';
+	if (fx_date_check(d) == -1)
+		return -1;
+	s += 10;
+	if (*s == '\0')
+		return 0;
+	if (*s++ != 'T')
+		return -1;
+	for (i = 0; i < 8; i++)
+		if (i == 2 || i == 5 ? s[i] != ':' : !isdig(s[i]))
+			return -1;
+	if ((s[0] - '0') * 10 + (s[1] - '0') > 23 ||
+	    (s[3] - '0') * 10 + (s[4] - '0') > 59 ||
+	    (s[6] - '0') * 10 + (s[7] - '0') > 60)
+		return -1;
+	s += 8;
+	if (*s == '.') {
+		for (i = 1; isdig(s[i]); i++)
+			;
+		if (i == 1 || i > 4)
+			return -1;
+		s += i;
+	}
+	if (*s == 'Z')
+		s++;
+	else if (*s == '+' || *s == '-') {
+		if (!isdig(s[1]) || !isdig(s[2]) || s[3] != ':' ||
+		    !isdig(s[4]) || !isdig(s[5]))
+			return -1;
+		s += 6;
+	}
+	return *s == '\0' ? 0 : -1;
+}
