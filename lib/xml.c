@@ -405,9 +405,49 @@ setup_sax(xmlSAXHandler *sax)
 	sax->serror = on_error;
 }
 
-/* Feed the parser from read(); mem != NULL parses a buffer instead. */
+/* Readers for run(): a file descriptor, a buffer. */
+struct fdsrc {
+	int		 fd;
+	const char	*name;
+	struct fx_err	*err;
+};
+
+static ssize_t
+fd_read(void *arg, char *buf, size_t sz)
+{
+	struct fdsrc *f = arg;
+	ssize_t n;
+
+	do
+		n = read(f->fd, buf, sz);
+	while (n == -1 && errno == EINTR);
+	if (n == -1) {
+		fx_err_sys(f->err, FX_EIO, "read");
+		fx_strlcpy(f->err->file, f->name, sizeof(f->err->file));
+	}
+	return n;
+}
+
+struct memsrc {
+	const char	*p;
+	size_t		 left;
+};
+
+static ssize_t
+mem_read(void *arg, char *buf, size_t sz)
+{
+	struct memsrc *m = arg;
+	size_t n = m->left < sz ? m->left : sz;
+
+	memcpy(buf, m->p, n);
+	m->p += n;
+	m->left -= n;
+	return (ssize_t)n;
+}
+
+/* Feed the parser from rd in chunks until it returns 0 (or < 0: err set). */
 static int
-run(const char *name, int fd, const char *mem, size_t memlen,
+run(const char *name, ssize_t (*rd)(void *, char *, size_t), void *rdarg,
     const struct fx_xml_ops *ops, void *user, int stop_after,
     struct fx_err *err)
 {
@@ -416,7 +456,7 @@ run(const char *name, int fd, const char *mem, size_t memlen,
 	xmlExternalEntityLoader old;
 	char *chunk;
 	ssize_t n;
-	size_t off = 0, i;
+	size_t i;
 	int rc = -1;
 
 	memset(&x, 0, sizeof(x));
@@ -443,21 +483,8 @@ run(const char *name, int fd, const char *mem, size_t memlen,
 	}
 	xmlCtxtUseOptions(x.ctxt, XML_PARSE_NONET);
 	for (;;) {
-		if (mem != NULL) {
-			n = (ssize_t)(memlen - off < XML_CHUNK ? memlen - off :
-			    XML_CHUNK);
-			memcpy(chunk, mem + off, (size_t)n);
-			off += (size_t)n;
-		} else {
-			n = read(fd, chunk, XML_CHUNK);
-			if (n == -1 && errno == EINTR)
-				continue;
-			if (n == -1) {
-				fx_err_sys(err, FX_EIO, "read");
-				fx_strlcpy(err->file, name, sizeof(err->file));
-				goto out;
-			}
-		}
+		if ((n = rd(rdarg, chunk, XML_CHUNK)) < 0)
+			goto out;
 		x.fed += (uint64_t)n;
 		x.at_end = n == 0;
 		xmlParseChunk(x.ctxt, chunk, (int)n, n == 0);
@@ -509,7 +536,11 @@ fx_xml_parse(const char *path, const struct fx_xml_ops *ops, void *user,
 		fx_strlcpy(err->file, path, sizeof(err->file));
 		return -1;
 	}
-	rc = run(path, fd, NULL, 0, ops, user, -1, err);
+	{
+		struct fdsrc f = { fd, path, err };
+
+		rc = run(path, fd_read, &f, ops, user, -1, err);
+	}
 	close(fd);
 	return rc;
 }
@@ -518,7 +549,9 @@ int
 fx_xml_parse_mem(const char *name, const char *mem, size_t len,
     const struct fx_xml_ops *ops, void *user, struct fx_err *err)
 {
-	return run(name, -1, mem, len, ops, user, -1, err);
+	struct memsrc m = { mem, len };
+
+	return run(name, mem_read, &m, ops, user, -1, err);
 }
 
 struct sniff {
@@ -560,7 +593,11 @@ fx_xml_sniff(const char *path, char *root, size_t rootsz, char *child,
 		fx_strlcpy(err->file, path, sizeof(err->file));
 		return -1;
 	}
-	rc = run(path, fd, NULL, 0, &ops, &s, -1, err);
+	{
+		struct fdsrc f = { fd, path, err };
+
+		rc = run(path, fd_read, &f, &ops, &s, -1, err);
+	}
 	close(fd);
 	if (rc == 0 && root[0] == '\0')
 		return fx_err_setloc(err, FX_EDATA, path, 0, 0, "no root "
@@ -578,69 +615,5 @@ int
 fx_xml_parse_read(const char *name, ssize_t (*rd)(void *, char *, size_t),
     void *rdarg, const struct fx_xml_ops *ops, void *user, struct fx_err *err)
 {
-	struct fx_xml x;
-	xmlSAXHandler sax;
-	xmlExternalEntityLoader old;
-	char *chunk;
-	ssize_t n;
-	size_t i;
-	int rc = -1;
-
-	memset(&x, 0, sizeof(x));
-	x.ops = ops;
-	x.user = user;
-	x.err = err;
-	x.name = name;
-	x.stop_after = -1;
-	build_table(&x);
-	setup_sax(&sax);
-	chunk = fx_malloc(XML_CHUNK);
-	old = xmlGetExternalEntityLoader();
-	xmlSetExternalEntityLoader(deny_loader);
-
-	x.ctxt = xmlCreatePushParserCtxt(&sax, &x, NULL, 0, name);
-	if (x.ctxt == NULL) {
-		fx_err_set(err, FX_ESOFTWARE, "cannot create XML parser");
-		goto out;
-	}
-	xmlCtxtUseOptions(x.ctxt, XML_PARSE_NONET);
-	for (;;) {
-		/* rd fills err itself when it fails. */
-		if ((n = rd(rdarg, chunk, XML_CHUNK)) < 0)
-			goto out;
-		x.fed += (uint64_t)n;
-		x.at_end = n == 0;
-		xmlParseChunk(x.ctxt, chunk, (int)n, n == 0);
-		if (x.failed)
-			goto out;
-		if (x.stopped) {
-			rc = 0;
-			goto out;
-		}
-		if (n == 0)
-			break;
-	}
-	if (!x.ctxt->wellFormed) {
-		if (!x.failed)
-			fx_err_setloc(err, FX_EDATA, name, fx_xml_line(&x), 0,
-			    "malformed XML");
-		goto out;
-	}
-	if (x.fed == 0) {
-		fx_err_setloc(err, FX_EDATA, name, 0, 0, "empty file");
-		goto out;
-	}
-	rc = 0;
-out:
-	if (x.ctxt != NULL) {
-		if (x.ctxt->myDoc != NULL)
-			xmlFreeDoc(x.ctxt->myDoc);
-		xmlFreeParserCtxt(x.ctxt);
-	}
-	xmlSetExternalEntityLoader(old);
-	fx_buf_release(&x.text);
-	for (i = 0; i < XML_MAXATTRS; i++)
-		fx_buf_release(&x.abuf[i]);
-	free(chunk);
-	return rc;
+	return run(name, rd, rdarg, ops, user, -1, err);
 }
