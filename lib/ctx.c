@@ -272,3 +272,44 @@ fx_instance_init(const char *root, struct fx_err *err)
 	fx_ctx_free(ctx);
 	return 0;
 }
+
+/* Configuration reload (SIGHUP). */
+
+int
+fx_ctx_reload(struct fx_ctx *ctx, struct fx_err *err)
+{
+	struct fx_conf nc;
+	struct stat st;
+	char *def = NULL;
+	const char *path = ctx->conf.path, *what = NULL;
+
+	if (path == NULL) {
+		def = fx_path_join(ctx->conf.root, "formix.yaml");
+		if (stat(def, &st) == 0)
+			path = def;
+	}
+	if (fx_conf_load(&nc, path, ctx->conf.root, err) == -1) {
+		free(def);
+		return -1;
+	}
+	free(def);
+	/* The store and the spool are open and watched: not swapped under
+	 * a running daemon. */
+	if (strcmp(nc.db_path, ctx->conf.db_path) != 0)
+		what = "store.path";
+	else if (nc.map_size != ctx->conf.map_size)
+		what = "store.map_size";
+	else if (nc.map_max != ctx->conf.map_max)
+		what = "store.map_max";
+	else if (strcmp(nc.spool_path, ctx->conf.spool_path) != 0)
+		what = "spool.path";
+	if (what != NULL) {
+		fx_err_setloc(err, FX_ECONFIG, nc.path ? nc.path : "", 0, 0,
+		    "%s changed: it takes a restart", what);
+		fx_conf_release(&nc);
+		return -1;
+	}
+	fx_conf_release(&ctx->conf);
+	ctx->conf = nc;
+	return 0;
+}
