@@ -660,3 +660,10 @@ cli_out_end(struct cli_out *o)
 	free(o);
 	return rc;
 }
+
+void
+cli_check_date(const char *opt, const char *d)
+{
+	if (fx_date_check(d) == -1)
+		cli_usage("%s wants a date as YYYY-MM-DD, not \"%s\"", opt, d);
+}

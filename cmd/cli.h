@@ -56,6 +56,8 @@ int	 cli_open(struct fx_ctx **, const char *root, const char *conf,
  */
 int	 cli_open_as(struct fx_ctx **, const char *root, const char *conf,
 	    int flags, const char *as);
+/* A YYYY-MM-DD date option (a real date), else a usage error. */
+void	 cli_check_date(const char *opt, const char *date);
 /* Parse a non-negative decimal count ("0".."SIZE_MAX"); 0, or -1 if bad. */
 int	 cli_parse_count(const char *, size_t *);
 

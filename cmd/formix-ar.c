@@ -915,19 +915,6 @@ static const struct {
 	{ "overrides", cmd_overrides },
 };
 
-static void
-check_date(const char *opt, const char *d)
-{
-	size_t i;
-
-	for (i = 0; i < 10; i++)
-		if (i == 4 || i == 7 ? d[i] != '-' :
-		    d[i] < '0' || d[i] > '9')
-			break;
-	if (i < 10 || d[10] != '\0')
-		cli_usage("%s wants a date as YYYY-MM-DD, not \"%s\"", opt, d);
-}
-
 enum {
 	OPT_AS = 256, OPT_DATE, OPT_FROM, OPT_TO, OPT_UNTIL, OPT_REASON,
 	OPT_REMOVE, OPT_TSV, OPT_JSON
@@ -984,17 +971,17 @@ main(int argc, char **argv)
 			o.seen |= O_ENTITY;
 			break;
 		case OPT_DATE:
-			check_date("--date", optarg);
+			cli_check_date("--date", optarg);
 			o.date = optarg;
 			o.seen |= O_DATE;
 			break;
 		case OPT_FROM:
-			check_date("--from", optarg);
+			cli_check_date("--from", optarg);
 			o.from = optarg;
 			o.seen |= O_FROM;
 			break;
 		case OPT_TO:
-			check_date("--to", optarg);
+			cli_check_date("--to", optarg);
 			o.to = optarg;
 			o.seen |= O_TO;
 			break;
@@ -1007,7 +994,7 @@ main(int argc, char **argv)
 			o.seen |= O_OUTPUT;
 			break;
 		case OPT_UNTIL:
-			check_date("--until", optarg);
+			cli_check_date("--until", optarg);
 			o.until = optarg;
 			o.seen |= O_UNTIL;
 			break;

@@ -636,19 +636,6 @@ static const struct {
 	{ "reserve", cmd_reserve },
 };
 
-static void
-check_date(const char *opt, const char *d)
-{
-	size_t i;
-
-	for (i = 0; i < 10; i++)
-		if (i == 4 || i == 7 ? d[i] != '-' :
-		    d[i] < '0' || d[i] > '9')
-			break;
-	if (i < 10 || d[10] != '\0')
-		cli_usage("%s wants a date as YYYY-MM-DD, not \"%s\"", opt, d);
-}
-
 enum {
 	OPT_AS = 256, OPT_TSV, OPT_JSON, OPT_DELIVERY, OPT_COMMENT,
 	OPT_STATUS, OPT_FROM, OPT_TO, OPT_ARTICLE, OPT_QTY
@@ -721,11 +708,11 @@ main(int argc, char **argv)
 			o.qty = optarg;
 			break;
 		case OPT_FROM:
-			check_date("--from", optarg);
+			cli_check_date("--from", optarg);
 			o.from = optarg;
 			break;
 		case OPT_TO:
-			check_date("--to", optarg);
+			cli_check_date("--to", optarg);
 			o.to = optarg;
 			break;
 		case OPT_TSV:

@@ -798,19 +798,6 @@ add_lookup(struct opts *o, enum lkind kind, const char *v)
 	o->seen |= O_LOOKUP;
 }
 
-static void
-check_date(const char *opt, const char *d)
-{
-	size_t i;
-
-	for (i = 0; i < 10; i++)
-		if (i == 4 || i == 7 ? d[i] != '-' :
-		    d[i] < '0' || d[i] > '9')
-			break;
-	if (i < 10 || d[10] != '\0')
-		cli_usage("%s wants a date as YYYY-MM-DD, not \"%s\"", opt, d);
-}
-
 enum {
 	OPT_INSTOCK = 256, OPT_INCOMING, OPT_DELETED, OPT_TSV, OPT_JSON,
 	OPT_FROM, OPT_TO, OPT_AS
@@ -922,12 +909,12 @@ main(int argc, char **argv)
 			o.seen |= O_OUTPUT;
 			break;
 		case OPT_FROM:
-			check_date("--from", optarg);
+			cli_check_date("--from", optarg);
 			o.from = optarg;
 			o.seen |= O_FROM;
 			break;
 		case OPT_TO:
-			check_date("--to", optarg);
+			cli_check_date("--to", optarg);
 			o.to = optarg;
 			o.seen |= O_TO;
 			break;

@@ -553,6 +553,8 @@ int	 fx_money_parse(const char *, int64_t *);
 int	 fx_qty_parse(const char *, int64_t *);
 /* Parse a percent with up to two decimals into hundredths; -1 if bad. */
 int	 fx_pct_parse(const char *, int32_t *);
+/* Check a YYYY-MM-DD date (a real one: no February 30); 0 if valid. */
+int	 fx_date_check(const char *);
 /* Format kopecks as "1468.03" (sep 0) or "1 468.03" (sep ' '). */
 char	*fx_money_fmt(char *, size_t, int64_t, int sep);
 /* Format thousandths as "12", "12.5", "0.125". */

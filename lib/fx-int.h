@@ -555,8 +555,7 @@ void	 fx_now_iso(char *, size_t);
 int	 fx_datetime_check(const char *);
 /* 1 if the decimal s fails only for having more than scale decimals. */
 int	 fx_decimals_over(const char *, int scale);
-/* Check a YYYY-MM-DD date; 0 if valid. */
-int	 fx_date_check(const char *);
+
 
 /* Days since 1970-01-01 of a date fx_date_check accepts. */
 long	 fx_date_days(const char *);

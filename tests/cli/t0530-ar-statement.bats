@@ -77,7 +77,7 @@ PY
 	run -64 --separate-stderr ar statement -e D00001-1 --from 2026-01-01 --to 2026-02-30x
 	[ "${stderr_lines[0]}" = 'formix-ar: --to wants a date as YYYY-MM-DD, not "2026-02-30x"' ]
 	run -64 --separate-stderr ar statement -e D00001-1 --from 2026-02-30 --to 2026-03-01
-	[ "$stderr" = 'formix-ar: bad date "2026-02-30": use YYYY-MM-DD' ]
+	[ "${stderr_lines[0]}" = 'formix-ar: --from wants a date as YYYY-MM-DD, not "2026-02-30"' ]
 	run -64 --separate-stderr ar statement -e D00001-1 --from 2026-01-01 --to 2026-03-01 -d
 	[ "${stderr_lines[0]}" = "formix-ar: --documents does not go with statement" ]
 	run -1 --separate-stderr ar statement -e D9 --from 2026-01-01 --to 2026-03-01
