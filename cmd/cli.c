@@ -14,6 +14,7 @@
  * bytes, so that Cyrillic lines up.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -666,4 +667,14 @@ cli_check_date(const char *opt, const char *d)
 {
 	if (fx_date_check(d) == -1)
 		cli_usage("%s wants a date as YYYY-MM-DD, not \"%s\"", opt, d);
+}
+
+void
+cli_bad_option(int c, char **argv)
+{
+	if (c == ':')
+		cli_usage("option %s needs a value", argv[optind - 1]);
+	if (optopt > 0 && optopt < 256)
+		cli_usage("unknown option \"-%c\"", optopt);
+	cli_usage("unknown option \"%s\"", argv[optind - 1]);
 }

@@ -39,6 +39,11 @@ void	 cli_errx(const char *, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error: the message, then "try 'prog --help'", exit 64. */
 void	 cli_usage(const char *, ...)
 	    __attribute__((noreturn, format(printf, 1, 2)));
+/*
+ * What getopt_long (with a leading ':' in its optstring) refused: an
+ * option without its value (c == ':') or an unknown one.  Exits 64.
+ */
+void	 cli_bad_option(int c, char **argv) __attribute__((noreturn));
 /* "prog (formix) X.Y" on stdout, exit 0. */
 void	 cli_version(void) __attribute__((noreturn));
 /* fx_warn_fn that prints "prog: warning: <formatted err>". */

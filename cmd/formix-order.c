@@ -732,13 +732,8 @@ main(int argc, char **argv)
 		case 'V':
 			cli_version();
 			break;
-		case ':':
-			cli_usage("option %s needs a value", argv[optind - 1]);
-			break;
 		default:
-			if (optopt > 0 && optopt < 256)
-				cli_usage("unknown option \"-%c\"", optopt);
-			cli_usage("unknown option \"%s\"", argv[optind - 1]);
+			cli_bad_option(c, argv);
 		}
 	}
 	if (fmts == 3)

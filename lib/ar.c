@@ -1199,11 +1199,5 @@ out:
 void
 fx_ar_overrides_free(struct fx_ar_override *v, size_t n)
 {
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		fx_rec_release(&fx_rt_ar_override, &v[i]);
-	free(v);
+	fx_rec_vfree(&fx_rt_ar_override, v, n, sizeof(*v));
 }

@@ -170,11 +170,5 @@ out:
 void
 fx_audits_free(struct fx_audit *v, size_t n)
 {
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		fx_rec_release(&fx_rt_audit, &v[i]);
-	free(v);
+	fx_rec_vfree(&fx_rt_audit, v, n, sizeof(*v));
 }

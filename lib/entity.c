@@ -233,13 +233,7 @@ out:
 void
 fx_entities_free(struct fx_entity *v, size_t n)
 {
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		fx_entity_release(&v[i]);
-	free(v);
+	fx_rec_vfree(&fx_rt_entity, v, n, sizeof(*v));
 }
 
 int
@@ -324,11 +318,5 @@ out:
 void
 fx_dealers_free(struct fx_dealer *v, size_t n)
 {
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		fx_dealer_release(&v[i]);
-	free(v);
+	fx_rec_vfree(&fx_rt_dealer, v, n, sizeof(*v));
 }

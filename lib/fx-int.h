@@ -256,6 +256,8 @@ int	 fx_rec_decode(const void *, size_t, const struct fx_rectype *, void *,
  */
 int	 fx_rec_decode_packed(const void *, size_t, const struct fx_rectype *,
 	    void *, void **block, struct fx_err *);
+/* Release n records of size sz at v, then free(v); NULL does nothing. */
+void	 fx_rec_vfree(const struct fx_rectype *, void *, size_t n, size_t sz);
 /* Free what decode allocated and zero s. */
 void	 fx_rec_release(const struct fx_rectype *, void *);
 /*

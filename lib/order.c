@@ -524,13 +524,7 @@ fx_order_release(struct fx_order *o)
 void
 fx_olines_free(struct fx_oline *v, size_t n)
 {
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		fx_rec_release(&fx_rt_oline, &v[i]);
-	free(v);
+	fx_rec_vfree(&fx_rt_oline, v, n, sizeof(*v));
 }
 
 void

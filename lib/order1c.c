@@ -927,13 +927,7 @@ out:
 void
 fx_oevents_free(struct fx_oevent *v, size_t n)
 {
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		fx_rec_release(&fx_rt_oevent, &v[i]);
-	free(v);
+	fx_rec_vfree(&fx_rt_oevent, v, n, sizeof(*v));
 }
 
 int

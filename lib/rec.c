@@ -616,6 +616,18 @@ fx_rec_text(struct fx_buf *b, const struct fx_rectype *rt, const void *s)
 }
 
 void
+fx_rec_vfree(const struct fx_rectype *rt, void *v, size_t n, size_t sz)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		fx_rec_release(rt, (char *)v + i * sz);
+	free(v);
+}
+
+void
 fx_product_release(struct fx_product *p)
 {
 	fx_rec_release(&fx_rt_product, p);

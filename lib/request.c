@@ -675,13 +675,7 @@ out:
 void
 fx_requests_free(struct fx_request *v, size_t n)
 {
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		fx_request_release(&v[i]);
-	free(v);
+	fx_rec_vfree(&fx_rt_request, v, n, sizeof(*v));
 }
 
 /* A staff decision: what fx_db_write runs (and reruns on a full map). */

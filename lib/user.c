@@ -749,13 +749,7 @@ out:
 void
 fx_users_free(struct fx_user *v, size_t n)
 {
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		fx_user_release(&v[i]);
-	free(v);
+	fx_rec_vfree(&fx_rt_user, v, n, sizeof(*v));
 }
 
 /* Change. */
