@@ -77,6 +77,16 @@ static const struct {
 	[FX_K_RESERVE] =	{ "reservations", 0 },
 	[FX_K_OEVENT] =		{ "order_events", 0 },
 	[FX_K_IDX_ORDER1C] =	{ "idx_order_1c", 0 },
+	[FX_K_ODOC] =		{ "order_docs", 0 },
+	/* Dealer codes: */
+	[FX_K_ALIAS] =		{ "aliases", MDB_DUPSORT },
+	[FX_K_IDX_BARCODE] =	{ "idx_barcode", MDB_DUPSORT },
+	/* Claims: */
+	[FX_K_CLAIM] =		{ "claims", 0 },
+	[FX_K_CLINE] =		{ "claim_lines", 0 },
+	[FX_K_CEVENT] =		{ "claim_events", 0 },
+	[FX_K_CFILE] =		{ "claim_files", 0 },
+	[FX_K_NOTIFY] =		{ "notifications", 0 },
 };
 
 const enum fx_kind fx_stat_kinds[] = {

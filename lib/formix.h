@@ -199,6 +199,16 @@ enum fx_kind {
 	FX_K_RESERVE,		/* delivery \0 product \0 order \0 line -> qty */
 	FX_K_OEVENT,		/* order number \0 seq, 6 digits -> event */
 	FX_K_IDX_ORDER1C,	/* 1C order document Ид -> order number */
+	FX_K_ODOC,		/* order number \0 name -> document 1C sent */
+	/* Dealer codes (alias.c): */
+	FX_K_ALIAS,		/* dealer \0 normalised code -> product (dup) */
+	FX_K_IDX_BARCODE,	/* normalised barcode -> product id (dup) */
+	/* Claims (claim.c): */
+	FX_K_CLAIM,		/* claim number -> claim header */
+	FX_K_CLINE,		/* claim number \0 line -> claim line */
+	FX_K_CEVENT,		/* claim number \0 seq -> status change */
+	FX_K_CFILE,		/* claim number \0 seq -> attachment */
+	FX_K_NOTIFY,		/* 20-digit sequence -> notification (outbox) */
 	FX_K_NKINDS
 };
 
