@@ -1281,4 +1281,70 @@ void	 fx_oevents_free(struct fx_oevent *, size_t);
 
 /* -- end of Orders ----------------------------------------------------- */
 
+/* -- Notifications (notify.c) ----------------------------------------- */
+
+/*
+ * The notification outbox.  A change a dealer must hear of (a claim's
+ * status, a reply to a mailed file) adds a notice in the transaction of
+ * the change itself, so that a notice exists if and only if the change
+ * committed.  The daemon delivers each notice on two channels, a file in
+ * the dealer's out/ folder and an e-mail, and marks each delivered in a
+ * transaction of its own.  A crash between delivery and the mark means
+ * the delivery is done again: a file of the same name and content, which
+ * changes nothing, and a mail whose Message-ID is the notice's own, so
+ * that a mail client shows it once.
+ */
+enum fx_notify_chan {
+	FX_NOTIFY_OUT = 0,	/* a file in the dealer's out/ */
+	FX_NOTIFY_MAIL,		/* an e-mail to the addresses */
+};
+enum fx_notify_state {
+	FX_NS_PENDING = 0,
+	FX_NS_DONE,
+	FX_NS_NONE,		/* nothing to deliver on this channel */
+};
+
+struct fx_notice {
+	char		*seq;		/* "00000000000000000001" */
+	char		*at;		/* ISO 8601 UTC, when added */
+	char		*kind;		/* "claim", "order", "reply"... */
+	char		*object;	/* what it is about: claim, order... */
+	char		*dealer;	/* dealer Ид: whose out/ */
+	char		*entity;	/* entity Ид, or "" */
+	char		**to;		/* e-mail addresses, resolved when added */
+	size_t		 nto;
+	char		*subject;	/* one line */
+	char		*body;		/* text, UTF-8 */
+	int32_t		 out_state;	/* enum fx_notify_state */
+	int32_t		 mail_state;
+	int32_t		 mail_tries;	/* failed attempts so far */
+	char		*mail_next;	/* ISO 8601 UTC: not before; "" now */
+	char		*mail_error;	/* the last failure, or "" */
+	char		*out_name;	/* the out/ file's name once written */
+};
+void	 fx_notice_release(struct fx_notice *);
+void	 fx_notices_free(struct fx_notice *, size_t);
+
+/*
+ * Notices pending on chan, oldest first, at most max (0: all); for mail,
+ * only those whose next attempt is due at now (ISO 8601 UTC; NULL: the
+ * clock).  *v returned new.
+ */
+int	 fx_notify_pending(struct fx_ctx *, enum fx_notify_chan, size_t max,
+	    const char *now, struct fx_notice **v, size_t *n, struct fx_err *);
+/*
+ * Record the outcome of one delivery of notice seq on chan: ok marks it
+ * done (out: name is the file written); a failure counts an attempt,
+ * keeps error and sets the next attempt retry_after seconds on.  A
+ * notice is never dropped.  Done twice is not an error.
+ */
+int	 fx_notify_done(struct fx_ctx *, const char *seq, enum fx_notify_chan,
+	    int ok, const char *name, const char *error, long retry_after,
+	    struct fx_err *);
+/* One notice by its sequence number (staff); FX_ENOTFOUND if none. */
+int	 fx_notify_get(struct fx_ctx *, const char *seq, struct fx_notice *,
+	    struct fx_err *);
+
+/* -- end of Notifications ---------------------------------------------- */
+
 #endif /* FORMIX_H */

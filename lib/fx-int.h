@@ -474,6 +474,16 @@ int	 fx_spool_complete(int fd, const struct stat *st);
 
 /* -- end of Spool and daemon ------------------------------------------ */
 
+/*
+ * Add a notice in txn, the transaction of the change it tells of
+ * (notify.c).  seq, at and the states are set here: out pending if
+ * n->dealer is set, mail pending if n->nto > 0.  The sequence number is
+ * copied into seq (21 bytes) if not NULL.
+ */
+int	 fx_notify_add(struct fx_ctx *, struct fx_txn *, const struct fx_notice *,
+	    char *seq, struct fx_err *);
+extern const struct fx_rectype fx_rt_notice;
+
 /* Report a warning through the handle's callback. */
 void	 fx_warn(struct fx_ctx *, const struct fx_err *);
 

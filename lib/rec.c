@@ -216,6 +216,21 @@ static const struct fx_field oevent_f[] = {
 };
 const struct fx_rectype fx_rt_oevent = { "order_event", 1, oevent_f };
 
+static const struct fx_field notice_f[] = {
+	F(FX_FT_STR, fx_notice, seq), F(FX_FT_STR, fx_notice, at),
+	F(FX_FT_STR, fx_notice, kind), F(FX_FT_STR, fx_notice, object),
+	F(FX_FT_STR, fx_notice, dealer), F(FX_FT_STR, fx_notice, entity),
+	FV(FX_FT_STRV, fx_notice, to, nto), F(FX_FT_STR, fx_notice, subject),
+	F(FX_FT_STR, fx_notice, body), F(FX_FT_I32, fx_notice, out_state),
+	F(FX_FT_I32, fx_notice, mail_state),
+	F(FX_FT_I32, fx_notice, mail_tries),
+	F(FX_FT_STR, fx_notice, mail_next),
+	F(FX_FT_STR, fx_notice, mail_error),
+	F(FX_FT_STR, fx_notice, out_name),
+	FEND
+};
+const struct fx_rectype fx_rt_notice = { "notice", 1, notice_f };
+
 #define M(s, off, T)	((T *)(void *)((char *)(s) + (off)))
 #define CM(s, off, T)	((const T *)(const void *)((const char *)(s) + (off)))
 
