@@ -1321,6 +1321,8 @@ struct fx_notice {
 	char		*mail_next;	/* ISO 8601 UTC: not before; "" now */
 	char		*mail_error;	/* the last failure, or "" */
 	char		*out_name;	/* the out/ file's name once written */
+	char		**files;	/* spool-relative files to attach */
+	size_t		 nfiles;
 };
 void	 fx_notice_release(struct fx_notice *);
 void	 fx_notices_free(struct fx_notice *, size_t);

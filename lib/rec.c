@@ -227,6 +227,7 @@ static const struct fx_field notice_f[] = {
 	F(FX_FT_STR, fx_notice, mail_next),
 	F(FX_FT_STR, fx_notice, mail_error),
 	F(FX_FT_STR, fx_notice, out_name),
+	FV(FX_FT_STRV, fx_notice, files, nfiles),
 	FEND
 };
 const struct fx_rectype fx_rt_notice = { "notice", 1, notice_f };
