@@ -1197,8 +1197,9 @@ void	 fx_olines_free_one(struct fx_oline *);
  * path), delivery method and comment optional.  Needs FX_ACT_ORDER on the
  * entity.  Refused: a file with no accepted row (FX_EDATA), the same file
  * (by content) made into an order before (FX_ENEGATIVE, "already applied
- * as order N on DATE").  One transaction with its audit entry.  *o
- * returned new.
+ * as order N on DATE", with that order in *o: a draft left by a crash
+ * before its submission can so be resumed).  One transaction with its
+ * audit entry.  *o returned new (release it after an error too).
  */
 int	 fx_order_new(struct fx_ctx *, const struct fx_ocheck *c,
 	    const char *path, const char *delivery, const char *comment,

@@ -657,7 +657,7 @@ new_txn(struct fx_txn *t, void *arg, struct fx_err *err)
 	const void *v;
 	size_t vlen, i, j;
 	unsigned long long n;
-	int found, rc = -1;
+	int found, keep = 0, rc = -1;
 
 	memset(&e, 0, sizeof(e));
 	memset(&me, 0, sizeof(me));
@@ -686,7 +686,8 @@ new_txn(struct fx_txn *t, void *arg, struct fx_err *err)
 		fx_err_set(err, FX_ENEGATIVE, "%s: already applied as order "
 		    "%s on %.10s", c->file, pn, prev.created != NULL ?
 		    prev.created : "?");
-		fx_order_release(&prev);
+		*o = prev;	/* the caller may resume it (queue.c) */
+		keep = 1;
 		goto out;
 	}
 
@@ -771,7 +772,7 @@ new_txn(struct fx_txn *t, void *arg, struct fx_err *err)
 		goto out;
 	rc = 0;
 out:
-	if (rc == -1)
+	if (rc == -1 && !keep)
 		fx_order_release(o);
 	fx_buf_release(&rec);
 	fx_entity_release(&e);

@@ -1823,8 +1823,10 @@ dealer_result(struct fx_queue *q, struct job *j, const struct fx_ocheck *c,
  * goes to out/ whatever follows), then per the channel's mode a draft,
  * submitted if every row is ok.  The same file again is "already
  * applied" (fx_order_new keeps its hash in the order's transaction).
- * NEEDSWORK: a crash between the draft and its submission leaves the
- * draft; the re-run says "already applied" and does not submit it.
+ * A crash between the draft and its submission leaves the draft, and
+ * the entry goes round again: the file is then "already applied" as a
+ * draft of this channel's user, which auto mode submits now, as it
+ * would have then.
  */
 static int
 handle_dealer(struct fx_queue *q, struct job *j, struct fx_err *err)
@@ -1860,17 +1862,25 @@ handle_dealer(struct fx_queue *q, struct job *j, struct fx_err *err)
 	if (fx_order_new(q->ctx, &c, j->paths[0], NULL, NULL, &o,
 	    err) == -1) {
 		/* fx_order_new's own words; the hash index says it. */
-		if (err->code == FX_ENEGATIVE &&
-		    strstr(err->msg, ": already applied as order ") != NULL) {
-			errline(err, line, sizeof(line));
-			fx_strlcpy(j->status, "already applied",
-			    sizeof(j->status));
-			fx_buf_addf(&j->report, "note: %s\n", line);
-			j->st.already_applied = 1;
-			rc = 0;
+		if (err->code != FX_ENEGATIVE || o.number == NULL)
+			goto out;
+		if (j->c->mode == DM_AUTO && c.nrefused == 0 &&
+		    strcmp(o.status, "draft") == 0 &&
+		    strcmp(o.created_by, j->c->login) == 0) {
+			fx_buf_addf(&j->report, "order: %s\nnote: the draft "
+			    "made of this file was not submitted: "
+			    "submitting it now\n", o.number);
+			fx_err_clear(err);
+			goto submit;
 		}
+		errline(err, line, sizeof(line));
+		fx_strlcpy(j->status, "already applied", sizeof(j->status));
+		fx_buf_addf(&j->report, "note: %s\n", line);
+		j->st.already_applied = 1;
+		rc = 0;
 		goto out;
 	}
+	fx_crash_at("draft");
 	fx_buf_addf(&j->report, "order: %s\n", o.number);
 	fx_strlcpy(j->status, "draft", sizeof(j->status));
 	if (j->c->mode == DM_DRAFT) {
@@ -1884,6 +1894,8 @@ handle_dealer(struct fx_queue *q, struct job *j, struct fx_err *err)
 		rc = 0;
 		goto out;
 	}
+submit:
+	fx_strlcpy(j->status, "draft", sizeof(j->status));
 	fx_strlcpy(num, o.number, sizeof(num));
 	fx_order_release(&o);
 	memset(&o, 0, sizeof(o));

@@ -110,6 +110,39 @@ field() { summary_of "$1" | sed -n "s/^$2: //p"; }
 	wait_for logged "already applied"
 }
 
+@test "a crash between the draft and its submission: the draft is submitted on restart, once" {
+	run -0 --separate-stderr fxd --once
+	ddrop "$STAGE/ok.csv" ok.csv
+	FX_CRASH_AT=draft run -134 fxd --once
+	! has_summary ok.csv
+	run -0 "$FX_BIN/formix-order" show 000001 --tsv -H
+	[ "$(head -1 <<< "$output" | cut -f1,2)" = "000001	draft" ]
+	[ ! -e "$SP/1c/out/order-000001.xml" ]
+	run -0 --separate-stderr fxd --once
+	[ "$(field ok.csv status)" = submitted ]
+	[ "$(field ok.csv order)" = 000001 ]
+	[ "$(field ok.csv note)" = "the draft made of this file was not submitted: submitting it now" ]
+	run -0 "$FX_BIN/formix-order" list --tsv -H
+	[ "$(wc -l <<< "$output")" -eq 1 ]
+	[ "$(cut -f2 <<< "$output")" = submitted ]
+	[ -f "$SP/1c/out/order-000001.xml" ]
+	# Once submitted, the same file again is only "already applied".
+	ddrop "$STAGE/ok.csv" again.csv
+	run -0 --separate-stderr fxd --once
+	[ "$(field again.csv status)" = "already applied" ]
+}
+
+@test "a draft of the same file that a person made is not submitted by the folder" {
+	cp "$STAGE/ok.csv" "$BATS_TEST_TMPDIR/ok.csv"
+	"$FX_BIN/formix-order" new "$BATS_TEST_TMPDIR/ok.csv" --entity D00001-1 >/dev/null 2>&1
+	run -0 --separate-stderr fxd --once
+	ddrop "$STAGE/ok.csv" ok.csv
+	run -0 --separate-stderr fxd --once
+	[ "$(field ok.csv status)" = "already applied" ]
+	run -0 "$FX_BIN/formix-order" list --tsv -H
+	[ "$(cut -f2 <<< "$output")" = draft ]
+}
+
 @test "a file that is not a spreadsheet goes to corrupt/, and the dealer is told why" {
 	fx_dump "$BATS_TEST_TMPDIR/before"
 	fxd_start
