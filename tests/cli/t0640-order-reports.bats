@@ -132,6 +132,13 @@ AMB-1	33.33	1	1" ]
 	[ -z "$output" ]
 	run -0 order report not-purchased --entity D00001-1
 	[ "$output" = "0 goods; 2026-05-27 to 2026-11-27; 0 similar dealers (price type pt-special)" ]
+	# Months back to a shorter month end on its last day.
+	FORMIX_TODAY=2026-05-31 run -0 order report not-purchased --entity D00001-1 --months 3
+	[ "$output" = "0 goods; 2026-02-28 to 2026-05-31; 0 similar dealers (price type pt-special)" ]
+	FORMIX_TODAY=2028-08-31 run -0 order report not-purchased --entity D00001-1
+	[ "$output" = "0 goods; 2028-02-29 to 2028-08-31; 0 similar dealers (price type pt-special)" ]
+	FORMIX_TODAY=2027-01-15 run -0 order report not-purchased --entity D00001-1 --months 25
+	[ "$output" = "0 goods; 2024-12-15 to 2027-01-15; 0 similar dealers (price type pt-special)" ]
 	# B among A, C and E: p-3 (A and C), p-6 deleted, p-1 B's own.
 	run -0 np --entity B00001-1
 	[ "$output" = "W26110	66.67	2	2" ]
