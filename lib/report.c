@@ -548,7 +548,7 @@ np_price(struct fx_ctx *ctx, struct fx_np_report *rep, struct fx_err *err)
 	struct fx_query filt, *qs;
 	struct fx_catalog *cat;
 	struct fx_items *out;
-	size_t i, n = 0;
+	size_t i, n = 0, asked = rep->n;
 	int rc = -1;
 
 	if (rep->n == 0)
@@ -589,7 +589,7 @@ out:
 			free(rep->v[i].product);
 		rep->n = 0;
 	} else
-		for (i = 0; i < rep->n; i++)
+		for (i = 0; i < asked; i++)
 			fx_items_release(&out[i]);
 	free(out);
 	free(qs);
