@@ -173,6 +173,7 @@ EOF
 	admin user add subemp --dealer A00001 --name "Дочерняя" --entity A00001-2 --perm order >/dev/null
 	admin user add heademp --dealer A00001 --name "Головная" --entity A00001-1 --perm order >/dev/null
 	admin user add other --dealer B00001 --name "Чужой" --superuser >/dev/null
+	fx_dump "$BATS_TEST_TMPDIR/before"
 	run -0 np --entity A00001-1 --as boss
 	[ "$output" = "MS-00123	66.67	2	9
 AMB-1	33.33	1	1" ]
@@ -195,6 +196,10 @@ W26110	33.33	1	1" ]
 	done
 	run -1 --separate-stderr order report demand --entity 7702000011/770201001 --as other
 	[ "$stderr" = 'formix-order: unknown legal entity "7702000011/770201001"' ]
+	run -0 order report demand --entity A00001-2 --as heademp
+	# Reports change nothing.
+	fx_dump "$BATS_TEST_TMPDIR/after"
+	cmp "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
 }
 
 @test "demand: demand, reservation, shipments and arrivals" {
@@ -247,7 +252,13 @@ EOF
 	run -0 order report demand --entity D00001-1 -o "$BATS_TEST_TMPDIR/d.csv"
 	[ "$(tr -d '\r' < "$BATS_TEST_TMPDIR/d.csv" | tail -1)" = "Итого;;;;;;8;;;;1;20;;3;" ]
 	run -0 order report demand --entity D00001-1 -o "$BATS_TEST_TMPDIR/d.xlsx"
-	[ -s "$BATS_TEST_TMPDIR/d.xlsx" ]
+	"${PYTHON3:-python3}" - "$BATS_TEST_TMPDIR/d.xlsx" <<'PY'
+import sys, zipfile, re
+s = zipfile.ZipFile(sys.argv[1]).read("xl/worksheets/sheet1.xml").decode()
+assert len(re.findall(r"<row ", s)) == 4, s
+PY
+	run -0 order report demand --entity D00001-1 --json
+	[ "${lines[1]}" = '{"order":"000001","date":"'"$day"'","line":2,"article":"MS-00123","name":"Молоток слесарный 500 г","qty":3,"demand":3,"delivery":"IN-0003","delivery_date":"2027-01-20","arrival":"due","reserved":1,"shipped":0,"cancelled":0,"owed":3,"stock":0,"id":"p-2"}' ]
 }
 
 @test "bad options: each a usage error, before the store is opened" {
