@@ -407,3 +407,35 @@ PY
 # 50 ms.
 $py "$src/bench/dealerbench.py" "$build" "$ref" "$tmp" \
     "${FX_BENCH_DEALER_FILES:-1000}" 100 $((runs * 5))
+
+# 11. Order reports (issue 4, part 7): orders keyed in 1C for every legal
+# entity of the bench conditions (mkorders.py: 12 orders of 30 lines
+# each over the last year, one in ten cancelled), then report
+# not-purchased of one entity against the ~1,000 dealers of its price
+# type, and report demand, each a whole process; against formix-order
+# list of the same entity, which reads only the order headers.
+order=$build/cmd/formix-order
+if [ -x "$order" ]; then
+	export FORMIX_TODAY=2026-11-27
+	if [ ! -s "$out/orders/orders-00.xml" ]; then
+		$py "$src/bench/mkorders.py" "$ref/conditions.xml" "$ref/offers.xml" \
+		    "$out/orders" 12 30 >/dev/null
+	fi
+	: > "$tf"; timed "$admin" -q -D "$tmp/inst" import "$out"/orders/orders-*.xml
+	read -r s k < "$tf"
+	nord=$("$order" -D "$tmp/inst" list --tsv -H | wc -l)
+	printf 'orders keyed in 1C imported (%s orders, 30 lines each):  %s s\n' "$nord" "$s"
+	: > "$tmp/np"; : > "$tmp/dr"; : > "$tmp/ls"; : > "$tmp/rss"
+	for i in $(seq "$runs"); do
+		: > "$tf"; timed "$order" -D "$tmp/inst" report not-purchased --entity D00001-1 --tsv
+		read -r s k < "$tf"; echo "$s" >> "$tmp/np"; echo "$k" >> "$tmp/rss"
+		: > "$tf"; timed "$order" -D "$tmp/inst" report demand --entity D00001-1 --tsv
+		read -r s k < "$tf"; echo "$s" >> "$tmp/dr"
+		: > "$tf"; timed "$order" -D "$tmp/inst" list --entity D00001-1 --tsv
+		read -r s k < "$tf"; echo "$s" >> "$tmp/ls"
+	done
+	np=$(median < "$tmp/np"); ls=$(median < "$tmp/ls")
+	printf 'report not-purchased (one entity vs its price type):  %s s   formix-order list --entity: %s s   ratio %s (target < 1 s), peak RSS %d MiB\n' \
+	    "$np" "$ls" "$(ratio "$np" "$ls")" $(($(median < "$tmp/rss") / 1024))
+	printf 'report demand (one entity):  %s s\n' "$(median < "$tmp/dr")"
+fi

@@ -31,6 +31,7 @@ struct opts {
 	const char	*article;
 	const char	*qty;
 	const char	*from, *to;
+	const char	*months, *min_share, *limit;	/* report */
 	enum cli_fmt	 fmt;
 	int		 header;
 };
@@ -46,6 +47,10 @@ usage(void)
 "       %s show ORDER\n"
 "       %s demand [--entity E] [--article A] [--delivery ID]\n"
 "       %s reserve ORDER LINE --delivery ID [--qty Q]\n"
+"       %s report not-purchased --entity E [--months N] [--min-share P]\n"
+"                 [--limit K] [-o FILE.xlsx|.csv]\n"
+"       %s report demand --entity E [--from DATE] [--to DATE]\n"
+"                 [-o FILE.xlsx|.csv]\n"
 "\n"
 "Check a dealer's order file (XLS, XLSX or CSV: article and quantity) for\n"
 "a legal entity: one line per row with its status, the accepted quantity,\n"
@@ -60,6 +65,9 @@ usage(void)
 "  show ORDER             an order with its lines\n"
 "  demand                 open demand of submitted orders, by delivery\n"
 "  reserve ORDER LINE     staff: reserve a line's demand on a delivery\n"
+"  report not-purchased   goods the dealer has not ordered for months that\n"
+"                         dealers on the same price type did\n"
+"  report demand          the entity's demand against the deliveries\n"
 "\n"
 "Options:\n"
 "  -D, --root DIR         instance directory (default: $FORMIX_ROOT, else\n"
@@ -80,6 +88,11 @@ usage(void)
 "                         submitted, or one orders.status_map gives)\n"
 "      --from DATE        list: made on or after this day (YYYY-MM-DD)\n"
 "      --to DATE          list: made on or before this day (YYYY-MM-DD)\n"
+"                         (report demand: ordered from/to this day)\n"
+"      --months N         report not-purchased: the window (default 6)\n"
+"      --min-share P      report not-purchased: the least percentage of\n"
+"                         similar dealers that ordered it (default 20)\n"
+"      --limit K          report not-purchased: at most K rows\n"
 "      --tsv              tab-separated values with a header line\n"
 "      --json             one JSON object per line\n"
 "  -H, --no-header        no header line (and no footer in tables)\n"
@@ -92,7 +105,7 @@ usage(void)
 "70 internal error, 73 cannot create the output, 74 I/O error, 75 try\n"
 "again later, 77 not permitted, 78 configuration error.\n",
 	    cli_prog, cli_prog, cli_prog, cli_prog, cli_prog, cli_prog,
-	    cli_prog, FX_ROOTDIR);
+	    cli_prog, cli_prog, cli_prog, FX_ROOTDIR);
 	exit(0);
 }
 
@@ -623,6 +636,202 @@ cmd_reserve(struct opts *o, int argc, char **argv)
 	return rc;
 }
 
+/* -o of the reports: FILE.xlsx or FILE.csv. */
+static void
+check_output(const char *path)
+{
+	size_t len;
+
+	if (path == NULL)
+		return;
+	len = strlen(path);
+	if (!(len > 5 && strcasecmp(path + len - 5, ".xlsx") == 0) &&
+	    !(len > 4 && strcasecmp(path + len - 4, ".csv") == 0))
+		cli_usage("--output wants a name ending in .xlsx or .csv");
+}
+
+/* Fields of report not-purchased.  The names are stable. */
+static const struct cli_col np_cols[] = {
+	{ "article", 0 }, { "name", 0 }, { "group", 0 },
+	{ "share", CLI_RIGHT | CLI_NUM }, { "dealers", CLI_RIGHT | CLI_NUM },
+	{ "qty", CLI_RIGHT | CLI_NUM }, { "retail", CLI_RIGHT | CLI_NUM },
+	{ "net", CLI_RIGHT | CLI_NUM }, { "stock", CLI_RIGHT | CLI_NUM },
+	{ "id", 0 },
+};
+
+static int
+report_np(struct opts *o, struct fx_ctx *ctx)
+{
+	struct fx_np_query q;
+	struct fx_np_report rep;
+	struct fx_err err;
+	struct cli_out *out;
+	const char *v[nitems_(np_cols)];
+	char sh[32], dl[32], qty[32], ret[32], net[32], stk[32];
+	size_t i, n;
+	int rc = 0;
+
+	memset(&q, 0, sizeof(q));
+	q.entity = o->entity;
+	q.min_share = -1;
+	if (o->months != NULL) {
+		if (cli_parse_count(o->months, &n) == -1 || n < 1 || n > 120)
+			cli_usage("--months wants 1 to 120 months, not \"%s\"",
+			    o->months);
+		q.months = (int)n;
+	}
+	if (o->min_share != NULL && fx_pct_parse(o->min_share,
+	    &q.min_share) == -1)
+		cli_usage("--min-share wants a percentage 0 to 100, not "
+		    "\"%s\"", o->min_share);
+	if (o->limit != NULL && (cli_parse_count(o->limit, &q.limit) == -1 ||
+	    q.limit == 0))
+		cli_usage("--limit wants a count above zero, not \"%s\"",
+		    o->limit);
+	fx_err_clear(&err);
+	if (fx_report_not_purchased(ctx, &q, &rep, &err) == -1)
+		return cli_fail(&err);
+	if (o->output != NULL && fx_np_report_write(ctx, &rep, o->output,
+	    &err) == -1) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	out = cli_out_new(stdout, o->fmt, o->header, np_cols,
+	    nitems_(np_cols));
+	for (i = 0; i < rep.n; i++) {
+		const struct fx_np_row *r = &rep.v[i];
+
+		(void)snprintf(dl, sizeof(dl), "%d", (int)r->dealers);
+		v[0] = r->article;
+		v[1] = r->name;
+		v[2] = r->group_name;
+		v[3] = fx_pct_fmt(sh, sizeof(sh), r->share);
+		v[4] = dl;
+		v[5] = fx_qty_fmt(qty, sizeof(qty), r->qty);
+		v[6] = fx_money_fmt(ret, sizeof(ret), r->retail, 0);
+		v[7] = fx_money_fmt(net, sizeof(net), r->net, 0);
+		v[8] = fx_qty_fmt(stk, sizeof(stk), r->stock);
+		v[9] = r->product;
+		cli_out_row(out, v);
+	}
+	if (cli_out_end(out) == -1)
+		rc = EX_IOERR_;
+	/* A footer in tables only: what was compared with what. */
+	if (o->header && o->fmt == CLI_TABLE)
+		printf("%zu goods; %s to %s; %d similar dealers (price type "
+		    "%s)\n", rep.n, rep.from, rep.to, (int)rep.peers,
+		    rep.price_type[0] != '\0' ? rep.price_type : "base");
+out:
+	fx_np_report_release(&rep);
+	return rc;
+}
+
+/* Fields of report demand.  The names are stable. */
+static const struct cli_col dr_cols[] = {
+	{ "order", 0 }, { "date", 0 }, { "line", CLI_RIGHT | CLI_NUM },
+	{ "article", 0 }, { "name", 0 }, { "qty", CLI_RIGHT | CLI_NUM },
+	{ "demand", CLI_RIGHT | CLI_NUM }, { "delivery", 0 },
+	{ "delivery_date", 0 }, { "arrival", 0 },
+	{ "reserved", CLI_RIGHT | CLI_NUM }, { "shipped", CLI_RIGHT | CLI_NUM },
+	{ "cancelled", CLI_RIGHT | CLI_NUM }, { "owed", CLI_RIGHT | CLI_NUM },
+	{ "stock", CLI_RIGHT | CLI_NUM }, { "id", 0 },
+};
+
+static int
+report_demand(struct opts *o, struct fx_ctx *ctx)
+{
+	struct fx_dr_query q;
+	struct fx_dr_report rep;
+	struct fx_err err;
+	struct cli_out *out;
+	const char *v[nitems_(dr_cols)];
+	char ln[16], qty[32], dem[32], res[32], sh[32], ca[32], ow[32];
+	char stk[32], t1[32], t2[32], t3[32], t4[32];
+	size_t i;
+	int rc = 0;
+
+	memset(&q, 0, sizeof(q));
+	q.entity = o->entity;
+	q.from = o->from;
+	q.to = o->to;
+	fx_err_clear(&err);
+	if (fx_report_demand(ctx, &q, &rep, &err) == -1)
+		return cli_fail(&err);
+	if (o->output != NULL && fx_dr_report_write(ctx, &rep, o->output,
+	    &err) == -1) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	out = cli_out_new(stdout, o->fmt, o->header, dr_cols,
+	    nitems_(dr_cols));
+	for (i = 0; i < rep.n; i++) {
+		const struct fx_dr_row *r = &rep.v[i];
+
+		(void)snprintf(ln, sizeof(ln), "%d", (int)r->line);
+		v[0] = r->order;
+		v[1] = r->date;
+		v[2] = ln;
+		v[3] = r->article;
+		v[4] = r->name;
+		v[5] = fx_qty_fmt(qty, sizeof(qty), r->qty);
+		v[6] = fx_qty_fmt(dem, sizeof(dem), r->demand);
+		v[7] = r->delivery;
+		v[8] = r->delivery_date;
+		v[9] = r->arrival;
+		v[10] = fx_qty_fmt(res, sizeof(res), r->reserved);
+		v[11] = fx_qty_fmt(sh, sizeof(sh), r->shipped);
+		v[12] = fx_qty_fmt(ca, sizeof(ca), r->cancelled);
+		v[13] = fx_qty_fmt(ow, sizeof(ow), r->owed);
+		v[14] = fx_qty_fmt(stk, sizeof(stk), r->stock);
+		v[15] = r->product;
+		cli_out_row(out, v);
+	}
+	if (cli_out_end(out) == -1)
+		rc = EX_IOERR_;
+	if (o->header && o->fmt == CLI_TABLE)
+		printf("%zu lines: demand %s, reserved %s, shipped %s, "
+		    "owed %s\n", rep.n, fx_qty_fmt(t1, sizeof(t1), rep.demand),
+		    fx_qty_fmt(t2, sizeof(t2), rep.reserved),
+		    fx_qty_fmt(t3, sizeof(t3), rep.shipped),
+		    fx_qty_fmt(t4, sizeof(t4), rep.owed));
+out:
+	fx_dr_report_release(&rep);
+	return rc;
+}
+
+static int
+cmd_report(struct opts *o, int argc, char **argv)
+{
+	struct fx_ctx *ctx;
+	int np, rc;
+
+	if (argc != 2)
+		cli_usage("report wants one of not-purchased or demand");
+	if (strcmp(argv[1], "not-purchased") == 0)
+		np = 1;
+	else if (strcmp(argv[1], "demand") == 0)
+		np = 0;
+	else
+		cli_usage("unknown report \"%s\": not-purchased or demand",
+		    argv[1]);
+	if (o->entity == NULL)
+		cli_usage("report %s needs --entity INN[/KPP]", argv[1]);
+	if (np && (o->from != NULL || o->to != NULL))
+		cli_usage("--from and --to go with report demand; "
+		    "not-purchased takes --months");
+	if (!np && (o->months != NULL || o->min_share != NULL ||
+	    o->limit != NULL))
+		cli_usage("--months, --min-share and --limit go with report "
+		    "not-purchased");
+	check_output(o->output);
+	if ((rc = cli_open_as(&ctx, o->root, o->conf, FX_OPEN_RDONLY,
+	    o->as)) != 0)
+		return rc;
+	rc = np ? report_np(o, ctx) : report_demand(o, ctx);
+	fx_ctx_free(ctx);
+	return rc;
+}
+
 static const struct {
 	const char	*name;
 	int		(*fn)(struct opts *, int, char **);
@@ -634,11 +843,13 @@ static const struct {
 	{ "show", cmd_show },
 	{ "demand", cmd_demand },
 	{ "reserve", cmd_reserve },
+	{ "report", cmd_report },
 };
 
 enum {
 	OPT_AS = 256, OPT_TSV, OPT_JSON, OPT_DELIVERY, OPT_COMMENT,
-	OPT_STATUS, OPT_FROM, OPT_TO, OPT_ARTICLE, OPT_QTY
+	OPT_STATUS, OPT_FROM, OPT_TO, OPT_ARTICLE, OPT_QTY,
+	OPT_MONTHS, OPT_MIN_SHARE, OPT_LIMIT
 };
 
 int
@@ -657,6 +868,9 @@ main(int argc, char **argv)
 		{ "qty", required_argument, NULL, OPT_QTY },
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "to", required_argument, NULL, OPT_TO },
+		{ "months", required_argument, NULL, OPT_MONTHS },
+		{ "min-share", required_argument, NULL, OPT_MIN_SHARE },
+		{ "limit", required_argument, NULL, OPT_LIMIT },
 		{ "tsv", no_argument, NULL, OPT_TSV },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "no-header", no_argument, NULL, 'H' },
@@ -715,6 +929,15 @@ main(int argc, char **argv)
 			cli_check_date("--to", optarg);
 			o.to = optarg;
 			break;
+		case OPT_MONTHS:
+			o.months = optarg;
+			break;
+		case OPT_MIN_SHARE:
+			o.min_share = optarg;
+			break;
+		case OPT_LIMIT:
+			o.limit = optarg;
+			break;
 		case OPT_TSV:
 			o.fmt = CLI_TSV;
 			fmts |= 1;
@@ -742,7 +965,7 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc < 1)
 		cli_usage("no command given: check, new, submit, list, show, "
-		    "demand or reserve");
+		    "demand, reserve or report");
 	for (i = 0; i < nitems_(commands); i++)
 		if (strcmp(argv[0], commands[i].name) == 0)
 			return commands[i].fn(&o, argc, argv);

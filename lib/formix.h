@@ -1349,5 +1349,88 @@ int	 fx_notify_get(struct fx_ctx *, const char *seq, struct fx_notice *,
 	    struct fx_err *);
 
 /* -- end of Notifications ---------------------------------------------- */
+/* -- Order reports (report.c) ----------------------------------------- */
+
+/*
+ * What a dealer does not buy that dealers like it do.  "Like it": the
+ * other dealers with a legal entity on the same price type as the entity
+ * asked about (its segment; "" is the base price list).  "Ordered": an
+ * order submitted here or keyed in 1C, neither a draft nor cancelled,
+ * dated (1C's date for orders keyed in 1C, else the submission) in the
+ * last months up to ctx's today.  The dealer asked about counts as a
+ * whole: every entity of it the actor sees.
+ */
+struct fx_np_query {
+	const char	*entity;	/* Ид, INN or INN/KPP */
+	int		 months;	/* 1..120; 0: 6 */
+	int32_t		 min_share;	/* hundredths of a percent; -1: 20% */
+	size_t		 limit;		/* 0: every row */
+};
+struct fx_np_row {
+	char		*product, *article, *name, *group_name;
+	int32_t		 dealers;	/* similar dealers that ordered it */
+	int32_t		 share;		/* of the similar dealers, 0.01 % */
+	int64_t		 qty;		/* what they ordered, thousandths */
+	int64_t		 retail, net;	/* kopecks, net for the entity */
+	int64_t		 stock;		/* thousandths, all warehouses */
+};
+struct fx_np_report {
+	char		 entity[256], entity_name[256], dealer[256];
+	char		 price_type[256];	/* the segment's Ид, "" base */
+	char		 from[11], to[11];	/* the window, both included */
+	int32_t		 peers;		/* similar dealers */
+	int32_t		 scope;		/* entities counted as the dealer's */
+	struct fx_np_row *v;		/* by share, then quantity, article */
+	size_t		 n;
+};
+/* FX_EUSAGE for bad months or share; FX_ENOTFOUND for an unseen entity. */
+int	 fx_report_not_purchased(struct fx_ctx *, const struct fx_np_query *,
+	    struct fx_np_report *, struct fx_err *);
+void	 fx_np_report_release(struct fx_np_report *);
+/* As FILE.xlsx or FILE.csv (by the name), written safely. */
+int	 fx_np_report_write(struct fx_ctx *, const struct fx_np_report *,
+	    const char *path, struct fx_err *);
+
+/*
+ * An entity's demand against arrivals: every line with demand of its
+ * ordered orders (as above) dated from..to, with the delivery it waits
+ * for (its reservation, else the nearest one when it was ordered), and
+ * what 1C shipped and cancelled of it.
+ */
+struct fx_dr_query {
+	const char	*entity;	/* Ид, INN or INN/KPP */
+	const char	*from, *to;	/* YYYY-MM-DD or NULL */
+};
+struct fx_dr_row {
+	char		*order, *date;	/* the order's number and day */
+	int32_t		 line;
+	char		*product, *article, *name;
+	int64_t		 qty;		/* the line, thousandths */
+	int64_t		 demand;	/* of qty, not covered by stock */
+	char		*delivery;	/* the delivery it waits for, or "" */
+	char		*delivery_date;	/* as the deliveries file has it now */
+	const char	*arrival;	/* "due", "late" (date passed, still
+					   listed), "gone" (no longer in the
+					   deliveries file: arrived or
+					   called off), "none" */
+	int64_t		 reserved;	/* reserved on the delivery */
+	int64_t		 shipped, cancelled;	/* 1C's totals for the line */
+	int64_t		 owed;		/* of the demand, still to ship */
+	int64_t		 stock;		/* the product's stock now */
+};
+struct fx_dr_report {
+	char		 entity[256], entity_name[256];
+	char		 from[11], to[11], today[11];	/* "" when open */
+	struct fx_dr_row *v;		/* by order, then line */
+	size_t		 n;
+	int64_t		 demand, reserved, shipped, owed;	/* totals */
+};
+int	 fx_report_demand(struct fx_ctx *, const struct fx_dr_query *,
+	    struct fx_dr_report *, struct fx_err *);
+void	 fx_dr_report_release(struct fx_dr_report *);
+int	 fx_dr_report_write(struct fx_ctx *, const struct fx_dr_report *,
+	    const char *path, struct fx_err *);
+
+/* -- end of Order reports ---------------------------------------------- */
 
 #endif /* FORMIX_H */
