@@ -638,4 +638,21 @@ extern const struct fx_rectype fx_rt_oevent;
 int	 fx_order1c_import(struct fx_ctx *, struct fx_txn *, const char *path,
 	    struct fx_import_stats *, struct fx_err *);
 /* -- end of Orders ---------------------------------------------------- */
+
+/* -- Order documents (orderdoc.c) ----------------------------------- */
+/*
+ *	order_docs	number \0 name		-> rec fx_odoc
+ *	spool/documents/XX/SHA256		the bytes, XX its first two
+ */
+extern const struct fx_rectype fx_rt_odoc;
+/*
+ * Is base (a file name) 1C's file for an order, "orderdoc-NUMBER-NAME"?
+ * 1 with NUMBER copied into number and *name pointing into base, else 0.
+ */
+int	 fx_odoc_file_name(const char *base, char *number, size_t numsz,
+	    const char **name);
+/* Apply such a file in the import transaction (dryrun: store nothing). */
+int	 fx_odoc_import(struct fx_ctx *, struct fx_txn *, const char *path,
+	    int dryrun, struct fx_import_stats *, struct fx_err *);
+/* -- end of Order documents ------------------------------------------ */
 #endif /* FX_INT_H */

@@ -25,10 +25,11 @@
 #include "fx-int.h"
 
 enum fkind { F_CATALOG, F_OFFERS, F_CONDITIONS, F_DELIVERIES, F_LEDGER,
-	F_ORDERS };
+	F_ORDERS, F_ODOC };
 
 static const char *const fkind_names[] = {
-	"catalog", "offers", "conditions", "deliveries", "ledger", "orders"
+	"catalog", "offers", "conditions", "deliveries", "ledger", "orders",
+	"order document"
 };
 
 struct pfile {
@@ -88,6 +89,16 @@ classify(struct fx_ctx *ctx, struct pfile *f, struct fx_err *err)
 	if (!S_ISREG(st.st_mode))
 		return fx_err_setloc(err, FX_EDATA, f->path, 0, 0,
 		    "not a regular file");
+	/* 1C's file for an order (orderdoc.c), by its name: any format. */
+	{
+		char num[32];
+		const char *nm;
+
+		if (fx_odoc_file_name(b, num, sizeof(num), &nm)) {
+			f->kind = F_ODOC;
+			return 0;
+		}
+	}
 	if ((uint64_t)st.st_size > ctx->conf.max_import_size)
 		return fx_err_setloc(err, FX_EDATA, f->path, 0, 0, "file of "
 		    "%llu bytes is over limits.max_import_size (%llu)",
@@ -297,6 +308,10 @@ apply(struct fx_txn *txn, void *arg, struct fx_err *err)
 			r = fx_order1c_import(pk->ctx, txn, f->path, pk->st,
 			    err);
 			break;
+		case F_ODOC:
+			r = fx_odoc_import(pk->ctx, txn, f->path,
+			    (pk->flags & FX_IMPORT_DRYRUN) != 0, pk->st, err);
+			break;
 		default:
 			FX_BUG("file kind %d", f->kind);
 		}
@@ -380,7 +395,7 @@ fx_import(struct fx_ctx *ctx, const char *const *paths, size_t n, int flags,
 		size_t j, o = 0;
 		int k;
 
-		for (k = F_CATALOG; k <= F_ORDERS; k++)
+		for (k = F_CATALOG; k <= F_ODOC; k++)
 			for (j = 0; j < n; j++)
 				if ((int)pk.files[j].kind == k)
 					tmp[o++] = pk.files[j];
