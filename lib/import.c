@@ -37,6 +37,7 @@ struct pfile {
 	enum fkind	 kind;
 	char		 hash[65];
 	int		 applied;	/* applied before */
+	int		 keyed;		/* F_ODOC: hash is the applied key */
 	char		 applied_at[32];
 };
 
@@ -339,8 +340,19 @@ apply(struct fx_txn *txn, void *arg, struct fx_err *err)
 	}
 
 	/* The same bytes applied before: nothing to do. */
-	if (hashes_join(pk, err) == -1 ||
-	    check_applied(txn, pk, &napplied, err) == -1)
+	if (hashes_join(pk, err) == -1)
+		goto out;
+	for (i = 0; i < pk->n; i++)
+		if (pk->files[i].kind == F_ODOC && !pk->files[i].keyed) {
+			char key[65];
+
+			if (fx_odoc_applied_key(base(pk->files[i].path),
+			    pk->files[i].hash, key, err) == -1)
+				goto out;
+			memcpy(pk->files[i].hash, key, sizeof(key));
+			pk->files[i].keyed = 1;
+		}
+	if (check_applied(txn, pk, &napplied, err) == -1)
 		goto out;
 	if (napplied == pk->n && !(pk->flags & FX_IMPORT_FORCE)) {
 		pk->st->already_applied = 1;

@@ -182,6 +182,23 @@ sha256_mem(const void *p, size_t n, char out[65], struct fx_err *err)
 	return 0;
 }
 
+int
+fx_odoc_applied_key(const char *base, const char *sha, char out[65],
+    struct fx_err *err)
+{
+	struct fx_buf b = { NULL, 0, 0 };
+	int rc;
+
+	fx_buf_adds(&b, "orderdoc");
+	fx_buf_addc(&b, '\0');
+	fx_buf_adds(&b, base);
+	fx_buf_addc(&b, '\0');
+	fx_buf_adds(&b, sha);
+	rc = sha256_mem(b.p, b.len, out, err);
+	fx_buf_release(&b);
+	return rc;
+}
+
 /*
  * Read a whole document (a regular file, not followed if a link) of at
  * most documents.max_size bytes.  *data returned new.  label names the
