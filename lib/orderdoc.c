@@ -573,14 +573,8 @@ safe_name(char *out, size_t sz, const char *name)
 		else
 			out[o++] = '_';
 	}
+	/* Names are checked to NAME_MAX_ bytes: callers' sz holds them. */
 	out[o] = '\0';
-	/* A cut inside a UTF-8 sequence: drop its lead bytes. */
-	while (o > 0 && ((unsigned char)out[o - 1] & 0xc0) == 0x80 &&
-	    o + 1 >= sz)
-		out[--o] = '\0';
-	if (o > 0 && ((unsigned char)out[o - 1] & 0xc0) == 0xc0 &&
-	    o + 1 >= sz)
-		out[--o] = '\0';
 }
 
 int
