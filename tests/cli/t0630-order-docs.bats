@@ -246,6 +246,10 @@ EOF
 	cp "$T/invoice.pdf" "$T/orderdoc-000001-"$'a\x01b'
 	run -65 --separate-stderr admin import "$T/orderdoc-000001-"$'a\x01b'
 	[[ "$stderr" == *": a document name with a control character (orderdoc-NUMBER-NAME)" ]]
+	# A dry run checks and stores nothing.
+	cp "$T/invoice.pdf" "$T/orderdoc-000001-dry.pdf"
+	run -0 admin import -n "$T/orderdoc-000001-dry.pdf"
+	[ "${lines[1]}" = "order documents 1" ]
 	fx_conf_add documents "max_size: 20"
 	cp "$T/invoice.pdf" "$T/orderdoc-000001-big.pdf"
 	run -65 --separate-stderr admin import "$T/orderdoc-000001-big.pdf"
