@@ -27,6 +27,10 @@
  * NEEDSWORK: 1C's files name the Formix order number; 1C's own number
  * (number_1c) has no index yet.  Content files no record names (a
  * package refused after its document was stored) are not collected.
+ * A document is read whole into memory (documents.max_size bounds it).
+ * The applied mark of a 1C file is its name and bytes: version 1 sent
+ * again after version 2 replaced it is "already applied", and stays
+ * replaced.
  */
 #include <errno.h>
 #include <fcntl.h>
