@@ -205,6 +205,10 @@ cmd_import(struct opts *o, int argc, char **argv)
 		    (unsigned long long)st.orders,
 		    (unsigned long long)st.orders_new,
 		    (unsigned long long)st.order_events);
+	/* 1C's files for orders (orderdoc.c). */
+	if (!o->quiet && st.order_docs > 0)
+		printf("order documents %llu\n",
+		    (unsigned long long)st.order_docs);
 	return 0;
 }
 

@@ -34,6 +34,10 @@ struct opts {
 	const char	*months, *min_share, *limit;	/* report */
 	enum cli_fmt	 fmt;
 	int		 header;
+	/* docs: */
+	int		 list;
+	const char	*add;
+	const char	*name;
 };
 
 static void
@@ -51,6 +55,8 @@ usage(void)
 "                 [--limit K] [-o FILE.xlsx|.csv]\n"
 "       %s report demand --entity E [--from DATE] [--to DATE]\n"
 "                 [-o FILE.xlsx|.csv]\n"
+"       %s docs ORDER [invoice|waybill|cancelled|files]... [-o DIR] [--list]\n"
+"       %s docs ORDER --add FILE [--name NAME]\n"
 "\n"
 "Check a dealer's order file (XLS, XLSX or CSV: article and quantity) for\n"
 "a legal entity: one line per row with its status, the accepted quantity,\n"
@@ -68,6 +74,8 @@ usage(void)
 "  report not-purchased   goods the dealer has not ordered for months that\n"
 "                         dealers on the same price type did\n"
 "  report demand          the entity's demand against the deliveries\n"
+"  docs ORDER [KIND]...   write the order's documents (invoice, waybill,\n"
+"                         cancelled lines as XLSX; 1C's files) into DIR\n"
 "\n"
 "Options:\n"
 "  -D, --root DIR         instance directory (default: $FORMIX_ROOT, else\n"
@@ -77,7 +85,10 @@ usage(void)
 "      --as LOGIN         staff: act exactly as this dealer user\n"
 "  -e, --entity INN[/KPP] the legal entity ordering (INN, INN/KPP or Ид)\n"
 "  -o, --output FILE      check, new: also write the result as FILE.xlsx\n"
-"                         or FILE.csv\n"
+"                         or FILE.csv; docs: the directory (default: .)\n"
+"      --list             docs: list the documents, write nothing\n"
+"      --add FILE         docs: staff: store FILE as a document of ORDER\n"
+"      --name NAME        docs --add: the document's name (default: FILE's)\n"
 "      --delivery METHOD  new: the delivery method; demand: only lines\n"
 "                         expected from this delivery (its Ид); reserve:\n"
 "                         the delivery to reserve on\n"
@@ -105,7 +116,7 @@ usage(void)
 "70 internal error, 73 cannot create the output, 74 I/O error, 75 try\n"
 "again later, 77 not permitted, 78 configuration error.\n",
 	    cli_prog, cli_prog, cli_prog, cli_prog, cli_prog, cli_prog,
-	    cli_prog, cli_prog, cli_prog, FX_ROOTDIR);
+	    cli_prog, cli_prog, cli_prog, cli_prog, cli_prog, FX_ROOTDIR);
 	exit(0);
 }
 
@@ -500,6 +511,60 @@ print_history(const struct opts *o, struct fx_ctx *ctx, const char *number)
 	return rc;
 }
 
+/* Fields of an order's stored documents (show, docs --list, --add). */
+static const struct cli_col odoc_cols[] = {
+	{ "document", 0 }, { "file", 0 }, { "name", 0 }, { "kind", 0 },
+	{ "size", CLI_RIGHT | CLI_NUM }, { "received", 0 }, { "source", 0 },
+	{ "sha256", 0 },
+};
+
+static void
+odoc_row(struct cli_out *out, const struct fx_odoc *d)
+{
+	const char *v[nitems_(odoc_cols)];
+	char file[512], size[32];
+
+	if (fx_odoc_out_name(d, file, sizeof(file)) == -1)
+		file[0] = '\0';
+	(void)snprintf(size, sizeof(size), "%lld", (long long)d->size);
+	v[0] = "stored";
+	v[1] = file;
+	v[2] = d->name;
+	v[3] = d->kind;
+	v[4] = size;
+	v[5] = d->received;
+	v[6] = d->source;
+	v[7] = d->sha256;
+	cli_out_row(out, v);
+}
+
+/* The documents 1C sent for the order (or staff added), if any. */
+static int
+print_docs(const struct opts *o, struct fx_ctx *ctx, const char *number)
+{
+	struct fx_odoc *v;
+	struct fx_err err;
+	struct cli_out *out;
+	size_t n, i;
+	int rc = 0;
+
+	fx_err_clear(&err);
+	if (fx_odoc_list(ctx, number, &v, &n, &err) == -1)
+		return cli_fail(&err);
+	if (n == 0)
+		return 0;
+	if (o->fmt == CLI_TABLE)
+		putchar('\n');
+	out = cli_out_new(stdout, o->fmt, o->header, odoc_cols,
+	    nitems_(odoc_cols));
+	for (i = 0; i < n; i++)
+		odoc_row(out, &v[i]);
+	if (cli_out_end(out) == -1)
+		rc = EX_IOERR_;
+	fx_odocs_free(v, n);
+	return rc;
+}
+
 static int
 cmd_show(struct opts *o, int argc, char **argv)
 {
@@ -534,6 +599,8 @@ cmd_show(struct opts *o, int argc, char **argv)
 		rc = print_lines(o, l, n);
 	if (rc == 0)
 		rc = print_history(o, ctx, argv[1]);
+	if (rc == 0)
+		rc = print_docs(o, ctx, argv[1]);
 	fx_olines_free(l, n);
 	fx_order_release(&ord);
 	fx_ctx_free(ctx);
@@ -832,6 +899,145 @@ cmd_report(struct opts *o, int argc, char **argv)
 	return rc;
 }
 
+static int
+docs_add(struct opts *o, const char *number)
+{
+	struct fx_ctx *ctx;
+	struct fx_odoc d;
+	struct fx_err err;
+	struct cli_out *out;
+	int rc;
+
+	if ((rc = cli_open_as(&ctx, o->root, o->conf, 0, o->as)) != 0)
+		return rc;
+	fx_err_clear(&err);
+	if (fx_odoc_add(ctx, number, o->add, o->name, &d, &err) == -1) {
+		rc = cli_fail(&err);
+		fx_ctx_free(ctx);
+		return rc;
+	}
+	out = cli_out_new(stdout, o->fmt, o->header, odoc_cols,
+	    nitems_(odoc_cols));
+	odoc_row(out, &d);
+	if (cli_out_end(out) == -1)
+		rc = EX_IOERR_;
+	fx_odoc_release(&d);
+	fx_ctx_free(ctx);
+	return rc;
+}
+
+/*
+ * docs: the generated documents asked for (all that apply when none
+ * is named), then 1C's stored files; one line per file written.
+ */
+static int
+cmd_docs(struct opts *o, int argc, char **argv)
+{
+	struct fx_ctx *ctx;
+	struct fx_order ord;
+	struct fx_oline *l = NULL;
+	struct fx_odoc *v = NULL;
+	struct fx_err err;
+	struct cli_out *out = NULL;
+	enum fx_odoc_gen g;
+	const char *dir = o->output != NULL ? o->output : ".";
+	char path[4096], file[512];
+	int want[FX_ODOC_CANCELLED + 1], files, named = 0, k, rc;
+	size_t n = 0, nv = 0, i;
+
+	if (argc < 2)
+		cli_usage("docs wants an ORDER");
+	memset(want, 0, sizeof(want));
+	files = 0;
+	for (k = 2; k < argc; k++) {
+		if (strcmp(argv[k], "files") == 0)
+			files = 1;
+		else if (fx_odoc_gen_parse(argv[k], &g) == 0)
+			want[g] = 1;
+		else
+			cli_usage("unknown document \"%s\": invoice, waybill, "
+			    "cancelled or files", argv[k]);
+		named = 1;
+	}
+	if (o->add != NULL) {
+		if (named || o->list || o->output != NULL)
+			cli_usage("--add takes no KIND, --list or -o");
+		return docs_add(o, argv[1]);
+	}
+	if (o->name != NULL)
+		cli_usage("--name goes with --add");
+	if ((rc = cli_open_as(&ctx, o->root, o->conf, FX_OPEN_RDONLY,
+	    o->as)) != 0)
+		return rc;
+	fx_err_clear(&err);
+	if (fx_order_get(ctx, argv[1], &ord, &l, &n, &err) == -1 ||
+	    fx_odoc_list(ctx, argv[1], &v, &nv, &err) == -1) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	if (!named) {
+		for (k = FX_ODOC_INVOICE; k <= FX_ODOC_CANCELLED; k++)
+			want[k] = fx_order_doc_applies(l, n,
+			    (enum fx_odoc_gen)k);
+		files = 1;
+	}
+	if (o->list)
+		out = cli_out_new(stdout, o->fmt, o->header, odoc_cols,
+		    nitems_(odoc_cols));
+	for (k = FX_ODOC_INVOICE; k <= FX_ODOC_CANCELLED; k++) {
+		if (!want[k])
+			continue;
+		g = (enum fx_odoc_gen)k;
+		if (o->list) {
+			const char *r[nitems_(odoc_cols)];
+
+			if (!fx_order_doc_applies(l, n, g))
+				continue;
+			memset(r, 0, sizeof(r));
+			(void)snprintf(file, sizeof(file), "%s-%s.xlsx",
+			    fx_odoc_gen_name(g), ord.number);
+			r[0] = fx_odoc_gen_name(g);
+			r[1] = file;
+			r[3] = "xlsx";
+			cli_out_row(out, r);
+			continue;
+		}
+		if (fx_order_doc_xlsx(ctx, argv[1], g, dir, path, sizeof(path),
+		    &err) == -1) {
+			rc = cli_fail(&err);
+			goto out;
+		}
+		printf("%s\n", path);
+	}
+	for (i = 0; files && i < nv; i++) {
+		if (o->list) {
+			odoc_row(out, &v[i]);
+			continue;
+		}
+		if (fx_odoc_copy(ctx, &v[i], dir, path, sizeof(path),
+		    &err) == -1) {
+			rc = cli_fail(&err);
+			goto out;
+		}
+		printf("%s\n", path);
+	}
+	if (named && files && nv == 0 && !want[FX_ODOC_INVOICE] &&
+	    !want[FX_ODOC_WAYBILL] && !want[FX_ODOC_CANCELLED]) {
+		cli_errx("order %s: no document from 1C", ord.number);
+		rc = EX_NEGATIVE;
+	}
+out:
+	if (out != NULL && cli_out_end(out) == -1 && rc == 0)
+		rc = EX_IOERR_;
+	if (rc == 0 && fflush(stdout) == EOF)
+		rc = EX_IOERR_;
+	fx_odocs_free(v, nv);
+	fx_olines_free(l, n);
+	fx_order_release(&ord);
+	fx_ctx_free(ctx);
+	return rc;
+}
+
 static const struct {
 	const char	*name;
 	int		(*fn)(struct opts *, int, char **);
@@ -844,12 +1050,14 @@ static const struct {
 	{ "demand", cmd_demand },
 	{ "reserve", cmd_reserve },
 	{ "report", cmd_report },
+	{ "docs", cmd_docs },
 };
 
 enum {
 	OPT_AS = 256, OPT_TSV, OPT_JSON, OPT_DELIVERY, OPT_COMMENT,
 	OPT_STATUS, OPT_FROM, OPT_TO, OPT_ARTICLE, OPT_QTY,
-	OPT_MONTHS, OPT_MIN_SHARE, OPT_LIMIT
+	OPT_MONTHS, OPT_MIN_SHARE, OPT_LIMIT,
+	OPT_LIST, OPT_ADD, OPT_NAME
 };
 
 int
@@ -871,6 +1079,9 @@ main(int argc, char **argv)
 		{ "months", required_argument, NULL, OPT_MONTHS },
 		{ "min-share", required_argument, NULL, OPT_MIN_SHARE },
 		{ "limit", required_argument, NULL, OPT_LIMIT },
+		{ "list", no_argument, NULL, OPT_LIST },
+		{ "add", required_argument, NULL, OPT_ADD },
+		{ "name", required_argument, NULL, OPT_NAME },
 		{ "tsv", no_argument, NULL, OPT_TSV },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "no-header", no_argument, NULL, 'H' },
@@ -938,6 +1149,15 @@ main(int argc, char **argv)
 		case OPT_LIMIT:
 			o.limit = optarg;
 			break;
+		case OPT_LIST:
+			o.list = 1;
+			break;
+		case OPT_ADD:
+			o.add = optarg;
+			break;
+		case OPT_NAME:
+			o.name = optarg;
+			break;
 		case OPT_TSV:
 			o.fmt = CLI_TSV;
 			fmts |= 1;
@@ -965,7 +1185,7 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc < 1)
 		cli_usage("no command given: check, new, submit, list, show, "
-		    "demand, reserve or report");
+		    "demand, reserve, report or docs");
 	for (i = 0; i < nitems_(commands); i++)
 		if (strcmp(argv[0], commands[i].name) == 0)
 			return commands[i].fn(&o, argc, argv);

@@ -151,6 +151,15 @@ static const struct ckey keys[] = {
 	    "Принят=accepted;В работе=in_progress;Собран=in_progress;"
 	    "Отгружен=shipped;Закрыт=closed;Отменен=cancelled;"
 	    "Отменён=cancelled" },
+	/* Order documents (orderdoc.c): */
+	{ .sec = "documents", .key = "supplier", .type = CT_STR,
+	    .off = OFF(doc_supplier), .def = "—" },
+	{ .sec = "documents", .key = "supplier_bank", .type = CT_STR,
+	    .off = OFF(doc_supplier_bank), .def = "—" },
+	{ .sec = "documents", .key = "vat_rate", .type = CT_INT,
+	    .off = OFF(doc_vat_rate), .def = "20", .min = 0, .max = 100 },
+	{ .sec = "documents", .key = "max_size", .type = CT_SIZE,
+	    .off = OFF(doc_max_size), .def = "50MiB", .min = 1 },
 };
 
 #define NKEYS	nitems(keys)

@@ -127,6 +127,11 @@ struct fx_conf {
 	/* Orders: */
 	int		 orders_min_sum;	/* roubles, net; 0: no minimum */
 	char		*orders_status_map;	/* "1C name=status;..." */
+	/* Order documents (orderdoc.c): */
+	char		*doc_supplier;		/* the invoice's supplier line */
+	char		*doc_supplier_bank;	/* its bank details */
+	int		 doc_vat_rate;		/* percent, "в том числе НДС" */
+	uint64_t	 doc_max_size;		/* bytes per document 1C sends */
 };
 
 /*
@@ -250,6 +255,7 @@ struct fx_import_stats {
 	int		 files;
 	/* 1C's order documents (order1c.c): */
 	uint64_t	 orders, orders_new, order_events;
+	uint64_t	 order_docs;	/* 1C's files for orders (orderdoc.c) */
 	int		 already_applied;	/* every file was applied before */
 	char		 applied_at[32];	/* when, if so */
 };
@@ -1432,5 +1438,82 @@ int	 fx_dr_report_write(struct fx_ctx *, const struct fx_dr_report *,
 	    const char *path, struct fx_err *);
 
 /* -- end of Order reports ---------------------------------------------- */
+/* -- Order documents (orderdoc.c) -------------------------------------- */
+
+/*
+ * Documents made here from an order as stored, as XLSX: the invoice
+ * (ordered and not cancelled by 1C), the waybill (what 1C reported
+ * shipped) and the list of lines 1C cancelled.
+ */
+enum fx_odoc_gen {
+	FX_ODOC_INVOICE = 1,
+	FX_ODOC_WAYBILL,
+	FX_ODOC_CANCELLED,
+};
+/* "invoice", "waybill", "cancelled"; parse: 0, or -1 if none. */
+const char *fx_odoc_gen_name(enum fx_odoc_gen);
+int	 fx_odoc_gen_parse(const char *, enum fx_odoc_gen *);
+/* Does the document list anything for these lines? */
+int	 fx_order_doc_applies(const struct fx_oline *, size_t,
+	    enum fx_odoc_gen);
+/*
+ * Write document g of an order the actor may see (FX_ENOTFOUND
+ * otherwise) into directory dir as KIND-NUMBER.xlsx, atomically
+ * (fx-xlsx.h): an existing file of that name is replaced.  The path
+ * written is put in path.  FX_ENOTFOUND too when the document has
+ * nothing to list (nothing shipped yet, nothing cancelled).
+ */
+int	 fx_order_doc_xlsx(struct fx_ctx *, const char *number,
+	    enum fx_odoc_gen g, const char *dir, char *path, size_t pathsz,
+	    struct fx_err *);
+
+/*
+ * Files 1C sends for an order (formix-spool(7): "orderdoc-NUMBER-NAME"
+ * in spool/1c/in), or staff adds: kept by content under
+ * spool/documents/XX/SHA256, recorded per order and name.
+ */
+struct fx_odoc {
+	char		*order;		/* order number */
+	char		*name;		/* shown, never used as a path */
+	char		*sha256;	/* of the bytes, 64 hex */
+	int64_t		 size;		/* bytes */
+	char		*received;	/* ISO 8601 UTC */
+	char		*kind;		/* by the first bytes: "pdf", "zip",
+					   "ole", "jpeg", "png", "tiff",
+					   "xml", "other" */
+	char		*source;	/* "1c" or "staff:UNIX" */
+};
+void	 fx_odoc_release(struct fx_odoc *);
+void	 fx_odocs_free(struct fx_odoc *, size_t);
+/*
+ * A document's name: 1 to 200 bytes of UTF-8, no control character, no
+ * slash or backslash, not starting with '.'.  0, or -1 with the reason.
+ */
+int	 fx_odoc_name_check(const char *name, char *why, size_t whysz);
+/*
+ * Staff: store the file at path as document name (NULL: the file's own
+ * name) of an order.  Refused: a bad name (FX_EUSAGE), an empty file or
+ * one over documents.max_size (FX_EDATA), an unknown order
+ * (FX_ENOTFOUND), the same bytes under the same name (FX_ENEGATIVE,
+ * "already applied").  Other bytes under a name already used replace
+ * that document.  The bytes are on disk before the record commits with
+ * its audit entry.  *d returned new.
+ */
+int	 fx_odoc_add(struct fx_ctx *, const char *number, const char *path,
+	    const char *name, struct fx_odoc *d, struct fx_err *);
+/* The stored documents of an order the actor may see; *v returned new. */
+int	 fx_odoc_list(struct fx_ctx *, const char *number, struct fx_odoc **v,
+	    size_t *n, struct fx_err *);
+/* The name a copy is written under: "doc-NUMBER-NAME", safe characters. */
+int	 fx_odoc_out_name(const struct fx_odoc *, char *, size_t);
+/*
+ * Write a copy of a stored document into dir (atomically; replaces a
+ * file of the same name), checked against its SHA-256 (FX_EIO if the
+ * stored bytes differ).  The path written is put in path.
+ */
+int	 fx_odoc_copy(struct fx_ctx *, const struct fx_odoc *, const char *dir,
+	    char *path, size_t pathsz, struct fx_err *);
+
+/* -- end of Order documents -------------------------------------------- */
 
 #endif /* FORMIX_H */

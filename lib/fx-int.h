@@ -648,4 +648,29 @@ extern const struct fx_rectype fx_rt_oevent;
 int	 fx_order1c_import(struct fx_ctx *, struct fx_txn *, const char *path,
 	    struct fx_import_stats *, struct fx_err *);
 /* -- end of Orders ---------------------------------------------------- */
+
+/* -- Order documents (orderdoc.c) ----------------------------------- */
+/*
+ *	order_docs	number \0 name		-> rec fx_odoc
+ *	spool/documents/XX/SHA256		the bytes, XX its first two
+ */
+extern const struct fx_rectype fx_rt_odoc;
+/*
+ * Is base (a file name) 1C's file for an order, "orderdoc-NUMBER-NAME"?
+ * 1 with NUMBER copied into number and *name pointing into base, else 0.
+ */
+int	 fx_odoc_file_name(const char *base, char *number, size_t numsz,
+	    const char **name);
+/*
+ * The applied mark of such a file: the SHA-256 of its name and its
+ * bytes' SHA-256, so that the same bytes for another order or under
+ * another name are a document of their own, and only the same file
+ * again is "already applied".
+ */
+int	 fx_odoc_applied_key(const char *base, const char *sha, char out[65],
+	    struct fx_err *);
+/* Apply such a file in the import transaction (dryrun: store nothing). */
+int	 fx_odoc_import(struct fx_ctx *, struct fx_txn *, const char *path,
+	    int dryrun, struct fx_import_stats *, struct fx_err *);
+/* -- end of Order documents ------------------------------------------ */
 #endif /* FX_INT_H */

@@ -25,10 +25,11 @@
 #include "fx-int.h"
 
 enum fkind { F_CATALOG, F_OFFERS, F_CONDITIONS, F_DELIVERIES, F_LEDGER,
-	F_ORDERS };
+	F_ORDERS, F_ODOC };
 
 static const char *const fkind_names[] = {
-	"catalog", "offers", "conditions", "deliveries", "ledger", "orders"
+	"catalog", "offers", "conditions", "deliveries", "ledger", "orders",
+	"order document"
 };
 
 struct pfile {
@@ -36,6 +37,7 @@ struct pfile {
 	enum fkind	 kind;
 	char		 hash[65];
 	int		 applied;	/* applied before */
+	int		 keyed;		/* F_ODOC: hash is the applied key */
 	char		 applied_at[32];
 };
 
@@ -88,6 +90,16 @@ classify(struct fx_ctx *ctx, struct pfile *f, struct fx_err *err)
 	if (!S_ISREG(st.st_mode))
 		return fx_err_setloc(err, FX_EDATA, f->path, 0, 0,
 		    "not a regular file");
+	/* 1C's file for an order (orderdoc.c), by its name: any format. */
+	{
+		char num[32];
+		const char *nm;
+
+		if (fx_odoc_file_name(b, num, sizeof(num), &nm)) {
+			f->kind = F_ODOC;
+			return 0;
+		}
+	}
 	if ((uint64_t)st.st_size > ctx->conf.max_import_size)
 		return fx_err_setloc(err, FX_EDATA, f->path, 0, 0, "file of "
 		    "%llu bytes is over limits.max_import_size (%llu)",
@@ -297,6 +309,10 @@ apply(struct fx_txn *txn, void *arg, struct fx_err *err)
 			r = fx_order1c_import(pk->ctx, txn, f->path, pk->st,
 			    err);
 			break;
+		case F_ODOC:
+			r = fx_odoc_import(pk->ctx, txn, f->path,
+			    (pk->flags & FX_IMPORT_DRYRUN) != 0, pk->st, err);
+			break;
 		default:
 			FX_BUG("file kind %d", f->kind);
 		}
@@ -324,8 +340,19 @@ apply(struct fx_txn *txn, void *arg, struct fx_err *err)
 	}
 
 	/* The same bytes applied before: nothing to do. */
-	if (hashes_join(pk, err) == -1 ||
-	    check_applied(txn, pk, &napplied, err) == -1)
+	if (hashes_join(pk, err) == -1)
+		goto out;
+	for (i = 0; i < pk->n; i++)
+		if (pk->files[i].kind == F_ODOC && !pk->files[i].keyed) {
+			char key[65];
+
+			if (fx_odoc_applied_key(base(pk->files[i].path),
+			    pk->files[i].hash, key, err) == -1)
+				goto out;
+			memcpy(pk->files[i].hash, key, sizeof(key));
+			pk->files[i].keyed = 1;
+		}
+	if (check_applied(txn, pk, &napplied, err) == -1)
 		goto out;
 	if (napplied == pk->n && !(pk->flags & FX_IMPORT_FORCE)) {
 		pk->st->already_applied = 1;
@@ -380,7 +407,7 @@ fx_import(struct fx_ctx *ctx, const char *const *paths, size_t n, int flags,
 		size_t j, o = 0;
 		int k;
 
-		for (k = F_CATALOG; k <= F_ORDERS; k++)
+		for (k = F_CATALOG; k <= F_ODOC; k++)
 			for (j = 0; j < n; j++)
 				if ((int)pk.files[j].kind == k)
 					tmp[o++] = pk.files[j];

@@ -1957,6 +1957,14 @@ summary(char *buf, size_t sz, const struct fx_import_stats *s)
 			    (unsigned long long)s->orders_new,
 			    (unsigned long long)s->order_events);
 	}
+	/* 1C's files for orders (orderdoc.c). */
+	if (s->order_docs > 0) {
+		size_t len = strlen(buf);
+
+		if (len < sz)
+			snprintf(buf + len, sz - len, " order_docs=%llu",
+			    (unsigned long long)s->order_docs);
+	}
 }
 
 /*

@@ -676,7 +676,12 @@ static const char dump_defaults[] =
 	"  min_sum: 0\n"
 	"  status_map: \"Новый=submitted;Принят=accepted;В работе=in_progress;"
 	"Собран=in_progress;Отгружен=shipped;Закрыт=closed;Отменен=cancelled;"
-	"Отменён=cancelled\"\n";
+	"Отменён=cancelled\"\n"
+	"documents:\n"
+	"  supplier: —\n"
+	"  supplier_bank: —\n"
+	"  vat_rate: 20\n"
+	"  max_size: 50MiB\n";
 
 static void
 test_dump(void)
