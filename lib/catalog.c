@@ -96,6 +96,7 @@ struct cq {
 	char			 offer_pid[512];	/* whose offer it is */
 	char			 asof[4][32];
 	struct fx_buf		 kb;
+	int			 borrowed;	/* t is the caller's */
 };
 
 static void
@@ -170,7 +171,12 @@ prod_decode(struct cq *cq, const void *v, size_t vl, struct fx_product *p,
 static int
 cq_open(struct cq *cq, struct fx_ctx *ctx, struct fx_err *err)
 {
+	struct fx_txn t = cq->t;
+	int borrowed = cq->borrowed;
+
 	memset(cq, 0, sizeof(*cq));
+	cq->t = t;
+	cq->borrowed = borrowed;
 	cq->ctx = ctx;
 	cq->err = err;
 	head_init(cq);
@@ -178,6 +184,8 @@ cq_open(struct cq *cq, struct fx_ctx *ctx, struct fx_err *err)
 		return fx_err_set(err, FX_ESOFTWARE, "catalog query without "
 		    "an open store");
 	fx_strlcpy(cq->today, ctx->today, sizeof(cq->today));
+	if (cq->borrowed)
+		return 0;
 	return fx_db_begin(ctx->db, 0, &cq->t, err);
 }
 
@@ -194,7 +202,8 @@ cq_close(struct cq *cq)
 		fx_cur_close(&cq->coffer);
 	if (cq->cidx_open)
 		fx_cur_close(&cq->cidx);
-	fx_db_abort(&cq->t);
+	if (!cq->borrowed)
+		fx_db_abort(&cq->t);
 	free(cq->retail_pt);
 	free(cq->base_pt);
 	fx_map_release(&cq->groups, group_free);
@@ -1451,6 +1460,31 @@ fx_catalog_open(struct fx_ctx *ctx, const struct fx_query *filters,
 	}
 	*catp = cat;
 	return 0;
+}
+
+int
+fx_catalog_open_txn(struct fx_ctx *ctx, struct fx_txn *t,
+    const struct fx_query *filters, struct fx_catalog **catp,
+    struct fx_err *err)
+{
+	struct fx_catalog *cat = fx_calloc(1, sizeof(*cat));
+
+	*catp = NULL;
+	cat->cq.t = *t;
+	cat->cq.borrowed = 1;
+	if (cq_start(&cat->cq, ctx, filters, err) == -1) {
+		cq_close(&cat->cq);
+		free(cat);
+		return -1;
+	}
+	*catp = cat;
+	return 0;
+}
+
+struct fx_txn *
+fx_catalog_txn(struct fx_catalog *cat)
+{
+	return &cat->cq.t;
 }
 
 int
