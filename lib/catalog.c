@@ -168,15 +168,16 @@ prod_decode(struct cq *cq, const void *v, size_t vl, struct fx_product *p,
 
 /* The session. */
 
+/* borrow: the caller's open transaction, or NULL for a read of our own. */
 static int
-cq_open(struct cq *cq, struct fx_ctx *ctx, struct fx_err *err)
+cq_open(struct cq *cq, struct fx_ctx *ctx, struct fx_txn *borrow,
+    struct fx_err *err)
 {
-	struct fx_txn t = cq->t;
-	int borrowed = cq->borrowed;
-
 	memset(cq, 0, sizeof(*cq));
-	cq->t = t;
-	cq->borrowed = borrowed;
+	if (borrow != NULL) {
+		cq->t = *borrow;
+		cq->borrowed = 1;
+	}
 	cq->ctx = ctx;
 	cq->err = err;
 	head_init(cq);
@@ -1377,7 +1378,7 @@ asof_get(struct cq *cq, const char *name, char *buf, size_t sz)
  */
 static int
 cq_start(struct cq *cq, struct fx_ctx *ctx, const struct fx_query *q,
-    struct fx_err *err)
+    struct fx_txn *borrow, struct fx_err *err)
 {
 	static const char *const names[4] = {
 		"catalog_asof", "offers_asof", "conditions_asof",
@@ -1385,7 +1386,7 @@ cq_start(struct cq *cq, struct fx_ctx *ctx, const struct fx_query *q,
 	};
 	size_t i;
 
-	if (cq_open(cq, ctx, err) == -1)
+	if (cq_open(cq, ctx, borrow, err) == -1)
 		return -1;
 	cq->flags = q->flags;
 	for (i = 0; i < 4; i++)
@@ -1453,7 +1454,7 @@ fx_catalog_open(struct fx_ctx *ctx, const struct fx_query *filters,
 	struct fx_catalog *cat = fx_calloc(1, sizeof(*cat));
 
 	*catp = NULL;
-	if (cq_start(&cat->cq, ctx, filters, err) == -1) {
+	if (cq_start(&cat->cq, ctx, filters, NULL, err) == -1) {
 		cq_close(&cat->cq);
 		free(cat);
 		return -1;
@@ -1470,9 +1471,7 @@ fx_catalog_open_txn(struct fx_ctx *ctx, struct fx_txn *t,
 	struct fx_catalog *cat = fx_calloc(1, sizeof(*cat));
 
 	*catp = NULL;
-	cat->cq.t = *t;
-	cat->cq.borrowed = 1;
-	if (cq_start(&cat->cq, ctx, filters, err) == -1) {
+	if (cq_start(&cat->cq, ctx, filters, t, err) == -1) {
 		cq_close(&cat->cq);
 		free(cat);
 		return -1;
@@ -1623,7 +1622,7 @@ fx_catalog_query(struct fx_ctx *ctx, const struct fx_query *q,
 	int r;
 
 	memset(items, 0, sizeof(*items));
-	r = cq_start(&cq, ctx, q, err);
+	r = cq_start(&cq, ctx, q, NULL, err);
 	if (r == 0)
 		r = cq_find(&cq, q, items);
 	cq_close(&cq);
@@ -1686,7 +1685,7 @@ fx_catalog_arrivals(struct fx_ctx *ctx, const char *from, const char *to,
 	if (to != NULL && fx_date_check(to) != 0)
 		return fx_err_set(err, FX_EUSAGE, "bad date \"%s\": use "
 		    "YYYY-MM-DD", fx_quote(q, sizeof(q), to));
-	if (cq_open(&cq, ctx, err) == -1)
+	if (cq_open(&cq, ctx, NULL, err) == -1)
 		goto fail;
 	if (asof_get(&cq, "deliveries_asof", out->deliveries_asof,
 	    sizeof(out->deliveries_asof)) == -1 || wh_load(&cq) == -1)

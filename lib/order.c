@@ -230,6 +230,42 @@ pack_of(struct fx_ctx *ctx, struct fx_txn *t, const struct fx_item *it,
 	return 0;
 }
 
+/*
+ * Does the catalog have the pack property at all?  Most catalogs do not:
+ * then no product need be read whole (6,000 lines stay fast).
+ */
+static int
+pack_known(struct fx_ctx *ctx, struct fx_txn *t, int *known,
+    struct fx_err *err)
+{
+	const char *want = ctx->conf.orders_pack_property;
+	struct fx_cur cur;
+	MDB_val k, v;
+	const char *name;
+	char fw[256], fn[256], tmp[256];
+	size_t len;
+	int r;
+
+	*known = 0;
+	if (want == NULL || want[0] == '\0' ||
+	    fx_fold(want, fw, sizeof(fw)) == -1)
+		return 0;
+	if (fx_cur_open(t, FX_K_PROPERTY, &cur, err) == -1)
+		return -1;
+	for (r = fx_cur_first(&cur, &k, &v, err); r == 0 && !*known;
+	    r = fx_cur_next(&cur, &k, &v, err)) {
+		if (fx_rec_str_at(v.mv_data, v.mv_size, &fx_rt_property, 1,
+		    &name, &len) == -1 || len >= sizeof(tmp))
+			continue;
+		memcpy(tmp, name, len);
+		tmp[len] = '\0';
+		if (fx_fold(tmp, fn, sizeof(fn)) == 0 && strcmp(fn, fw) == 0)
+			*known = 1;
+	}
+	fx_cur_close(&cur);
+	return r == -1 ? -1 : 0;
+}
+
 /* Put pre before a row's message, "; " between, cut to fit. */
 static void
 msg_prefix(char *msg, size_t sz, const char *pre)
@@ -264,8 +300,11 @@ pack_pass(struct fx_ctx *ctx, struct fx_catalog *cat, struct fx_ocheck *c,
 	char q1[32], q2[32], q3[32], pre[128];
 	int64_t want;
 	size_t i, j;
+	int known;
 
-	for (i = 0; i < c->n; i++) {
+	if (pack_known(ctx, fx_catalog_txn(cat), &known, err) == -1)
+		return -1;
+	for (i = 0; known && i < c->n; i++) {
 		struct fx_ocheck_row *r = &c->rows[i];
 
 		if (!FX_OL_ACCEPTED(r->status) || r->status == FX_OL_MERGED)

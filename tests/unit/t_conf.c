@@ -676,7 +676,9 @@ static const char dump_defaults[] =
 	"  min_sum: 0\n"
 	"  status_map: \"Новый=submitted;Принят=accepted;В работе=in_progress;"
 	"Собран=in_progress;Отгружен=shipped;Закрыт=closed;Отменен=cancelled;"
-	"Отменён=cancelled\"\n";
+	"Отменён=cancelled\"\n"
+	"  pack_property: Кратность\n"
+	"  round_to_pack: false\n";
 
 static void
 test_dump(void)
