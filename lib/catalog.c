@@ -1480,6 +1480,44 @@ fx_catalog_open_txn(struct fx_ctx *ctx, struct fx_txn *t,
 	return 0;
 }
 
+int
+fx_catalog_prices(struct fx_catalog *cat, const char *const *ids, size_t n,
+    int64_t *net, int64_t *retail, int *gone, struct fx_err *err)
+{
+	struct cq *cq = &cat->cq;
+	struct fx_item it;
+	const void *v;
+	void *blk;
+	size_t vl, i;
+	int64_t own;
+	int r;
+
+	cq->err = err;
+	for (i = 0; i < n; i++) {
+		net[i] = retail[i] = -1;
+		gone[i] = 1;
+		r = cur_get(cq, &cq->cprod, &cq->cprod_open, FX_K_PRODUCT,
+		    ids[i], &v, &vl);
+		if (r == -1)
+			return -1;
+		if (r == 1)
+			continue;
+		memset(&it, 0, sizeof(it));
+		if (fx_rec_decode_packed(v, vl, &cq->head, &it.p, &blk,
+		    err) == -1)
+			return -1;
+		gone[i] = it.p.deleted;
+		r = prices_fill(cq, &it, &own) == -1 ||
+		    net_price(cq, &it, own) == -1 ? -1 : 0;
+		net[i] = it.net;
+		retail[i] = it.retail;
+		free(blk);
+		if (r == -1)
+			return -1;
+	}
+	return 0;
+}
+
 struct fx_txn *
 fx_catalog_txn(struct fx_catalog *cat)
 {

@@ -1222,7 +1222,9 @@ int	 fx_order_new(struct fx_ctx *, const struct fx_ocheck *c,
  * Submit a draft: the access check (user, permission, entity, contract),
  * the receivables block rule and orders.min_sum, each a one-line refusal
  * (FX_ENEGATIVE or FX_EPERM) with the figures; stock read again, what it
- * does not cover becomes demand.  The CommerceML document goes to the
+ * does not cover becomes demand; prices read again, a line whose net
+ * moved goes at today's (repriced, price_draft; audited), goods since
+ * deleted or left without a price refuse (FX_ENEGATIVE).  The CommerceML document goes to the
  * spool's 1c/out as order-NUMBER.xml before the status change commits
  * with its audit entry.  *o (and *lines, *nlines if not NULL) returned
  * new.

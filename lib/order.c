@@ -1246,17 +1246,33 @@ stock_now(struct fx_txn *t, const char *product, int64_t *qty,
  * whose net moved takes today's price (moved[i] set) and the change is
  * audited; goods since deleted, or left without a price, refuse.
  */
+/* A line's product, for reading the store in key order. */
+struct pline {
+	const char	*id;
+	size_t		 i;
+};
+
+static int
+pline_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct pline *)a)->id,
+	    ((const struct pline *)b)->id);
+}
+
 static int
 reprice(struct fx_ctx *ctx, struct fx_txn *t, const struct fx_entity *e,
     struct fx_order *o, struct fx_oline *l, size_t n, char *moved,
     struct fx_err *err)
 {
-	struct fx_query filt, *qs = NULL;
+	struct fx_query filt;
 	struct fx_catalog *cat = NULL;
-	struct fx_items *out = NULL;
 	struct fx_buf obj = { NULL, 0, 0 };
+	const char **ids;
+	struct pline *ord;
+	size_t i, k;
+	int64_t *net, *ret;
+	int *gone;
 	char m1[64], m2[64], q[96];
-	size_t i;
 	int rc = -1;
 
 	memset(&filt, 0, sizeof(filt));
@@ -1264,54 +1280,64 @@ reprice(struct fx_ctx *ctx, struct fx_txn *t, const struct fx_entity *e,
 	filt.flags = FX_Q_DELETED;
 	if (fx_catalog_open_txn(ctx, t, &filt, &cat, err) == -1)
 		return -1;
-	qs = fx_calloc(n ? n : 1, sizeof(*qs));
-	out = fx_calloc(n ? n : 1, sizeof(*out));
-	for (i = 0; i < n; i++)
-		qs[i].id = l[i].product;
-	if (fx_catalog_find_many(cat, qs, n, out, err) == -1) {
-		free(out);
-		out = NULL;
-		goto out;
-	}
-	o->total = 0;
+	ids = fx_calloc(n ? n : 1, sizeof(*ids));
+	ord = fx_calloc(n ? n : 1, sizeof(*ord));
+	net = fx_calloc(n ? n : 1, sizeof(*net));
+	ret = fx_calloc(n ? n : 1, sizeof(*ret));
+	gone = fx_calloc(n ? n : 1, sizeof(*gone));
 	for (i = 0; i < n; i++) {
-		const struct fx_item *it = out[i].n == 1 ? &out[i].v[0] : NULL;
-
-		if (it == NULL || it->p.deleted || it->net < 0) {
+		ord[i].id = l[i].product;
+		ord[i].i = i;
+	}
+	qsort(ord, n, sizeof(*ord), pline_cmp);
+	for (i = 0; i < n; i++)
+		ids[i] = ord[i].id;
+	rc = fx_catalog_prices(cat, ids, n, net, ret, gone, err);
+	/* Its cursors closed before anything is written. */
+	fx_catalog_close(cat);
+	cat = NULL;
+	if (rc == -1)
+		goto out;
+	rc = -1;
+	o->total = 0;
+	for (k = 0; k < n; k++) {
+		i = ord[k].i;
+		if (gone[k] || net[k] < 0) {
 			fx_err_set(err, FX_ENEGATIVE, "ordering refused: line "
 			    "%d of order %s, article \"%s\", %s now: make a "
 			    "new order", (int)l[i].line, o->number,
-			    fx_quote(q, sizeof(q), l[i].article),
-			    it == NULL || it->p.deleted ? "is deleted in 1C" :
-			    "has no price for this legal entity");
+			    fx_quote(q, sizeof(q), l[i].article), gone[k] ?
+			    "is deleted in 1C" : "has no price for this legal "
+			    "entity");
 			goto out;
 		}
-		if (it->net != l[i].price) {
-			if (!l[i].repriced) {
-				l[i].repriced = 1;
-				l[i].price_draft = l[i].price;
-			}
-			fx_money_fmt(m1, sizeof(m1), l[i].price, 0);
-			fx_money_fmt(m2, sizeof(m2), it->net, 0);
-			l[i].price = it->net;
-			l[i].retail = it->retail;
-			l[i].sum = (it->net * l[i].qty + 500) / 1000;
-			moved[i] = 1;
-			fx_buf_reset(&obj);
-			fx_buf_addf(&obj, "%s/%d", o->number, (int)l[i].line);
-			if (fx_audit_add(ctx, t, "order.reprice",
-			    fx_buf_str(&obj), "price", m1, m2, err) == -1)
-				goto out;
+		if (net[k] == l[i].price)
+			continue;
+		if (!l[i].repriced) {
+			l[i].repriced = 1;
+			l[i].price_draft = l[i].price;
 		}
-		o->total += l[i].sum;
+		fx_money_fmt(m1, sizeof(m1), l[i].price, 0);
+		fx_money_fmt(m2, sizeof(m2), net[k], 0);
+		l[i].price = net[k];
+		l[i].retail = ret[k];
+		l[i].sum = (net[k] * l[i].qty + 500) / 1000;
+		moved[i] = 1;
+		fx_buf_reset(&obj);
+		fx_buf_addf(&obj, "%s/%d", o->number, (int)l[i].line);
+		if (fx_audit_add(ctx, t, "order.reprice", fx_buf_str(&obj),
+		    "price", m1, m2, err) == -1)
+			goto out;
 	}
+	for (i = 0; i < n; i++)
+		o->total += l[i].sum;
 	rc = 0;
 out:
-	if (out != NULL)
-		for (i = 0; i < n; i++)
-			fx_items_release(&out[i]);
-	free(out);
-	free(qs);
+	free(ids);
+	free(ord);
+	free(net);
+	free(ret);
+	free(gone);
 	fx_buf_release(&obj);
 	fx_catalog_close(cat);
 	return rc;
