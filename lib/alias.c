@@ -344,7 +344,7 @@ fx_alias_list(struct fx_ctx *ctx, const char *want, struct fx_alias **out,
 	struct fx_product p;
 	char dealer[256];
 	MDB_val k, val;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, i;
 	int r, found, rc = -1;
 
 	*out = NULL;
@@ -371,9 +371,8 @@ fx_alias_list(struct fx_ctx *ctx, const char *want, struct fx_alias **out,
 	fx_cur_close(&cur);
 	if (r == -1)
 		goto out;
-	/* The goods after the scan: a read would move nothing, but keep
-	 * one cursor at a time. */
-	for (size_t i = 0; i < n; i++) {
+	/* Then each code's goods, their article and name. */
+	for (i = 0; i < n; i++) {
 		memset(&p, 0, sizeof(p));
 		if ((found = fx_db_getrec(&t, FX_K_PRODUCT, v[i].product,
 		    strlen(v[i].product), &fx_rt_product_head, &p,
@@ -419,7 +418,7 @@ add_txn(struct fx_txn *t, void *arg, struct fx_err *err)
 	struct fx_err w;
 	char dealer[256], norm[NORM_MAX], id[512], why[320], q[96];
 	size_t others;
-	int found, rc = -1;
+	int rc = -1;
 
 	if (which_dealer(a->ctx, t, a->dealer, 1, dealer, sizeof(dealer),
 	    err) == -1)
@@ -437,9 +436,6 @@ add_txn(struct fx_txn *t, void *arg, struct fx_err *err)
 		    FX_ENEGATIVE, "%s", why);
 	fx_buf_key(&k, dealer, norm, (char *)NULL);
 	if (count_code(t, &k, id, &others, err) == -1)
-		goto out;
-	if ((found = fx_db_get(t, FX_K_ALIAS, k.p, k.len, NULL, NULL,
-	    err)) == -1)
 		goto out;
 	if (others > 0) {
 		fx_err_clear(&w);

@@ -340,3 +340,34 @@ formix-order: warning: $T/bad.csv:7: no article for code \"E\"" ]
 	run -65 --separate-stderr order codes import "$T/big.csv" --dealer D00001
 	[ "$stderr" = "formix-order: $T/big.csv: file too large: 31 bytes (limit 16 bytes, limits.max_order_size)" ]
 }
+
+@test "codes sheet: XLSX and XLS, number cells read as the dealer sees them" {
+	/usr/bin/python3 -c 'import xlwt, openpyxl' 2>/dev/null ||
+	    skip "python3-xlwt or python3-openpyxl missing: no .xls/.xlsx sheets"
+	/usr/bin/python3 - "$T" <<'PY'
+import sys, openpyxl, xlwt
+t = sys.argv[1]
+wb = openpyxl.Workbook()
+ws = wb.active
+ws.append(["Коды дилера ООО Промсервис"])
+ws.append(["Код клиента", "Наименование", "Артикул"])
+ws.append([100500, "ключ", "27087-10"])
+ws.append(["ОЛД-7", "молоток", "MS-00123"])
+wb.save(t + "/codes.xlsx")
+wb = xlwt.Workbook()
+ws = wb.add_sheet("Коды")
+for i, (a, b) in enumerate([("Code", "SKU"), (2608577253, "W26110")]):
+    ws.write(i, 0, a)
+    ws.write(i, 1, b)
+wb.save(t + "/codes.xls")
+PY
+	run -0 order codes import "$T/codes.xlsx" --dealer D00001
+	run -0 order codes import "$T/codes.xls" --dealer D00001
+	run -0 order codes list --dealer D00001 --tsv -H
+	[ "$(cut -f1,2 <<< "$output")" = "100500	27087-10
+2608577253	W26110
+олд-7	MS-00123" ]
+	printf '100500;1\n2608577253;1\n' > "$T/o.csv"
+	run -0 order check "$T/o.csv" --entity "$HEAD" --tsv -H
+	[ "$(cut -f4 <<< "$output" | tr '\n' ' ')" = "ok ok " ]
+}
