@@ -38,6 +38,9 @@ struct opts {
 	int		 list;
 	const char	*add;
 	const char	*name;
+	/* Dealer codes: */
+	const char	*dealer;
+	int		 replace;
 };
 
 static void
@@ -57,6 +60,8 @@ usage(void)
 "                 [-o FILE.xlsx|.csv]\n"
 "       %s docs ORDER [invoice|waybill|cancelled|files]... [-o DIR] [--list]\n"
 "       %s docs ORDER --add FILE [--name NAME]\n"
+"       %s codes import FILE [--dealer D] [--replace]\n"
+"       %s codes list | add CODE ARTICLE | rm CODE [--dealer D]\n"
 "\n"
 "Check a dealer's order file (XLS, XLSX or CSV: article and quantity) for\n"
 "a legal entity: one line per row with its status, the accepted quantity,\n"
@@ -76,6 +81,8 @@ usage(void)
 "  report demand          the entity's demand against the deliveries\n"
 "  docs ORDER [KIND]...   write the order's documents (invoice, waybill,\n"
 "                         cancelled lines as XLSX; 1C's files) into DIR\n"
+"  codes import FILE      the dealer's own codes from a sheet (code,\n"
+"                         article); codes list, add CODE ARTICLE, rm CODE\n"
 "\n"
 "Options:\n"
 "  -D, --root DIR         instance directory (default: $FORMIX_ROOT, else\n"
@@ -95,6 +102,8 @@ usage(void)
 "      --qty Q            reserve: how much (default: all the line owes)\n"
 "      --article ARTICLE  demand: only this article\n"
 "      --comment TEXT     new: a comment for the order\n"
+"      --dealer DEALER    codes: the dealer's Ид (staff; default: yours)\n"
+"      --replace          codes import: drop the codes the file lacks\n"
 "      --status STATUS    list: only orders in this status (draft,\n"
 "                         submitted, or one orders.status_map gives)\n"
 "      --from DATE        list: made on or after this day (YYYY-MM-DD)\n"
@@ -116,7 +125,8 @@ usage(void)
 "70 internal error, 73 cannot create the output, 74 I/O error, 75 try\n"
 "again later, 77 not permitted, 78 configuration error.\n",
 	    cli_prog, cli_prog, cli_prog, cli_prog, cli_prog, cli_prog,
-	    cli_prog, cli_prog, cli_prog, cli_prog, cli_prog, FX_ROOTDIR);
+	    cli_prog, cli_prog, cli_prog, cli_prog, cli_prog, cli_prog,
+	    cli_prog, FX_ROOTDIR);
 	exit(0);
 }
 
@@ -401,7 +411,7 @@ cmd_submit(struct opts *o, int argc, char **argv)
 	struct fx_oline *l = NULL;
 	struct fx_err err;
 	char t[64], d[64];
-	size_t n = 0;
+	size_t n = 0, i;
 	int rc;
 
 	if (argc != 2)
@@ -415,6 +425,13 @@ cmd_submit(struct opts *o, int argc, char **argv)
 		return rc;
 	}
 	rc = print_lines(o, l, n);
+	for (i = 0; i < n; i++)
+		if (l[i].repriced)
+			fprintf(stderr, "%s: line %d, article %s: price "
+			    "changed since the draft: %s -> %s\n", cli_prog,
+			    (int)l[i].line, l[i].article,
+			    fx_money_fmt(t, sizeof(t), l[i].price_draft, 0),
+			    fx_money_fmt(d, sizeof(d), l[i].price, 0));
 	fprintf(stderr, "%s: order %s submitted: %d lines, net %s (demand "
 	    "%s); sent to 1C as %s\n", cli_prog, ord.number, (int)ord.nlines,
 	    fx_money_fmt(t, sizeof(t), ord.total, ' '),
@@ -1038,10 +1055,88 @@ out:
 	return rc;
 }
 
+/* -- Dealer codes ------------------------------------------------------ */
+
+static const struct cli_col code_cols[] = {
+	{ "code", 0 }, { "article", 0 }, { "name", 0 }, { "id", 0 },
+	{ "deleted", 0 },
+};
+
+static int
+cmd_codes(struct opts *o, int argc, char **argv)
+{
+	struct fx_ctx *ctx;
+	struct fx_alias_stats st;
+	struct fx_alias *v = NULL;
+	struct cli_out *out;
+	struct fx_err err;
+	const char *sub, *row[nitems_(code_cols)];
+	size_t n = 0, i;
+	int rc, ro;
+
+	if (argc < 2)
+		cli_usage("codes wants import, list, add or rm");
+	sub = argv[1];
+	if (strcmp(sub, "import") == 0 && argc != 3)
+		cli_usage("codes import wants one FILE");
+	else if (strcmp(sub, "list") == 0 && argc != 2)
+		cli_usage("codes list takes no arguments");
+	else if (strcmp(sub, "add") == 0 && argc != 4)
+		cli_usage("codes add wants CODE ARTICLE");
+	else if (strcmp(sub, "rm") == 0 && argc != 3)
+		cli_usage("codes rm wants one CODE");
+	else if (strcmp(sub, "import") != 0 && strcmp(sub, "list") != 0 &&
+	    strcmp(sub, "add") != 0 && strcmp(sub, "rm") != 0)
+		cli_usage("unknown codes command \"%s\": import, list, add or "
+		    "rm", sub);
+	if (o->replace && strcmp(sub, "import") != 0)
+		cli_usage("--replace goes with codes import");
+	ro = strcmp(sub, "list") == 0;
+	if ((rc = cli_open_as(&ctx, o->root, o->conf, ro ? FX_OPEN_RDONLY : 0,
+	    o->as)) != 0)
+		return rc;
+	fx_err_clear(&err);
+	if (strcmp(sub, "import") == 0) {
+		if (fx_alias_import(ctx, o->dealer, argv[2], NULL,
+		    o->replace ? FX_ALIAS_REPLACE : 0, &st, &err) == -1)
+			rc = cli_fail(&err);
+		else
+			fprintf(stderr, "%s: dealer %s: %zu rows, %zu codes "
+			    "imported; the dealer now has %zu (was %zu)\n",
+			    cli_prog, st.dealer, st.rows, st.codes, st.after,
+			    st.before);
+	} else if (strcmp(sub, "add") == 0) {
+		if (fx_alias_add(ctx, o->dealer, argv[2], argv[3], &err) == -1)
+			rc = cli_fail(&err);
+	} else if (strcmp(sub, "rm") == 0) {
+		if (fx_alias_rm(ctx, o->dealer, argv[2], &err) == -1)
+			rc = cli_fail(&err);
+	} else if (fx_alias_list(ctx, o->dealer, &v, &n, &err) == -1)
+		rc = cli_fail(&err);
+	else {
+		out = cli_out_new(stdout, o->fmt, o->header, code_cols,
+		    nitems_(code_cols));
+		for (i = 0; i < n; i++) {
+			row[0] = v[i].code;
+			row[1] = v[i].article;
+			row[2] = v[i].name;
+			row[3] = v[i].product;
+			row[4] = v[i].deleted ? "yes" : "no";
+			cli_out_row(out, row);
+		}
+		if (cli_out_end(out) == -1)
+			rc = EX_IOERR_;
+	}
+	fx_aliases_free(v, n);
+	fx_ctx_free(ctx);
+	return rc;
+}
+
 static const struct {
 	const char	*name;
 	int		(*fn)(struct opts *, int, char **);
 } commands[] = {
+	{ "codes", cmd_codes },
 	{ "check", cmd_check },
 	{ "new", cmd_new },
 	{ "submit", cmd_submit },
@@ -1057,7 +1152,8 @@ enum {
 	OPT_AS = 256, OPT_TSV, OPT_JSON, OPT_DELIVERY, OPT_COMMENT,
 	OPT_STATUS, OPT_FROM, OPT_TO, OPT_ARTICLE, OPT_QTY,
 	OPT_MONTHS, OPT_MIN_SHARE, OPT_LIMIT,
-	OPT_LIST, OPT_ADD, OPT_NAME
+	OPT_LIST, OPT_ADD, OPT_NAME,
+	OPT_DEALER, OPT_REPLACE
 };
 
 int
@@ -1082,6 +1178,8 @@ main(int argc, char **argv)
 		{ "list", no_argument, NULL, OPT_LIST },
 		{ "add", required_argument, NULL, OPT_ADD },
 		{ "name", required_argument, NULL, OPT_NAME },
+		{ "dealer", required_argument, NULL, OPT_DEALER },
+		{ "replace", no_argument, NULL, OPT_REPLACE },
 		{ "tsv", no_argument, NULL, OPT_TSV },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "no-header", no_argument, NULL, 'H' },
@@ -1158,6 +1256,12 @@ main(int argc, char **argv)
 		case OPT_NAME:
 			o.name = optarg;
 			break;
+		case OPT_DEALER:
+			o.dealer = optarg;
+			break;
+		case OPT_REPLACE:
+			o.replace = 1;
+			break;
 		case OPT_TSV:
 			o.fmt = CLI_TSV;
 			fmts |= 1;
@@ -1185,7 +1289,7 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc < 1)
 		cli_usage("no command given: check, new, submit, list, show, "
-		    "demand, reserve, report or docs");
+		    "demand, reserve, report, docs or codes");
 	for (i = 0; i < nitems_(commands); i++)
 		if (strcmp(argv[0], commands[i].name) == 0)
 			return commands[i].fn(&o, argc, argv);

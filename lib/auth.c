@@ -567,7 +567,8 @@ check_dealer(struct fx_ctx *ctx, struct fx_txn *t, const struct fx_user *me,
 	fx_quote(q, sizeof(q), me->login);
 	return fx_err_set(err, FX_EPERM, "permission denied: user \"%s\" may "
 	    "not %s dealer \"%s\"", q, action == FX_ACT_USERS ?
-	    "manage users of" : "request legal entities for", q2);
+	    "manage users of" : action == FX_ACT_CODES ?
+	    "manage the codes of" : "request legal entities for", q2);
 }
 
 int
@@ -589,6 +590,7 @@ fx_acl_check_txn(struct fx_ctx *ctx, struct fx_txn *t, enum fx_action action,
 		break;
 	case FX_ACT_USERS:
 	case FX_ACT_REQUEST:
+	case FX_ACT_CODES:
 		rc = check_dealer(ctx, t, &me, action, dealer, err);
 		break;
 	case FX_ACT_STAFF:

@@ -96,6 +96,7 @@ struct cq {
 	char			 offer_pid[512];	/* whose offer it is */
 	char			 asof[4][32];
 	struct fx_buf		 kb;
+	int			 borrowed;	/* t is the caller's */
 };
 
 static void
@@ -167,10 +168,16 @@ prod_decode(struct cq *cq, const void *v, size_t vl, struct fx_product *p,
 
 /* The session. */
 
+/* borrow: the caller's open transaction, or NULL for a read of our own. */
 static int
-cq_open(struct cq *cq, struct fx_ctx *ctx, struct fx_err *err)
+cq_open(struct cq *cq, struct fx_ctx *ctx, struct fx_txn *borrow,
+    struct fx_err *err)
 {
 	memset(cq, 0, sizeof(*cq));
+	if (borrow != NULL) {
+		cq->t = *borrow;
+		cq->borrowed = 1;
+	}
 	cq->ctx = ctx;
 	cq->err = err;
 	head_init(cq);
@@ -178,6 +185,8 @@ cq_open(struct cq *cq, struct fx_ctx *ctx, struct fx_err *err)
 		return fx_err_set(err, FX_ESOFTWARE, "catalog query without "
 		    "an open store");
 	fx_strlcpy(cq->today, ctx->today, sizeof(cq->today));
+	if (cq->borrowed)
+		return 0;
 	return fx_db_begin(ctx->db, 0, &cq->t, err);
 }
 
@@ -194,7 +203,8 @@ cq_close(struct cq *cq)
 		fx_cur_close(&cq->coffer);
 	if (cq->cidx_open)
 		fx_cur_close(&cq->cidx);
-	fx_db_abort(&cq->t);
+	if (!cq->borrowed)
+		fx_db_abort(&cq->t);
 	free(cq->retail_pt);
 	free(cq->base_pt);
 	fx_map_release(&cq->groups, group_free);
@@ -1368,7 +1378,7 @@ asof_get(struct cq *cq, const char *name, char *buf, size_t sz)
  */
 static int
 cq_start(struct cq *cq, struct fx_ctx *ctx, const struct fx_query *q,
-    struct fx_err *err)
+    struct fx_txn *borrow, struct fx_err *err)
 {
 	static const char *const names[4] = {
 		"catalog_asof", "offers_asof", "conditions_asof",
@@ -1376,7 +1386,7 @@ cq_start(struct cq *cq, struct fx_ctx *ctx, const struct fx_query *q,
 	};
 	size_t i;
 
-	if (cq_open(cq, ctx, err) == -1)
+	if (cq_open(cq, ctx, borrow, err) == -1)
 		return -1;
 	cq->flags = q->flags;
 	for (i = 0; i < 4; i++)
@@ -1444,13 +1454,74 @@ fx_catalog_open(struct fx_ctx *ctx, const struct fx_query *filters,
 	struct fx_catalog *cat = fx_calloc(1, sizeof(*cat));
 
 	*catp = NULL;
-	if (cq_start(&cat->cq, ctx, filters, err) == -1) {
+	if (cq_start(&cat->cq, ctx, filters, NULL, err) == -1) {
 		cq_close(&cat->cq);
 		free(cat);
 		return -1;
 	}
 	*catp = cat;
 	return 0;
+}
+
+int
+fx_catalog_open_txn(struct fx_ctx *ctx, struct fx_txn *t,
+    const struct fx_query *filters, struct fx_catalog **catp,
+    struct fx_err *err)
+{
+	struct fx_catalog *cat = fx_calloc(1, sizeof(*cat));
+
+	*catp = NULL;
+	if (cq_start(&cat->cq, ctx, filters, t, err) == -1) {
+		cq_close(&cat->cq);
+		free(cat);
+		return -1;
+	}
+	*catp = cat;
+	return 0;
+}
+
+int
+fx_catalog_prices(struct fx_catalog *cat, const char *const *ids, size_t n,
+    int64_t *net, int64_t *retail, int *gone, struct fx_err *err)
+{
+	struct cq *cq = &cat->cq;
+	struct fx_item it;
+	const void *v;
+	void *blk;
+	size_t vl, i;
+	int64_t own;
+	int r;
+
+	cq->err = err;
+	for (i = 0; i < n; i++) {
+		net[i] = retail[i] = -1;
+		gone[i] = 1;
+		r = cur_get(cq, &cq->cprod, &cq->cprod_open, FX_K_PRODUCT,
+		    ids[i], &v, &vl);
+		if (r == -1)
+			return -1;
+		if (r == 1)
+			continue;
+		memset(&it, 0, sizeof(it));
+		if (fx_rec_decode_packed(v, vl, &cq->head, &it.p, &blk,
+		    err) == -1)
+			return -1;
+		gone[i] = it.p.deleted;
+		r = prices_fill(cq, &it, &own) == -1 ||
+		    net_price(cq, &it, own) == -1 ? -1 : 0;
+		net[i] = it.net;
+		retail[i] = it.retail;
+		free(blk);
+		if (r == -1)
+			return -1;
+	}
+	return 0;
+}
+
+struct fx_txn *
+fx_catalog_txn(struct fx_catalog *cat)
+{
+	return &cat->cq.t;
 }
 
 int
@@ -1589,7 +1660,7 @@ fx_catalog_query(struct fx_ctx *ctx, const struct fx_query *q,
 	int r;
 
 	memset(items, 0, sizeof(*items));
-	r = cq_start(&cq, ctx, q, err);
+	r = cq_start(&cq, ctx, q, NULL, err);
 	if (r == 0)
 		r = cq_find(&cq, q, items);
 	cq_close(&cq);
@@ -1652,7 +1723,7 @@ fx_catalog_arrivals(struct fx_ctx *ctx, const char *from, const char *to,
 	if (to != NULL && fx_date_check(to) != 0)
 		return fx_err_set(err, FX_EUSAGE, "bad date \"%s\": use "
 		    "YYYY-MM-DD", fx_quote(q, sizeof(q), to));
-	if (cq_open(&cq, ctx, err) == -1)
+	if (cq_open(&cq, ctx, NULL, err) == -1)
 		goto fail;
 	if (asof_get(&cq, "deliveries_asof", out->deliveries_asof,
 	    sizeof(out->deliveries_asof)) == -1 || wh_load(&cq) == -1)

@@ -399,10 +399,10 @@ static int
 good_end(struct cml *c)
 {
 	struct fx_product p, old;
-	char b1[128], b2[128], norm[512], onorm[512];
+	char b1[128], b2[128], norm[512], onorm[512], bnorm[512], obnorm[512];
 	const void *ov;
 	size_t i, n, ovl;
-	int r, same = 0;
+	int r, same = 0, bsame = 0;
 
 	if (c->id.len == 0)
 		return GERR("product without Ид");
@@ -463,6 +463,12 @@ good_end(struct cml *c)
 		    q(b1, sizeof(b1), p.id));
 	if (p.article[0] == '\0')
 		norm[0] = '\0';
+	/* Deleted goods leave the barcode index: 1C hands barcodes on. */
+	bnorm[0] = '\0';
+	if (!p.deleted && p.barcode[0] != '\0' &&
+	    fx_barcode_norm(p.barcode, bnorm, sizeof(bnorm)) == -1)
+		return GERR("product \"%s\": barcode is not valid UTF-8",
+		    q(b1, sizeof(b1), p.id));
 
 	/*
 	 * Insert unless it exists: one descent either way, and when it
@@ -488,6 +494,17 @@ good_end(struct cml *c)
 			    q(b1, sizeof(b1), c->id.p));
 		}
 		same = strcmp(old.article, p.article) == 0;
+		obnorm[0] = '\0';
+		if (!old.deleted && old.barcode[0] != '\0' &&
+		    fx_barcode_norm(old.barcode, obnorm, sizeof(obnorm)) == -1)
+			obnorm[0] = '\0';
+		bsame = strcmp(obnorm, bnorm) == 0;
+		if (!bsame && obnorm[0] != '\0' &&
+		    fx_db_del(c->txn, FX_K_IDX_BARCODE, obnorm, strlen(obnorm),
+		    c->id.p, c->id.len, c->err) == -1) {
+			fx_rec_release(&fx_rt_product_head, &old);
+			return -1;
+		}
 		/* Drop the index entry of an article that changed. */
 		if (!same && old.article[0] != '\0' &&
 		    fx_article_norm(old.article, onorm, sizeof(onorm)) == 0 &&
@@ -504,6 +521,10 @@ good_end(struct cml *c)
 	}
 	if (!same && norm[0] != '\0' && fx_db_putdup(c->txn,
 	    FX_K_IDX_ARTICLE, norm, strlen(norm), p.id, c->id.len,
+	    c->err) == -1)
+		return -1;
+	if (!bsame && bnorm[0] != '\0' && fx_db_putdup(c->txn,
+	    FX_K_IDX_BARCODE, bnorm, strlen(bnorm), p.id, c->id.len,
 	    c->err) == -1)
 		return -1;
 	c->st->products++;
@@ -1736,6 +1757,7 @@ fx_cml_finish(struct fx_ctx *ctx, struct fx_txn *txn, struct fx_pkg *pkg,
 	struct fx_product p;
 	MDB_val k, v;
 	size_t off;
+	char bnorm[512];
 	int r, rc = -1;
 
 	if (!pkg->full_catalog)
@@ -1766,6 +1788,12 @@ fx_cml_finish(struct fx_ctx *ctx, struct fx_txn *txn, struct fx_pkg *pkg,
 		p.deleted = 1;
 		r = fx_db_putrec(txn, FX_K_PRODUCT, id, strlen(id),
 		    &fx_rt_product, &p, &rec, err);
+		/* Deleted goods leave the barcode index (see good_end). */
+		if (r == 0 && p.barcode[0] != '\0' &&
+		    fx_barcode_norm(p.barcode, bnorm, sizeof(bnorm)) == 0 &&
+		    bnorm[0] != '\0')
+			r = fx_db_del(txn, FX_K_IDX_BARCODE, bnorm,
+			    strlen(bnorm), id, strlen(id), err);
 		fx_rec_release(&fx_rt_product, &p);
 		if (r == -1)
 			goto out;

@@ -151,6 +151,11 @@ static const struct ckey keys[] = {
 	    "Принят=accepted;В работе=in_progress;Собран=in_progress;"
 	    "Отгружен=shipped;Закрыт=closed;Отменен=cancelled;"
 	    "Отменён=cancelled" },
+	/* Orders, pack multiples (Dealer codes): */
+	{ .sec = "orders", .key = "pack_property", .type = CT_STR,
+	    .off = OFF(orders_pack_property), .def = "Кратность" },
+	{ .sec = "orders", .key = "round_to_pack", .type = CT_BOOL,
+	    .off = OFF(orders_round_to_pack), .def = "false" },
 	/* Order documents (orderdoc.c): */
 	{ .sec = "documents", .key = "supplier", .type = CT_STR,
 	    .off = OFF(doc_supplier), .def = "—" },

@@ -132,6 +132,9 @@ struct fx_conf {
 	char		*doc_supplier_bank;	/* its bank details */
 	int		 doc_vat_rate;		/* percent, "в том числе НДС" */
 	uint64_t	 doc_max_size;		/* bytes per document 1C sends */
+	/* Orders, pack multiples (Dealer codes): */
+	char		*orders_pack_property;	/* product property, "" none */
+	int		 orders_round_to_pack;	/* round up, else refuse */
 };
 
 /*
@@ -369,6 +372,7 @@ enum fx_action {
 	FX_ACT_USERS,		/* manage users of a dealer */
 	FX_ACT_REQUEST,		/* ask for a new legal entity of a dealer */
 	FX_ACT_STAFF,		/* staff only: imports, approvals, the log */
+	FX_ACT_CODES,		/* edit a dealer's codes (alias.c) */
 };
 
 /* Who is acting, resolved once per process (or daemon job). */
@@ -940,6 +944,12 @@ struct fx_sheet_opts {
 	uint64_t	 max_size;	/* file bytes; 0: FX_SHEET_MAX_SIZE */
 	int		 xls_cpu;	/* XLS reader CPU seconds; 0: 5 */
 	uint64_t	 xls_mem;	/* XLS reader memory; 0: 256 MiB */
+	/*
+	 * A dealer's codes sheet (alias.c): the columns are the code and the
+	 * article (header: Код, Код дилера, Code... and Артикул, Article,
+	 * SKU); the article reads as text into the row's qty.
+	 */
+	int		 codes;
 };
 
 enum fx_sheet_row_flags {
@@ -1108,6 +1118,8 @@ struct fx_ocheck_row {
 	const struct fx_item *item;	/* the product, NULL if none */
 	const struct fx_arrival *arrival;	/* shortfall: the nearest
 						   delivery, or NULL */
+	int		 match;		/* enum fx_match: how it was found */
+	int64_t		 pack;		/* the pack multiple, 0 if none */
 };
 
 struct fx_ocheck {
@@ -1191,6 +1203,9 @@ struct fx_oline {
 	int64_t		 cancelled;	/* cancelled in all */
 	int64_t		 reserved_1c;	/* reserved in 1C */
 	int64_t		 ready;		/* ready to ship */
+	/* Re-priced at submission (Dealer codes): the draft's net. */
+	int		 repriced;
+	int64_t		 price_draft;	/* kopecks, if repriced */
 };
 
 void	 fx_order_release(struct fx_order *);
@@ -1214,7 +1229,9 @@ int	 fx_order_new(struct fx_ctx *, const struct fx_ocheck *c,
  * Submit a draft: the access check (user, permission, entity, contract),
  * the receivables block rule and orders.min_sum, each a one-line refusal
  * (FX_ENEGATIVE or FX_EPERM) with the figures; stock read again, what it
- * does not cover becomes demand.  The CommerceML document goes to the
+ * does not cover becomes demand; prices read again, a line whose net
+ * moved goes at today's (repriced, price_draft; audited), goods since
+ * deleted or left without a price refuse (FX_ENEGATIVE).  The CommerceML document goes to the
  * spool's 1c/out as order-NUMBER.xml before the status change commits
  * with its audit entry.  *o (and *lines, *nlines if not NULL) returned
  * new.
@@ -1515,5 +1532,77 @@ int	 fx_odoc_copy(struct fx_ctx *, const struct fx_odoc *, const char *dir,
 	    char *path, size_t pathsz, struct fx_err *);
 
 /* -- end of Order documents -------------------------------------------- */
+/* -- Dealer codes (alias.c) -------------------------------------------- */
+
+/*
+ * A dealer's own codes for catalog goods: its article numbers, old
+ * articles of ours it still orders by.  An order row whose article is not
+ * a catalog article is looked up as the dealer's code, then as a barcode
+ * (Штрихкод of the catalog); a code or barcode of several goods is
+ * reported ambiguous, never guessed.  Codes are normalised as articles
+ * (fx_article_norm), barcodes as well and without spaces and dashes.
+ *
+ * Access: staff manage any dealer's codes (naming the dealer); the
+ * dealer's superuser and holders of the "users" permission manage their
+ * own dealer's (FX_ACT_CODES); every user of the dealer lists them.
+ */
+enum fx_match {
+	FX_MATCH_ARTICLE = 0,	/* the catalog's article */
+	FX_MATCH_CODE,		/* the dealer's code */
+	FX_MATCH_BARCODE,	/* the catalog's barcode */
+};
+
+int	 fx_barcode_norm(const char *, char *, size_t);
+
+struct fx_alias {
+	char		*code;		/* normalised */
+	char		*product;	/* Ид */
+	char		*article;	/* the product's article, "" if gone */
+	char		*name;
+	int		 deleted;	/* deleted in 1C (or gone) */
+};
+void	 fx_aliases_free(struct fx_alias *, size_t);
+
+/* The dealer's codes, by code; dealer NULL: the actor's. */
+int	 fx_alias_list(struct fx_ctx *, const char *dealer,
+	    struct fx_alias **, size_t *, struct fx_err *);
+/*
+ * Map code to the goods with article (or, if no goods have that
+ * article, the product of that Ид).  Refused: an empty code, an unknown
+ * article, an article of several goods (give the Ид), goods deleted in
+ * 1C.  A code that maps to other goods already then maps to both (and
+ * orders with it are ambiguous): a warning says so.  Audited.
+ */
+int	 fx_alias_add(struct fx_ctx *, const char *dealer, const char *code,
+	    const char *article, struct fx_err *);
+/* Remove a code (every product it maps to); FX_ENOTFOUND if none. */
+int	 fx_alias_rm(struct fx_ctx *, const char *dealer, const char *code,
+	    struct fx_err *);
+
+struct fx_alias_stats {
+	char		 dealer[256];
+	size_t		 rows;		/* data rows read */
+	size_t		 codes;		/* distinct codes in the file */
+	size_t		 before, after;	/* mappings of the dealer */
+	size_t		 warnings;
+};
+enum fx_alias_flags {
+	FX_ALIAS_REPLACE = 1 << 0,	/* drop the codes the file lacks */
+	FX_ALIAS_DRYRUN	 = 1 << 1,	/* check only */
+};
+/*
+ * Import a two-column sheet (XLS, XLSX or CSV: code, article; see
+ * fx_sheet_read with opts.codes) in one transaction with its audit
+ * entry.  A code in the file replaces what the store maps it to; with
+ * FX_ALIAS_REPLACE codes the file lacks go too.  Every bad row (empty
+ * code or article, unknown or ambiguous article, deleted goods) is
+ * reported through the warning callback, at most 13, and the file is
+ * refused (FX_EDATA, file:row of the first) with nothing changed.
+ */
+int	 fx_alias_import(struct fx_ctx *, const char *dealer, const char *path,
+	    const char *name, int flags, struct fx_alias_stats *,
+	    struct fx_err *);
+
+/* -- end of Dealer codes ----------------------------------------------- */
 
 #endif /* FORMIX_H */

@@ -673,4 +673,36 @@ int	 fx_odoc_applied_key(const char *base, const char *sha, char out[65],
 int	 fx_odoc_import(struct fx_ctx *, struct fx_txn *, const char *path,
 	    int dryrun, struct fx_import_stats *, struct fx_err *);
 /* -- end of Order documents ------------------------------------------ */
+/* -- Dealer codes (alias.c) ------------------------------------------- */
+/*
+ *	aliases		dealer \0 normalised code -> product Ид (sorted dups)
+ *	idx_barcode	normalised barcode	-> product Ид (sorted dups;
+ *						   goods deleted in 1C left out)
+ */
+/*
+ * A catalog over the caller's open transaction (a write transaction may
+ * read): fx_catalog_close leaves it open.  And the transaction of a
+ * catalog, for more lookups in the same snapshot.
+ */
+int	 fx_catalog_open_txn(struct fx_ctx *, struct fx_txn *,
+	    const struct fx_query *filters, struct fx_catalog **,
+	    struct fx_err *);
+struct fx_txn *fx_catalog_txn(struct fx_catalog *);
+/*
+ * Prices only, no stock or deliveries (submission): the filters' entity's
+ * net and the retail price of each product Ид, -1 where none; gone[i] set
+ * for goods deleted in 1C or not in the store.  Ids in key order read
+ * fastest.
+ */
+int	 fx_catalog_prices(struct fx_catalog *, const char *const *ids,
+	    size_t n, int64_t *net, int64_t *retail, int *gone,
+	    struct fx_err *);
+/*
+ * An order row's text that is no catalog article: the dealer's code
+ * (*how FX_MATCH_CODE), else a barcode (FX_MATCH_BARCODE).  ids gets the
+ * product Ид found, NUL-separated, *n of them (0: neither).
+ */
+int	 fx_alias_match(struct fx_txn *, const char *dealer, const char *text,
+	    struct fx_buf *ids, size_t *n, int *how, struct fx_err *);
+/* -- end of Dealer codes ---------------------------------------------- */
 #endif /* FX_INT_H */

@@ -12,8 +12,19 @@
  * are compared with stock as one line: what stock does not cover is
  * demand, shown with the nearest incoming delivery.
  *
- * NEEDSWORK: pack multiples (status "rounded") need the catalog to carry
- * them; dealer codes are not consulted yet.
+ * A row whose article is no catalog article is looked up as the dealer's
+ * code, then as a barcode (alias.c), in the catalog's read transaction,
+ * and its message says how it matched.  Pack multiples come from the
+ * product property orders.pack_property ("Кратность"): a line's quantity,
+ * its duplicates added first, that is not a multiple is rounded up (status
+ * "rounded") with orders.round_to_pack, else refused.  NEEDSWORK: the
+ * unit's Пересчет/Коэффициент and requisites (ЗначенияРеквизитов) are not
+ * read by cml.c, so a pack can only come from a property.
+ *
+ * Submission prices the lines again at that moment: a line whose net
+ * price moved since the draft is sent at today's price, keeps the draft's
+ * (price_draft) and is audited ("order.reprice"); goods since deleted or
+ * left without a price refuse the submission.
  */
 #include <errno.h>
 #include <sys/stat.h>
@@ -115,6 +126,243 @@ settle(struct fx_ocheck_row *r)
 		    "%s in stock, %s on demand; no delivery planned", s, q);
 }
 
+/*
+ * Rows that no catalog article names: the dealer's code, then a barcode,
+ * in the catalog's transaction.  The goods found are added to the row's
+ * items, several of them meaning an ambiguous row.
+ */
+static int
+alias_pass(struct fx_catalog *cat, const char *dealer, struct fx_ocheck *c,
+    struct fx_err *err)
+{
+	struct fx_txn *t = fx_catalog_txn(cat);
+	struct fx_buf ids = { NULL, 0, 0 };
+	struct fx_query *qs = NULL;
+	struct fx_items *out = NULL;
+	size_t *rowof = NULL, nq = 0, qcap = 0, rcap = 0, n, off, i, j, k;
+	int how, rc = -1;
+
+	for (i = 0; i < c->n; i++) {
+		if (c->items[i].n != 0 || c->sheet.rows[i].article[0] == '\0')
+			continue;
+		if (fx_alias_match(t, dealer, c->sheet.rows[i].article, &ids,
+		    &n, &how, err) == -1)
+			goto out;
+		if (n == 0)
+			continue;
+		c->rows[i].match = how;
+		for (off = 0; off < ids.len; off += strlen(ids.p + off) + 1) {
+			qs = fx_grow(qs, &qcap, nq + 1, sizeof(*qs));
+			rowof = fx_grow(rowof, &rcap, nq + 1, sizeof(*rowof));
+			memset(&qs[nq], 0, sizeof(qs[nq]));
+			qs[nq].id = fx_strdup(ids.p + off);
+			rowof[nq++] = i;
+		}
+	}
+	if (nq == 0) {
+		rc = 0;
+		goto out;
+	}
+	out = fx_calloc(nq, sizeof(*out));
+	if (fx_catalog_find_many(cat, qs, nq, out, err) == -1)
+		goto out;
+	for (j = 0; j < nq; j++) {
+		struct fx_items *dst = &c->items[rowof[j]];
+
+		for (k = 0; k < out[j].n; k++) {
+			dst->v = fx_grow(dst->v, &dst->cap, dst->n + 1,
+			    sizeof(*dst->v));
+			dst->v[dst->n++] = out[j].v[k];
+		}
+		free(out[j].v);
+	}
+	rc = 0;
+out:
+	for (j = 0; j < nq; j++)
+		free((char *)qs[j].id);
+	free(qs);
+	free(rowof);
+	free(out);
+	fx_buf_release(&ids);
+	return rc;
+}
+
+/*
+ * The pack multiple of a product, thousandths, from its property named
+ * orders.pack_property; 0 if none (or not a positive number, or not
+ * whole for piece goods, which stay whole).
+ */
+static int
+pack_of(struct fx_ctx *ctx, struct fx_txn *t, const struct fx_item *it,
+    int64_t *pack, struct fx_err *err)
+{
+	const char *want = ctx->conf.orders_pack_property;
+	struct fx_product p;
+	const void *v;
+	void *blk = NULL;
+	size_t vl, i, n;
+	char fw[256], fn[256], num[64];
+	int r;
+
+	*pack = 0;
+	if (want == NULL || want[0] == '\0' ||
+	    fx_fold(want, fw, sizeof(fw)) == -1)
+		return 0;
+	if ((r = fx_db_get(t, FX_K_PRODUCT, it->p.id, strlen(it->p.id), &v,
+	    &vl, err)) != 0)
+		return r == 1 ? 0 : -1;
+	if (fx_rec_decode_packed(v, vl, &fx_rt_product, &p, &blk, err) == -1)
+		return -1;
+	for (i = 0; i < p.nprops; i++) {
+		if (fx_fold(p.props[i].name, fn, sizeof(fn)) == -1 ||
+		    strcmp(fn, fw) != 0)
+			continue;
+		/* "5", "5 шт", "0,5": the number, without a unit. */
+		n = strspn(p.props[i].value, " ");
+		(void)snprintf(num, sizeof(num), "%s", p.props[i].value + n);
+		num[strcspn(num, " \t")] = '\0';
+		if (fx_qty_parse(num, pack) == -1 || *pack <= 0 ||
+		    (is_piece(it) && *pack % 1000 != 0))
+			*pack = 0;
+		break;
+	}
+	free(blk);
+	return 0;
+}
+
+/*
+ * Does the catalog have the pack property at all?  Most catalogs do not:
+ * then no product need be read whole (6,000 lines stay fast).
+ */
+static int
+pack_known(struct fx_ctx *ctx, struct fx_txn *t, int *known,
+    struct fx_err *err)
+{
+	const char *want = ctx->conf.orders_pack_property;
+	struct fx_cur cur;
+	MDB_val k, v;
+	const char *name;
+	char fw[256], fn[256], tmp[256];
+	size_t len;
+	int r;
+
+	*known = 0;
+	if (want == NULL || want[0] == '\0' ||
+	    fx_fold(want, fw, sizeof(fw)) == -1)
+		return 0;
+	if (fx_cur_open(t, FX_K_PROPERTY, &cur, err) == -1)
+		return -1;
+	for (r = fx_cur_first(&cur, &k, &v, err); r == 0 && !*known;
+	    r = fx_cur_next(&cur, &k, &v, err)) {
+		if (fx_rec_str_at(v.mv_data, v.mv_size, &fx_rt_property, 1,
+		    &name, &len) == -1 || len >= sizeof(tmp))
+			continue;
+		memcpy(tmp, name, len);
+		tmp[len] = '\0';
+		if (fx_fold(tmp, fn, sizeof(fn)) == 0 && strcmp(fn, fw) == 0)
+			*known = 1;
+	}
+	fx_cur_close(&cur);
+	return r == -1 ? -1 : 0;
+}
+
+/* Put pre before a row's message, "; " between, cut to fit. */
+static void
+msg_prefix(char *msg, size_t sz, const char *pre)
+{
+	size_t pl = strlen(pre), ml = strlen(msg);
+
+	if (pl + 3 >= sz)
+		pl = sz - 4;
+	if (ml > 0) {
+		if (pl + 2 + ml >= sz)
+			ml = sz - pl - 3;
+		/* Never half a UTF-8 character at the end. */
+		while (ml > 0 && ((unsigned char)msg[ml] & 0xc0) == 0x80)
+			ml--;
+		memmove(msg + pl + 2, msg, ml);
+		msg[pl + 2 + ml] = '\0';
+		memcpy(msg + pl, "; ", 2);
+	} else
+		msg[pl] = '\0';
+	memcpy(msg, pre, pl);
+}
+
+/*
+ * Pack multiples, once duplicates are merged: a line's quantity that is
+ * not a multiple is rounded up (orders.round_to_pack) or refused, and so
+ * are the rows merged into it.
+ */
+static int
+pack_pass(struct fx_ctx *ctx, struct fx_catalog *cat, struct fx_ocheck *c,
+    struct fx_err *err)
+{
+	char q1[32], q2[32], q3[32], pre[128];
+	int64_t want;
+	size_t i, j;
+	int known;
+
+	if (pack_known(ctx, fx_catalog_txn(cat), &known, err) == -1)
+		return -1;
+	for (i = 0; known && i < c->n; i++) {
+		struct fx_ocheck_row *r = &c->rows[i];
+
+		if (!FX_OL_ACCEPTED(r->status) || r->status == FX_OL_MERGED)
+			continue;
+		if (pack_of(ctx, fx_catalog_txn(cat), r->item, &r->pack,
+		    err) == -1)
+			return -1;
+		if (r->pack <= 0 || r->accepted % r->pack == 0)
+			continue;
+		fx_qty_fmt(q1, sizeof(q1), r->accepted);
+		fx_qty_fmt(q3, sizeof(q3), r->pack);
+		if (ctx->conf.orders_round_to_pack) {
+			want = (r->accepted / r->pack + 1) * r->pack;
+			r->accepted = want;
+			settle(r);
+			(void)snprintf(pre, sizeof(pre), "rounded up from %s "
+			    "to %s (pack of %s)", q1, fx_qty_fmt(q2, sizeof(q2),
+			    want), q3);
+			msg_prefix(r->msg, sizeof(r->msg), pre);
+			r->status = FX_OL_ROUNDED;
+			continue;
+		}
+		r->status = FX_OL_BADQTY;
+		r->accepted = r->in_stock = 0;
+		r->sum = -1;
+		r->arrival = NULL;
+		(void)snprintf(r->msg, sizeof(r->msg), "%s is not a multiple "
+		    "of the pack of %s", q1, q3);
+		for (j = i + 1; j < c->n; j++) {
+			struct fx_ocheck_row *m = &c->rows[j];
+
+			if (m->status != FX_OL_MERGED ||
+			    m->merged_into != r->row)
+				continue;
+			m->status = FX_OL_BADQTY;
+			(void)snprintf(m->msg, sizeof(m->msg), "merged into row "
+			    "%ld: %s is not a multiple of the pack of %s",
+			    r->row, q1, q3);
+		}
+	}
+	return 0;
+}
+
+/* Say how a row matched when it was not by the catalog's article. */
+static void
+match_note(struct fx_ocheck_row *r)
+{
+	char pre[160], q[64], a[64];
+
+	if (r->match == FX_MATCH_ARTICLE || r->item == NULL)
+		return;
+	(void)snprintf(pre, sizeof(pre), "%s \"%s\" = article \"%s\"",
+	    r->match == FX_MATCH_CODE ? "dealer code" : "barcode",
+	    fx_quote(q, sizeof(q), r->article),
+	    fx_quote(a, sizeof(a), r->item->p.article));
+	msg_prefix(r->msg, sizeof(r->msg), pre);
+}
+
 int
 fx_order_check(struct fx_ctx *ctx, const char *path, const char *name,
     const char *entity, struct fx_ocheck *c, struct fx_err *err)
@@ -163,6 +411,8 @@ fx_order_check(struct fx_ctx *ctx, const char *path, const char *name,
 		c->items = NULL;
 		goto out;
 	}
+	if (alias_pass(cat, e.dealer, c, err) == -1)
+		goto out;
 
 	for (i = 0; i < c->n; i++) {
 		const struct fx_sheet_row *sr = &c->sheet.rows[i];
@@ -183,12 +433,26 @@ fx_order_check(struct fx_ctx *ctx, const char *path, const char *name,
 			size_t j, len;
 
 			r->status = FX_OL_AMBIGUOUS;
-			len = (size_t)snprintf(r->msg, sizeof(r->msg),
-			    "%zu products have this article:", its->n);
+			if (r->match == FX_MATCH_ARTICLE)
+				len = (size_t)snprintf(r->msg, sizeof(r->msg),
+				    "%zu products have this article:", its->n);
+			else
+				len = (size_t)snprintf(r->msg, sizeof(r->msg),
+				    "%s maps to %zu products:", r->match ==
+				    FX_MATCH_CODE ? "dealer code" : "barcode",
+				    its->n);
 			for (j = 0; j < its->n && len < sizeof(r->msg); j++)
-				len += (size_t)snprintf(r->msg + len,
-				    sizeof(r->msg) - len, " %s%s",
-				    its->v[j].p.id, j + 1 < its->n ? "," : "");
+				if (r->match == FX_MATCH_ARTICLE)
+					len += (size_t)snprintf(r->msg + len,
+					    sizeof(r->msg) - len, " %s%s",
+					    its->v[j].p.id,
+					    j + 1 < its->n ? "," : "");
+				else
+					len += (size_t)snprintf(r->msg + len,
+					    sizeof(r->msg) - len, " %s (%s)%s",
+					    its->v[j].p.article,
+					    its->v[j].p.id,
+					    j + 1 < its->n ? "," : "");
 			continue;
 		}
 		r->item = &its->v[0];
@@ -235,6 +499,10 @@ fx_order_check(struct fx_ctx *ctx, const char *path, const char *name,
 		r->accepted = sr->qty_milli;
 		settle(r);
 	}
+	if (pack_pass(ctx, cat, c, err) == -1)
+		goto out;
+	for (i = 0; i < c->n; i++)
+		match_note(&c->rows[i]);
 	for (i = 0; i < c->n; i++) {
 		const struct fx_ocheck_row *r = &c->rows[i];
 
@@ -974,6 +1242,108 @@ stock_now(struct fx_txn *t, const char *product, int64_t *qty,
 	return 0;
 }
 
+/*
+ * Price the lines again, now, in the submission's transaction: a line
+ * whose net moved takes today's price (moved[i] set) and the change is
+ * audited; goods since deleted, or left without a price, refuse.
+ */
+/* A line's product, for reading the store in key order. */
+struct pline {
+	const char	*id;
+	size_t		 i;
+};
+
+static int
+pline_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct pline *)a)->id,
+	    ((const struct pline *)b)->id);
+}
+
+static int
+reprice(struct fx_ctx *ctx, struct fx_txn *t, const struct fx_entity *e,
+    struct fx_order *o, struct fx_oline *l, size_t n, char *moved,
+    struct fx_err *err)
+{
+	struct fx_query filt;
+	struct fx_catalog *cat = NULL;
+	struct fx_buf obj = { NULL, 0, 0 };
+	const char **ids;
+	struct pline *ord;
+	size_t i, k;
+	int64_t *net, *ret;
+	int *gone;
+	char m1[64], m2[64], q[96];
+	int rc = -1;
+
+	memset(&filt, 0, sizeof(filt));
+	filt.entity = e->id;
+	filt.flags = FX_Q_DELETED;
+	if (fx_catalog_open_txn(ctx, t, &filt, &cat, err) == -1)
+		return -1;
+	ids = fx_calloc(n ? n : 1, sizeof(*ids));
+	ord = fx_calloc(n ? n : 1, sizeof(*ord));
+	net = fx_calloc(n ? n : 1, sizeof(*net));
+	ret = fx_calloc(n ? n : 1, sizeof(*ret));
+	gone = fx_calloc(n ? n : 1, sizeof(*gone));
+	for (i = 0; i < n; i++) {
+		ord[i].id = l[i].product;
+		ord[i].i = i;
+	}
+	qsort(ord, n, sizeof(*ord), pline_cmp);
+	for (i = 0; i < n; i++)
+		ids[i] = ord[i].id;
+	rc = fx_catalog_prices(cat, ids, n, net, ret, gone, err);
+	/* Its cursors closed before anything is written. */
+	fx_catalog_close(cat);
+	cat = NULL;
+	if (rc == -1)
+		goto out;
+	rc = -1;
+	o->total = 0;
+	for (k = 0; k < n; k++) {
+		i = ord[k].i;
+		if (gone[k] || net[k] < 0) {
+			fx_err_set(err, FX_ENEGATIVE, "ordering refused: line "
+			    "%d of order %s, article \"%s\", %s now: make a "
+			    "new order", (int)l[i].line, o->number,
+			    fx_quote(q, sizeof(q), l[i].article), gone[k] ?
+			    "is deleted in 1C" : "has no price for this legal "
+			    "entity");
+			goto out;
+		}
+		if (net[k] == l[i].price)
+			continue;
+		if (!l[i].repriced) {
+			l[i].repriced = 1;
+			l[i].price_draft = l[i].price;
+		}
+		fx_money_fmt(m1, sizeof(m1), l[i].price, 0);
+		fx_money_fmt(m2, sizeof(m2), net[k], 0);
+		l[i].price = net[k];
+		l[i].retail = ret[k];
+		l[i].sum = (net[k] * l[i].qty + 500) / 1000;
+		moved[i] = 1;
+		fx_buf_reset(&obj);
+		fx_buf_addf(&obj, "%s/%d", o->number, (int)l[i].line);
+		if (fx_audit_add(ctx, t, "order.reprice", fx_buf_str(&obj),
+		    "price", m1, m2, err) == -1)
+			goto out;
+	}
+	for (i = 0; i < n; i++)
+		o->total += l[i].sum;
+	rc = 0;
+out:
+	free(ids);
+	free(ord);
+	free(net);
+	free(ret);
+	free(gone);
+	fx_buf_release(&obj);
+	fx_catalog_close(cat);
+	return rc;
+}
+
 struct subarg {
 	struct fx_ctx	*ctx;
 	const char	*number;
@@ -993,6 +1363,7 @@ submit_txn(struct fx_txn *t, void *arg, struct fx_err *err)
 	struct fx_ar_verdict v;
 	struct fx_buf b = { NULL, 0, 0 };
 	char now[32], who[128], file[64], m1[64], m2[64], q[64];
+	char *moved = NULL;
 	size_t i;
 	int found, rc = -1;
 
@@ -1032,6 +1403,10 @@ submit_txn(struct fx_txn *t, void *arg, struct fx_err *err)
 	}
 	if (lines_read(t, o->number, &a->l, &a->n, err) == -1)
 		goto out;
+	/* Prices now: the order goes at today's prices. */
+	moved = fx_calloc(a->n ? a->n : 1, 1);
+	if (reprice(a->ctx, t, &e, o, a->l, a->n, moved, err) == -1)
+		goto out;
 	/* Stock now: what it does not cover is demand. */
 	o->demand = 0;
 	for (i = 0; i < a->n; i++) {
@@ -1043,7 +1418,7 @@ submit_txn(struct fx_txn *t, void *arg, struct fx_err *err)
 		s = s >= l->qty ? l->qty : s;
 		o->demand += (l->price * (l->qty - s) + 500) / 1000;
 		/* Most lines stand as drafted: write only what moved. */
-		if (s == l->in_stock)
+		if (s == l->in_stock && !moved[i])
 			continue;
 		l->in_stock = s;
 		if (line_put(t, o->number, l, &b, err) == -1)
@@ -1082,6 +1457,7 @@ submit_txn(struct fx_txn *t, void *arg, struct fx_err *err)
 		goto out;
 	rc = 0;
 out:
+	free(moved);
 	fx_buf_release(&b);
 	fx_entity_release(&e);
 	fx_user_release(&me);

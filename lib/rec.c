@@ -203,6 +203,8 @@ static const struct fx_field oline_f[] = {
 	F(FX_FT_STR, fx_oline, reserved), F(FX_FT_I64, fx_oline, reserved_qty),
 	F(FX_FT_I64, fx_oline, shipped), F(FX_FT_I64, fx_oline, cancelled),
 	F(FX_FT_I64, fx_oline, reserved_1c), F(FX_FT_I64, fx_oline, ready),
+	/* Dealer codes: re-priced at submission. */
+	F(FX_FT_BOOL, fx_oline, repriced), F(FX_FT_I64, fx_oline, price_draft),
 	FEND
 };
 const struct fx_rectype fx_rt_oline = { "order_line", 1, oline_f };

@@ -69,6 +69,7 @@ struct fx_srd {
 	uint64_t	 xls_mem;	/* bytes */
 	struct fx_err	*err;
 	struct fx_sheet	*out;		/* readers set format, sheet, ... */
+	int		 codes;		/* a codes sheet: code, article */
 
 	/* The row being read. */
 	long		 row;

@@ -375,6 +375,16 @@ static const char *const qty_labels[] = {
 	"количество", "кол-во", "кол", "колич", "qty", "quantity",
 };
 
+/* A dealer's codes sheet (fx_sheet_opts.codes): its code, our article. */
+static const char *const code_labels[] = {
+	"код", "код дилера", "код клиента", "ваш код", "наш код", "код товара",
+	"старый артикул", "code", "dealer code", "own code", "alias",
+};
+static const char *const codeart_labels[] = {
+	"артикул", "артикул поставщика", "артикул товара", "арт", "article",
+	"sku", "art",
+};
+
 static int
 is_label(const char *l, const char *const *v, size_t n)
 {
@@ -395,16 +405,36 @@ header(struct fx_srd *r)
 	long acol = 0, qcol = 0;
 	size_t i, ai = 0, qi = 0;
 
+	const char *const *al = art_labels, *const *ql = qty_labels;
+	size_t nal = nitems(art_labels), nql = nitems(qty_labels);
+	const char *an = "article", *qn = "quantity";
+	const char *alist = "Артикул, Код, Article, SKU";
+	const char *qlist = "Количество, Кол-во, Qty, Quantity";
+
+	/* A codes sheet: the code's column first, the article second. */
+	if (r->codes) {
+		al = code_labels;
+		nal = nitems(code_labels);
+		ql = codeart_labels;
+		nql = nitems(codeart_labels);
+		an = "code";
+		qn = "article";
+		alist = "Код, Код дилера, Code";
+		qlist = "Артикул, Article, SKU";
+	}
 	for (i = 0; i < r->ncells; i++) {
 		c = &r->cells[i];
 		if (c->flags != 0 || label(r->cbuf.p + c->off, c->len, l,
 		    sizeof(l)) == -1)
 			continue;
-		if (acol == 0 && is_label(l, art_labels, nitems(art_labels))) {
+		/* "Артикул" names the article in both kinds of sheet. */
+		if (r->codes && qcol == 0 && is_label(l, ql, nql)) {
+			qcol = c->col;
+			qi = i;
+		} else if (acol == 0 && is_label(l, al, nal)) {
 			acol = c->col;
 			ai = i;
-		} else if (qcol == 0 &&
-		    is_label(l, qty_labels, nitems(qty_labels))) {
+		} else if (qcol == 0 && is_label(l, ql, nql)) {
 			qcol = c->col;
 			qi = i;
 		}
@@ -418,18 +448,16 @@ header(struct fx_srd *r)
 	if (qcol == 0) {
 		c = &r->cells[ai];
 		return fx_srd_err(r, r->row, FX_EDATA, "the header names the "
-		    "article (\"%s\" in %s) but no quantity column "
-		    "(Количество, Кол-во, Qty, Quantity)",
+		    "%s (\"%s\" in %s) but no %s column (%s)", an,
 		    fx_quote(q, sizeof(q), fx_buf_str(&r->cbuf) + c->off),
-		    fx_srd_colname(cn, sizeof(cn), c->col));
+		    fx_srd_colname(cn, sizeof(cn), c->col), qn, qlist);
 	}
 	if (acol == 0) {
 		c = &r->cells[qi];
 		return fx_srd_err(r, r->row, FX_EDATA, "the header names the "
-		    "quantity (\"%s\" in %s) but no article column "
-		    "(Артикул, Код, Article, SKU)",
+		    "%s (\"%s\" in %s) but no %s column (%s)", qn,
 		    fx_quote(q, sizeof(q), fx_buf_str(&r->cbuf) + c->off),
-		    fx_srd_colname(cn, sizeof(cn), c->col));
+		    fx_srd_colname(cn, sizeof(cn), c->col), an, alist);
 	}
 	r->acol = acol;
 	r->qcol = qcol;
@@ -616,7 +644,8 @@ finish(struct fx_srd *r)
 			}
 		if (c2 == 0)
 			return fx_srd_err(r, 0, FX_EDATA, "one column only: "
-			    "expected two, the article and the quantity");
+			    "expected two, %s", r->codes ? "the code and the "
+			    "article" : "the article and the quantity");
 		out->art_col = c1;
 		out->qty_col = c2;
 	}
@@ -788,6 +817,7 @@ fx_sheet_read(const char *path, const struct fx_sheet_opts *opts,
 	r.path = path;
 	r.name = opts->name != NULL ? opts->name : path;
 	r.want = opts->sheet;
+	r.codes = opts->codes;
 	r.max_rows = opts->max_rows != 0 ? opts->max_rows : FX_SHEET_MAX_ROWS;
 	r.xls_cpu = opts->xls_cpu > 0 ? opts->xls_cpu : XLS_CPU;
 	r.xls_mem = opts->xls_mem != 0 ? opts->xls_mem : XLS_MEM;

@@ -224,8 +224,9 @@ sniff(struct fx_srd *r, const char *s, size_t len, char *delim)
 			}
 			if (lines_with[best] == 0)
 				return fx_srd_err(r, 0, FX_EDATA, "one column "
-				    "only: expected the article and the "
-				    "quantity separated by ';', ',' or TAB");
+				    "only: expected the %s separated by ';', "
+				    "',' or TAB", r->codes ? "code and the "
+				    "article" : "article and the quantity");
 			*delim = delims[best];
 		}
 		for (i = 0; i <= len; i++) {

@@ -677,6 +677,8 @@ static const char dump_defaults[] =
 	"  status_map: \"Новый=submitted;Принят=accepted;В работе=in_progress;"
 	"Собран=in_progress;Отгружен=shipped;Закрыт=closed;Отменен=cancelled;"
 	"Отменён=cancelled\"\n"
+	"  pack_property: Кратность\n"
+	"  round_to_pack: false\n"
 	"documents:\n"
 	"  supplier: —\n"
 	"  supplier_bank: —\n"
