@@ -151,6 +151,14 @@ static const struct ckey keys[] = {
 	    "Принят=accepted;В работе=in_progress;Собран=in_progress;"
 	    "Отгружен=shipped;Закрыт=closed;Отменен=cancelled;"
 	    "Отменён=cancelled" },
+	/* Claims: */
+	{ .sec = "claims", .key = "reasons", .type = CT_STR,
+	    .off = OFF(claims_reasons), .def = "defect;shortage;wrong_item;"
+	    "damaged_in_transit;other" },
+	{ .sec = "claims", .key = "max_file_size", .type = CT_SIZE,
+	    .off = OFF(claims_max_file_size), .def = "25MiB", .min = 1 },
+	{ .sec = "claims", .key = "max_claim_size", .type = CT_SIZE,
+	    .off = OFF(claims_max_claim_size), .def = "100MiB", .min = 1 },
 };
 
 #define NKEYS	nitems(keys)

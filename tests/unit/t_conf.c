@@ -676,7 +676,12 @@ static const char dump_defaults[] =
 	"  min_sum: 0\n"
 	"  status_map: \"Новый=submitted;Принят=accepted;В работе=in_progress;"
 	"Собран=in_progress;Отгружен=shipped;Закрыт=closed;Отменен=cancelled;"
-	"Отменён=cancelled\"\n";
+	"Отменён=cancelled\"\n"
+	/* Claims: */
+	"claims:\n"
+	"  reasons: \"defect;shortage;wrong_item;damaged_in_transit;other\"\n"
+	"  max_file_size: 25MiB\n"
+	"  max_claim_size: 100MiB\n";
 
 static void
 test_dump(void)
