@@ -205,6 +205,10 @@ cmd_import(struct opts *o, int argc, char **argv)
 		    (unsigned long long)st.orders,
 		    (unsigned long long)st.orders_new,
 		    (unsigned long long)st.order_events);
+	if (!o->quiet && st.claim_lines > 0)
+		printf("claim lines %llu, status changes %llu\n",
+		    (unsigned long long)st.claim_lines,
+		    (unsigned long long)st.claim_changes);
 	return 0;
 }
 

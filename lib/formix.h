@@ -254,6 +254,8 @@ struct fx_import_stats {
 	int		 files;
 	/* 1C's order documents (order1c.c): */
 	uint64_t	 orders, orders_new, order_events;
+	/* 1C's claim statuses (claim1c.c): lines named, lines moved. */
+	uint64_t	 claim_lines, claim_changes;
 	int		 already_applied;	/* every file was applied before */
 	char		 applied_at[32];	/* when, if so */
 };

@@ -25,10 +25,11 @@
 #include "fx-int.h"
 
 enum fkind { F_CATALOG, F_OFFERS, F_CONDITIONS, F_DELIVERIES, F_LEDGER,
-	F_ORDERS };
+	F_ORDERS, F_CLAIMS };
 
 static const char *const fkind_names[] = {
-	"catalog", "offers", "conditions", "deliveries", "ledger", "orders"
+	"catalog", "offers", "conditions", "deliveries", "ledger", "orders",
+	"claims"
 };
 
 struct pfile {
@@ -123,6 +124,8 @@ classify(struct fx_ctx *ctx, struct pfile *f, struct fx_err *err)
 		f->kind = F_DELIVERIES;
 	else if (strcmp(root, "formix-ledger") == 0)
 		f->kind = F_LEDGER;
+	else if (strcmp(root, "formix-claim-statuses") == 0)
+		f->kind = F_CLAIMS;	/* claim1c.c */
 	else
 		return fx_err_setloc(err, FX_EDATA, f->path, 0, 0, "not a 1C "
 		    "exchange file: root element \"%s\"",
@@ -297,6 +300,10 @@ apply(struct fx_txn *txn, void *arg, struct fx_err *err)
 			r = fx_order1c_import(pk->ctx, txn, f->path, pk->st,
 			    err);
 			break;
+		case F_CLAIMS:
+			r = fx_claim1c_import(pk->ctx, txn, f->path, pk->st,
+			    err);
+			break;
 		default:
 			FX_BUG("file kind %d", f->kind);
 		}
@@ -380,7 +387,7 @@ fx_import(struct fx_ctx *ctx, const char *const *paths, size_t n, int flags,
 		size_t j, o = 0;
 		int k;
 
-		for (k = F_CATALOG; k <= F_ORDERS; k++)
+		for (k = F_CATALOG; k <= F_CLAIMS; k++)
 			for (j = 0; j < n; j++)
 				if ((int)pk.files[j].kind == k)
 					tmp[o++] = pk.files[j];
