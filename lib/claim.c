@@ -665,12 +665,16 @@ fx_claim_lines(struct fx_ctx *ctx, const char *order, const char *query,
 	struct fx_order o;
 	struct fx_user me;
 	struct fx_entity e;
-	struct fx_oline *l = NULL;
+	struct fx_oline l;
 	struct fx_claimable *v = NULL;
+	struct fx_cur cur;
+	struct fx_buf k = { NULL, 0, 0 };
 	struct query *q;
-	int64_t *claimed = NULL;
-	size_t nl = 0, n = 0, i;
-	int rc = -1;
+	MDB_val key, val;
+	int64_t *claimed = NULL, cl;
+	size_t nl, n = 0, cap = 0, plen;
+	void *blk;
+	int r, curopen = 0, rc = -1;
 
 	*vp = NULL;
 	*np = 0;
@@ -685,39 +689,67 @@ fx_claim_lines(struct fx_ctx *ctx, const char *order, const char *query,
 	}
 	if (order_seen(ctx, &t, order, &o, &me, &e, err) == -1)
 		goto out;
-	if (order_lines(&t, o.number, &l, &nl, err) == -1)
-		goto out;
+	/*
+	 * What claims hold, by line number: lines are numbered 1..nlines
+	 * (a line numbered past that is given nothing claimed).
+	 */
+	nl = o.nlines > 0 ? (size_t)o.nlines : 0;
 	claimed = fx_calloc(nl + 1, sizeof(*claimed));
 	if (claimed_of(&t, o.number, claimed, nl, err) == -1)
 		goto out;
-	v = fx_calloc(nl + 1, sizeof(*v));
-	for (i = 0; i < nl; i++) {
-		struct fx_claimable *c = &v[n];
-		int64_t cl = l[i].line >= 1 && (size_t)l[i].line <= nl ?
-		    claimed[l[i].line - 1] : 0;
+	/*
+	 * The lines read in place, each in one allocation: an order of
+	 * thousands of lines is searched without a malloc per field.
+	 */
+	fx_buf_key(&k, o.number, "", (char *)NULL);
+	plen = k.len;
+	if (fx_cur_open(&t, FX_K_OLINE, &cur, err) == -1)
+		goto out;
+	curopen = 1;
+	for (r = fx_cur_seek(&cur, k.p, plen, &key, &val, err); r == 0;
+	    r = fx_cur_next(&cur, &key, &val, err)) {
+		struct fx_claimable *c;
 
-		if (!query_match(q, &l[i]))
+		if (key.mv_size < plen || memcmp(key.mv_data, k.p, plen) != 0)
+			break;
+		if (fx_rec_decode_packed(val.mv_data, val.mv_size,
+		    &fx_rt_oline, &l, &blk, err) == -1) {
+			r = -1;
+			break;
+		}
+		if (!query_match(q, &l)) {
+			free(blk);
 			continue;
-		c->line = l[i].line;
-		c->product = fx_strdup(l[i].product);
-		c->article = fx_strdup(l[i].article);
-		c->name = fx_strdup(l[i].name);
-		c->qty = l[i].qty;
-		c->shipped = l[i].shipped;
+		}
+		v = fx_grow(v, &cap, n + 1, sizeof(*v));
+		c = &v[n++];
+		cl = l.line >= 1 && (size_t)l.line <= nl ?
+		    claimed[l.line - 1] : 0;
+		c->line = l.line;
+		c->product = fx_strdup(l.product);
+		c->article = fx_strdup(l.article);
+		c->name = fx_strdup(l.name);
+		c->qty = l.qty;
+		c->shipped = l.shipped;
 		c->claimed = cl;
-		c->claimable = l[i].shipped > cl ? l[i].shipped - cl : 0;
-		n++;
+		c->claimable = l.shipped > cl ? l.shipped - cl : 0;
+		free(blk);
 	}
+	if (r == -1)
+		goto out;
 	*vp = v;
 	*np = n;
 	v = NULL;
+	n = 0;
 	rc = 0;
 out:
+	if (curopen)
+		fx_cur_close(&cur);
 	fx_db_abort(&t);
 	fx_claimables_free(v, n);
+	fx_buf_release(&k);
 	free(claimed);
 	free(q);
-	fx_rec_vfree(&fx_rt_oline, l, nl, sizeof(*l));
 	fx_order_release(&o);
 	fx_entity_release(&e);
 	fx_user_release(&me);
