@@ -41,6 +41,7 @@ usage(void)
 "       %s lines ORDER [QUERY...]\n"
 "       %s add CLAIM LINE QTY --reason R [--comment T]\n"
 "       %s attach CLAIM[/LINE] FILE... [--name N]\n"
+"       %s remove CLAIM/LINE\n"
 "       %s submit CLAIM\n"
 "       %s set CLAIM/LINE STATUS [--resolution R] [--comment T]\n"
 "       %s list [--entity E] [--status S] [--from DATE] [--to DATE]\n"
@@ -61,6 +62,7 @@ usage(void)
 "                         article) in a draft\n"
 "  attach CLAIM[/LINE] FILE...\n"
 "                         attach files to the claim or to one line\n"
+"  remove CLAIM/LINE      take a line out of a draft\n"
 "  submit CLAIM           send the draft to 1C\n"
 "  set CLAIM/LINE STATUS  staff: in_review, accepted or rejected\n"
 "  list                   claims, newest first\n"
@@ -96,7 +98,7 @@ usage(void)
 "file, 69 store unavailable, 70 internal error, 73 cannot create, 74 I/O\n"
 "error, 75 try again later, 77 not permitted, 78 configuration error.\n",
 	    cli_prog, cli_prog, cli_prog, cli_prog, cli_prog, cli_prog,
-	    cli_prog, cli_prog, FX_ROOTDIR);
+	    cli_prog, cli_prog, cli_prog, FX_ROOTDIR);
 	exit(0);
 }
 
@@ -400,6 +402,36 @@ cmd_attach(struct opts *o, int argc, char **argv)
 }
 
 static int
+cmd_remove(struct opts *o, int argc, char **argv)
+{
+	struct fx_ctx *ctx;
+	struct fx_err err;
+	const char *claim;
+	char buf[64];
+	int line, rc;
+
+	if (argc == 2)
+		claim = claim_arg(argv[1], buf, sizeof(buf), &line);
+	else if (argc == 3) {
+		claim = argv[1];
+		line = line_arg(argv[2]);
+	} else
+		cli_usage("remove wants CLAIM/LINE");
+	if (line == 0)
+		cli_usage("remove wants CLAIM/LINE, such as C000001/2");
+	if ((rc = cli_open_as(&ctx, o->root, o->conf, 0, o->as)) != 0)
+		return rc;
+	fx_err_clear(&err);
+	if (fx_claim_remove(ctx, claim, line, &err) == -1)
+		rc = cli_fail(&err);
+	else
+		fprintf(stderr, "%s: claim %s line %d removed\n", cli_prog,
+		    claim, line);
+	fx_ctx_free(ctx);
+	return rc;
+}
+
+static int
 cmd_submit(struct opts *o, int argc, char **argv)
 {
 	struct fx_ctx *ctx;
@@ -579,6 +611,7 @@ static const struct {
 	{ "lines", cmd_lines },
 	{ "add", cmd_add },
 	{ "attach", cmd_attach },
+	{ "remove", cmd_remove },
 	{ "submit", cmd_submit },
 	{ "set", cmd_set },
 	{ "list", cmd_list },
@@ -695,8 +728,8 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
-		cli_usage("no command given: new, lines, add, attach, submit, "
-		    "set, list or show");
+		cli_usage("no command given: new, lines, add, attach, remove, "
+		    "submit, set, list or show");
 	for (i = 0; i < nitems_(commands); i++)
 		if (strcmp(argv[0], commands[i].name) == 0)
 			return commands[i].fn(&o, argc, argv);

@@ -758,6 +758,23 @@ out:
 
 /* -- adding a line ---------------------------------------------------- */
 
+/* The highest line number of a claim, 0 if none, -1 on error. */
+static int
+last_line(struct fx_txn *t, const char *claim, struct fx_err *err)
+{
+	struct fx_cline *l;
+	size_t n, i;
+	int max = 0;
+
+	if (fx_claim_lines_read(t, claim, &l, &n, err) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (l[i].line > max)
+			max = l[i].line;
+	fx_rec_vfree(&fx_rt_cline, l, n, sizeof(*l));
+	return max;
+}
+
 struct addarg {
 	struct fx_ctx	*ctx;
 	const char	*claim;
@@ -825,6 +842,7 @@ add_txn(struct fx_txn *t, void *arg, struct fx_err *err)
 	int rc = -1;
 
 	memset(&l, 0, sizeof(l));
+	fx_cline_release(a->l);		/* a rerun after the map grew */
 	if (fx_claim_seen(ctx, t, a->claim, &c, err) == -1)
 		return -1;
 	if (fx_acl_check_txn(ctx, t, FX_ACT_CLAIM, c.entity, NULL, err) == -1)
@@ -861,7 +879,10 @@ add_txn(struct fx_txn *t, void *arg, struct fx_err *err)
 	}
 
 	fx_now_iso(now, sizeof(now));
-	l.line = c.nlines + 1;
+	/* After the last line: a line removed leaves its number unused. */
+	if ((l.line = last_line(t, c.number, err)) == -1)
+		goto out;
+	l.line++;
 	l.order_line = hit->line;
 	l.product = hit->product;
 	l.article = hit->article;
@@ -929,6 +950,94 @@ fx_claim_add(struct fx_ctx *ctx, const char *claim, const char *oline,
 	a.comment = comment;
 	a.l = l;
 	return fx_db_write(ctx->db, add_txn, &a, err) == 0 ? 0 : -1;
+}
+
+/* -- removing a line of a draft --------------------------------------- */
+
+struct rmarg {
+	struct fx_ctx	*ctx;
+	const char	*claim;
+	int		 line;
+};
+
+static int
+remove_txn(struct fx_txn *t, void *arg, struct fx_err *err)
+{
+	struct rmarg *a = arg;
+	struct fx_ctx *ctx = a->ctx;
+	struct fx_claim c;
+	struct fx_cfile *f = NULL;
+	struct fx_buf k = { NULL, 0, 0 }, rec = { NULL, 0, 0 };
+	char now[32], obj[64], ln[16], q[32];
+	size_t nf = 0, i;
+	int found, rc = -1;
+
+	if (fx_claim_seen(ctx, t, a->claim, &c, err) == -1)
+		return -1;
+	if (fx_acl_check_txn(ctx, t, FX_ACT_CLAIM, c.entity, NULL, err) == -1)
+		goto out;
+	if (strcmp(c.status, "draft") != 0) {
+		fx_err_set(err, FX_ENEGATIVE, "claim %s is %s: lines are "
+		    "removed from a draft only", c.number, c.status);
+		goto out;
+	}
+	line_key(&k, c.number, a->line);
+	if ((found = fx_db_get(t, FX_K_CLINE, k.p, k.len, NULL, NULL,
+	    err)) == -1)
+		goto out;
+	if (found == 1) {
+		fx_err_set(err, FX_ENOTFOUND, "claim %s has no line %d",
+		    c.number, a->line);
+		goto out;
+	}
+	if (fx_db_del(t, FX_K_CLINE, k.p, k.len, NULL, 0, err) == -1)
+		goto out;
+	/* Its attachments go with it (the stored files stay: shared). */
+	if (fx_claim_files_read(t, c.number, &f, &nf, err) == -1)
+		goto out;
+	for (i = 0; i < nf; i++) {
+		if (f[i].line != a->line)
+			continue;
+		(void)snprintf(ln, sizeof(ln), "%04d", (int)f[i].seq);
+		fx_buf_reset(&k);
+		fx_buf_key(&k, c.number, ln, (char *)NULL);
+		if (fx_db_del(t, FX_K_CFILE, k.p, k.len, NULL, 0, err) == -1)
+			goto out;
+		c.nfiles--;
+		c.size -= f[i].size;
+	}
+	c.nlines--;
+	fx_now_iso(now, sizeof(now));
+	set_str(&c.updated, now);
+	if (fx_db_putrec(t, FX_K_CLAIM, c.number, strlen(c.number),
+	    &fx_rt_claim, &c, &rec, err) == -1)
+		goto out;
+	(void)snprintf(obj, sizeof(obj), "%s/%d", c.number, a->line);
+	(void)snprintf(q, sizeof(q), "%d", a->line);
+	if (fx_audit_add(ctx, t, "claim.remove", obj, "line", q, "", err) == -1)
+		goto out;
+	rc = 0;
+out:
+	fx_cfiles_free(f, nf);
+	fx_claim_release(&c);
+	fx_buf_release(&k);
+	fx_buf_release(&rec);
+	return rc;
+}
+
+int
+fx_claim_remove(struct fx_ctx *ctx, const char *claim, int line,
+    struct fx_err *err)
+{
+	struct rmarg a;
+
+	if (claim == NULL || claim[0] == '\0' || line <= 0)
+		return fx_err_set(err, FX_EUSAGE, "a claim and a line number "
+		    "are required");
+	a.ctx = ctx;
+	a.claim = claim;
+	a.line = line;
+	return fx_db_write(ctx->db, remove_txn, &a, err) == 0 ? 0 : -1;
 }
 
 /* -- the file for 1C -------------------------------------------------- */

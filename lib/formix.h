@@ -1413,6 +1413,12 @@ int	 fx_claim_add(struct fx_ctx *, const char *claim, const char *oline,
 	    int64_t qty, const char *reason, const char *comment,
 	    struct fx_cline *l, struct fx_err *);
 /*
+ * Remove a line from a draft claim, with its attachments' records: what
+ * it held is claimable again.  Line numbers are not reused.
+ */
+int	 fx_claim_remove(struct fx_ctx *, const char *claim, int line,
+	    struct fx_err *);
+/*
  * Submit a draft with at least one line: formix XML goes to the spool's
  * 1c/out as claim-NUMBER.xml before the status commits; the dealer is
  * notified.  *c returned new.

@@ -305,6 +305,33 @@ C000001	D00001-1" ]
 	[[ "${lines[0]}" == '{"number":"C000002","status":"draft","order":"000002","entity":"D00001-2",'* ]]
 }
 
+@test "a line taken out of a draft gives its quantity back" {
+	claim --as emp new 000001 >/dev/null 2>&1
+	claim --as emp add C000001 1 6 --reason defect >/dev/null
+	claim --as emp add C000001 1 1 --reason other >/dev/null
+	claim --as emp attach C000001/1 "$DATA/claims/photo.jpg" >/dev/null
+	claim --as emp attach C000001 "$DATA/claims/act.docx" >/dev/null
+	run -0 --separate-stderr claim --as emp remove C000001/1
+	[ "$stderr" = "formix-claim: claim C000001 line 1 removed" ]
+	run -0 claim --as emp lines 000001 27087 --tsv -H
+	[ "$(cut -f5-7 <<< "$output")" = "8	1	7" ]
+	run -0 claim --as emp show C000001 --tsv -H
+	[ "$(head -1 <<< "$output" | cut -f8,9)" = "1	1" ]
+	[ "$(sed -n 2p <<< "$output" | cut -f1,6)" = "2	other" ]
+	[ "$(sed -n 3p <<< "$output" | cut -f2,3)" = "0	act.docx" ]
+	# Numbers are not reused.
+	run -0 claim --as emp add C000001 1 2 --reason defect --tsv -H
+	[ "$(cut -f1 <<< "$output")" = "3" ]
+	run -1 --separate-stderr claim --as emp remove C000001/1
+	[ "$stderr" = "formix-claim: claim C000001 has no line 1" ]
+	run -77 claim --as noclaim remove C000001/2
+	run -64 claim --as emp remove C000001
+	admin log --object C000001/1 | grep -q 'claim.remove'
+	claim --as emp submit C000001 >/dev/null 2>&1
+	run -1 --separate-stderr claim --as emp remove C000001/2
+	[ "$stderr" = "formix-claim: claim C000001 is submitted: lines are removed from a draft only" ]
+}
+
 @test "a blocked author's claims stay visible and workable by others" {
 	claim --as emp new 000001 >/dev/null 2>&1
 	claim --as emp add C000001 1 1 --reason defect >/dev/null
@@ -352,7 +379,7 @@ C000001	D00001-1" ]
 
 @test "usage: commands, arguments and options" {
 	run -64 --separate-stderr claim
-	[[ "$stderr" == "formix-claim: no command given: new, lines, add, attach, submit, set, list or show"* ]]
+	[[ "$stderr" == "formix-claim: no command given: new, lines, add, attach, remove, submit, set, list or show"* ]]
 	run -64 claim frobnicate
 	run -64 claim new
 	run -64 claim new 000001 000002
