@@ -116,3 +116,17 @@ history() {
 	run -65 --separate-stderr admin import "$T/again.xml"
 	[ "$stderr" = "formix-admin: $T/again.xml:3: claim C000001 line 1 is rejected: it cannot become in_review (a decided line is final)" ]
 }
+
+@test "through formixd: 1C drops its file into 1c/in" {
+	fx_conf_add spool "settle: 0"
+	fx_conf_add spool "package_window: 0"
+	fx_conf_add spool "min_free: 0"
+	cp "$C/1c-statuses.xml" "$T/claims.xml"
+	mv "$T/claims.xml" "$FORMIX_ROOT/spool/1c/in/claims.xml"
+	run -0 "$FX_BUILDDIR/daemon/formixd" --once
+	run -0 history
+	[ "$output" = "1 new in_review  на экспертизе 1c
+2 new accepted refund вернём деньги 1c" ]
+	[ "$(notices | wc -l)" -eq 3 ]
+	grep -qx "status: applied" "$FORMIX_ROOT"/spool/1c/out/claims.xml.*.ack
+}
