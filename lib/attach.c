@@ -20,6 +20,12 @@
  * commit.  The same content attached twice is one file.  A crash between
  * the file and the commit leaves a file no record names: harmless, and
  * the next attempt finds it in place.
+ *
+ * NEEDSWORK: the files are written inside the write transaction, so a
+ * large video holds every other writer back while it is synced.  Writing
+ * them before it (after the same checks in a read transaction, repeated
+ * in the write one) would free the lock at the price of orphan files
+ * when the second check fails; no sweep of orphans exists yet.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -649,6 +649,14 @@ int	 fx_order1c_import(struct fx_ctx *, struct fx_txn *, const char *path,
 	    struct fx_import_stats *, struct fx_err *);
 /* -- end of Orders ---------------------------------------------------- */
 /* -- Claims (claim.c, claim1c.c, attach.c) ---------------------------- */
+/*
+ *	claims		number "C000001"	-> rec fx_claim
+ *	claim_lines	number \0 line "0001"	-> rec fx_cline
+ *	claim_events	number \0 seq "000001"	-> rec fx_cevent
+ *	claim_files	number \0 seq "0001"	-> rec fx_cfile
+ *	meta "claim_seq"	the last claim number given out
+ * Attachments themselves: spool/attachments/XX/SHA256.
+ */
 extern const struct fx_rectype fx_rt_claim, fx_rt_cline, fx_rt_cevent,
 	fx_rt_cfile;
 /* Is reason one of conf's claims.reasons?  FX_EUSAGE with the list. */
