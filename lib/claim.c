@@ -1355,6 +1355,7 @@ submit_txn(struct fx_txn *t, void *arg, struct fx_err *err)
 	fx_claim_release(a->c);
 	if (fx_rec_decode(rec.p, rec.len, &fx_rt_claim, a->c, err) == -1)
 		goto out;
+	fx_crash_at("claim-before-commit");
 	rc = 0;
 out:
 	fx_rec_vfree(&fx_rt_cline, l, nl, sizeof(*l));
@@ -1381,6 +1382,7 @@ fx_claim_submit(struct fx_ctx *ctx, const char *claim, struct fx_claim *c,
 		fx_claim_release(c);
 		return -1;
 	}
+	fx_crash_at("claim-after-commit");
 	return 0;
 }
 
@@ -1582,6 +1584,8 @@ set_txn(struct fx_txn *t, void *arg, struct fx_err *err)
 	if (rc == -1)
 		return -1;
 	a->same = rc == 1;
+	if (!a->same)
+		fx_crash_at("claim-before-commit");
 	/* Nothing changed: abort rather than commit an empty transaction. */
 	return a->same ? 1 : 0;
 }
@@ -1614,6 +1618,8 @@ fx_claim_set(struct fx_ctx *ctx, const char *claim, int line,
 		fx_cline_release(l);
 		return -1;
 	}
+	if (!a.same)
+		fx_crash_at("claim-after-commit");
 	return a.same ? 1 : 0;
 }
 
