@@ -129,4 +129,6 @@ history() {
 2 new accepted refund вернём деньги 1c" ]
 	[ "$(notices | wc -l)" -eq 3 ]
 	grep -qx "status: applied" "$FORMIX_ROOT"/spool/1c/out/claims.xml.*.ack
+	grep -q "^applied: files=1 .* claim_lines=2 claim_changes=2$" \
+	    "$FORMIX_ROOT"/spool/1c/out/claims.xml.*.ack
 }
