@@ -425,6 +425,10 @@ attach_txn(struct fx_txn *t, void *arg, struct fx_err *err)
 	if (fx_db_putrec(t, FX_K_CLAIM, c.number, strlen(c.number),
 	    &fx_rt_claim, &c, &rec, err) == -1)
 		goto out;
+	/* 1C has the claim already: it gets it again, with the files. */
+	if (strcmp(c.status, "draft") != 0 && fx_claim_out(ctx, t, &c,
+	    err) == -1)
+		goto out;
 	fx_crash_at("claim-before-commit");
 	rc = 0;
 out:

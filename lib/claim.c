@@ -1182,6 +1182,15 @@ claim_out(struct fx_ctx *ctx, struct fx_txn *t, const struct fx_claim *c,
 	return rc;
 }
 
+int
+fx_claim_out(struct fx_ctx *ctx, struct fx_txn *t, const struct fx_claim *c,
+    struct fx_err *err)
+{
+	char name[64];
+
+	return claim_out(ctx, t, c, NULL, 0, name, sizeof(name), err);
+}
+
 /* -- notices ---------------------------------------------------------- */
 
 static void

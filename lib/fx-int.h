@@ -682,6 +682,9 @@ int	 fx_claim_set_txn(struct fx_ctx *, struct fx_txn *, const char *claim,
 	    int line, const char *status, const char *resolution,
 	    const char *comment, const char *by, int write_1c,
 	    struct fx_cline *out, struct fx_err *);
+/* Write claim c as it stands in txn to 1c/out (before txn commits). */
+int	 fx_claim_out(struct fx_ctx *, struct fx_txn *, const struct fx_claim *,
+	    struct fx_err *);
 /* 1C's claim statuses (claim1c.c), applied in the import transaction. */
 int	 fx_claim1c_import(struct fx_ctx *, struct fx_txn *, const char *path,
 	    struct fx_import_stats *, struct fx_err *);

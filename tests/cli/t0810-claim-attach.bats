@@ -56,7 +56,9 @@ stored() {
 	claim --as emp submit C000001 >/dev/null 2>&1
 	grep -q "<file line=\"1\" name=\"photo.jpg\" type=\"image/jpeg\" size=\"22\" sha256=\"$sha\" path=\"attachments/${sha:0:2}/$sha\"/>" \
 	    "$FORMIX_ROOT/spool/1c/out/claim-C000001.xml"
-	run -0 claim --as emp attach C000001/1 "$C/photo.jpg"
+	run -0 claim --as emp attach C000001/1 "$C/act.docx"
+	grep -q '<file line="1" name="act.docx" type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"' \
+	    "$FORMIX_ROOT/spool/1c/out/claim-C000001.xml"
 	admin log --object C000001/1 | grep -q 'claim.attach'
 }
 
