@@ -439,3 +439,27 @@ if [ -x "$order" ]; then
 	    "$np" "$ls" "$(ratio "$np" "$ls")" $(($(median < "$tmp/rss") / 1024))
 	printf 'report demand (one entity):  %s s\n' "$(median < "$tmp/dr")"
 fi
+# Claims (issue 5): formix-claim lines on an order of 2,000 lines (a 1C
+# order of the test catalog's goods, every line shipped), in process:
+# an article prefix, name words, nothing found, and the floor (every line,
+# no query).  Target: fast on orders of 1,000+ lines.
+fresh
+"$admin" -q -D "$tmp/inst" import "$src/tests/data/cml/import.xml" \
+    "$src/tests/data/cml/offers.xml" "$src/tests/data/cond/conditions.xml" 2>/dev/null
+$py - "$src/tests/data/orders/1c-keyed.xml" "$tmp/big-order.xml" <<'PY'
+import sys
+src = open(sys.argv[1], encoding="utf-8").read()
+head = src[:src.index("<Товары>") + len("<Товары>")]
+tail = src[src.index("</Товары>"):]
+good = ("<Товар><Ид>p-%d</Ид><Наименование>x</Наименование>"
+    "<Количество>5</Количество><Цена>10</Цена><ЗначенияРеквизитов>"
+    "<ЗначениеРеквизита><Наименование>Отгружено</Наименование>"
+    "<Значение>5</Значение></ЗначениеРеквизита></ЗначенияРеквизитов>"
+    "</Товар>")
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    f.write(head + "\n".join(good % (i % 3 + 1) for i in range(2000)) + tail)
+PY
+"$admin" -q -D "$tmp/inst" import "$tmp/big-order.xml"
+for q in 2708 "ключ комб" zzz ""; do
+	"$fxbench" -D "$tmp/inst" claimlines 000001 "$q"
+done

@@ -301,6 +301,40 @@ ar_reports(const char *dir, const char *file)
 	return 0;
 }
 
+/*
+ * Claims (issue 5): searching the lines of an order, as formix-claim
+ * lines does, medians over rounds of 50 searches.
+ */
+static int
+claim_lines(const char *dir, const char *order, const char *query)
+{
+	struct fx_ctx *ctx;
+	struct fx_err err;
+	struct fx_claimable *v;
+	double t[ROUNDS], t0;
+	size_t n = 0;
+	int r, i;
+
+	if (fx_ctx_open(&ctx, dir, NULL, FX_OPEN_RDONLY, &err) == -1 ||
+	    fx_auth(ctx, NULL, &err) == -1)
+		die(&err);
+	for (r = 0; r < ROUNDS; r++) {
+		t0 = now_ms();
+		for (i = 0; i < 50; i++) {
+			if (fx_claim_lines(ctx, order, query, &v, &n,
+			    &err) == -1)
+				die(&err);
+			fx_claimables_free(v, n);
+		}
+		t[r] = (now_ms() - t0) / 50;
+	}
+	qsort(t, ROUNDS, sizeof(double), cmp_d);
+	printf("claim_lines query \"%s\" matches %zu median_ms %.3f\n",
+	    query, n, t[ROUNDS / 2]);
+	fx_ctx_free(ctx);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -314,6 +348,9 @@ main(int argc, char **argv)
 	if (argc == 5 && strcmp(argv[1], "-D") == 0 &&
 	    strcmp(argv[3], "ar") == 0)
 		return ar_reports(argv[2], argv[4]);
+	if (argc == 6 && strcmp(argv[1], "-D") == 0 &&
+	    strcmp(argv[3], "claimlines") == 0)
+		return claim_lines(argv[2], argv[4], argv[5]);
 	if (argc != 6 || strcmp(argv[1], "-D") != 0) {
 		fprintf(stderr, "usage: fxbench -D DIR lookups|total FILE "
 		    "ENTITY\n");

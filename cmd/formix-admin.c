@@ -209,6 +209,10 @@ cmd_import(struct opts *o, int argc, char **argv)
 	if (!o->quiet && st.order_docs > 0)
 		printf("order documents %llu\n",
 		    (unsigned long long)st.order_docs);
+	if (!o->quiet && st.claim_lines > 0)
+		printf("claim lines %llu, status changes %llu\n",
+		    (unsigned long long)st.claim_lines,
+		    (unsigned long long)st.claim_changes);
 	return 0;
 }
 

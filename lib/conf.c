@@ -165,6 +165,14 @@ static const struct ckey keys[] = {
 	    .off = OFF(doc_vat_rate), .def = "20", .min = 0, .max = 100 },
 	{ .sec = "documents", .key = "max_size", .type = CT_SIZE,
 	    .off = OFF(doc_max_size), .def = "50MiB", .min = 1 },
+	/* Claims: */
+	{ .sec = "claims", .key = "reasons", .type = CT_STR,
+	    .off = OFF(claims_reasons), .def = "defect;shortage;wrong_item;"
+	    "damaged_in_transit;other" },
+	{ .sec = "claims", .key = "max_file_size", .type = CT_SIZE,
+	    .off = OFF(claims_max_file_size), .def = "25MiB", .min = 1 },
+	{ .sec = "claims", .key = "max_claim_size", .type = CT_SIZE,
+	    .off = OFF(claims_max_claim_size), .def = "100MiB", .min = 1 },
 };
 
 #define NKEYS	nitems(keys)

@@ -135,6 +135,10 @@ struct fx_conf {
 	/* Orders, pack multiples (Dealer codes): */
 	char		*orders_pack_property;	/* product property, "" none */
 	int		 orders_round_to_pack;	/* round up, else refuse */
+	/* Claims: */
+	char		*claims_reasons;	/* "defect;shortage;..." */
+	uint64_t	 claims_max_file_size;	/* bytes per attachment */
+	uint64_t	 claims_max_claim_size;	/* bytes per claim */
 };
 
 /*
@@ -259,6 +263,8 @@ struct fx_import_stats {
 	/* 1C's order documents (order1c.c): */
 	uint64_t	 orders, orders_new, order_events;
 	uint64_t	 order_docs;	/* 1C's files for orders (orderdoc.c) */
+	/* 1C's claim statuses (claim1c.c): lines named, lines moved. */
+	uint64_t	 claim_lines, claim_changes;
 	int		 already_applied;	/* every file was applied before */
 	char		 applied_at[32];	/* when, if so */
 };
@@ -1304,6 +1310,193 @@ int	 fx_order_events(struct fx_ctx *, const char *number,
 void	 fx_oevents_free(struct fx_oevent *, size_t);
 
 /* -- end of Orders ----------------------------------------------------- */
+
+/* -- Claims (claim.c, claim1c.c, attach.c) ------------------------------ */
+
+/*
+ * Claims (рекламации) on shipped goods.  A claim is made as a draft on an
+ * order (fx_claim_new), gets lines (fx_claim_add) and attachments
+ * (fx_claim_attach), and is submitted to 1C (fx_claim_submit).  Each
+ * line then moves new -> in_review -> accepted (with a resolution) or
+ * rejected, by staff (fx_claim_set) or by 1C (formix-xml(5)); every move
+ * is kept and tells the dealer through the notification outbox.
+ * Numbers come from a sequence ("C000001"), dense and never reused.
+ */
+struct fx_claim {
+	char		*number;	/* "C000001" */
+	char		*status;	/* "draft", "submitted" */
+	char		*order;		/* order number */
+	char		*entity;	/* Ид */
+	char		*dealer;
+	char		*created;	/* ISO 8601 UTC */
+	char		*created_by;	/* login or "staff:UNIX": the author */
+	char		*submitted;	/* ISO 8601 UTC, or "" */
+	char		*submitted_by;
+	char		*comment;
+	char		*doc;		/* spool/1c/out name, or "" */
+	char		*updated;
+	int32_t		 nlines;
+	int32_t		 nfiles;
+	int32_t		 nevents;
+	int64_t		 size;		/* bytes of its attachments */
+};
+
+struct fx_cline {
+	int32_t		 line;		/* 1-based */
+	int32_t		 order_line;	/* the order's line claimed */
+	char		*product;	/* Ид */
+	char		*article;
+	char		*name;
+	int64_t		 qty;		/* thousandths */
+	char		*reason;	/* one of claims.reasons */
+	char		*comment;
+	char		*status;	/* new in_review accepted rejected */
+	char		*resolution;	/* accepted: replacement refund repair */
+	char		*status_comment;	/* with the last change */
+	char		*updated;
+};
+
+/* A status change of a line. */
+struct fx_cevent {
+	int32_t		 line;
+	char		*at;		/* ISO 8601 UTC */
+	char		*by;		/* login, "staff:UNIX" or "1c" */
+	char		*from;		/* the status before */
+	char		*to;		/* the status after */
+	char		*resolution;
+	char		*comment;
+	char		*notice;	/* the notice's sequence number */
+};
+
+/* An attachment: stored as spool/attachments/XX/SHA256. */
+struct fx_cfile {
+	int32_t		 seq;		/* 1-based, per claim */
+	int32_t		 line;		/* 0: the claim itself */
+	char		*name;		/* for display only, never a path */
+	char		*sha256;	/* 64 hex */
+	char		*type;		/* "image/jpeg"... */
+	int64_t		 size;		/* bytes */
+	char		*at;
+	char		*by;
+};
+
+/* A claim with everything it holds. */
+struct fx_claim_full {
+	struct fx_claim	 c;
+	struct fx_cline	*lines;
+	size_t		 nlines;
+	struct fx_cfile	*files;
+	size_t		 nfiles;
+	struct fx_cevent *events;
+	size_t		 nevents;
+};
+
+/* An order line as claims see it (fx_claim_lines). */
+struct fx_claimable {
+	int32_t		 line;
+	char		*product;
+	char		*article;
+	char		*name;
+	int64_t		 qty;		/* ordered, thousandths */
+	int64_t		 shipped;	/* 1C's running total */
+	int64_t		 claimed;	/* on claim lines not rejected */
+	int64_t		 claimable;	/* shipped - claimed, at least 0 */
+};
+
+void	 fx_claim_release(struct fx_claim *);
+void	 fx_claims_free(struct fx_claim *, size_t);
+void	 fx_cline_release(struct fx_cline *);
+void	 fx_cfiles_free(struct fx_cfile *, size_t);
+void	 fx_claim_full_release(struct fx_claim_full *);
+void	 fx_claimables_free(struct fx_claimable *, size_t);
+
+/*
+ * A draft claim on order, which the actor must see (FX_ENOTFOUND
+ * otherwise, as if it did not exist) with FX_ACT_CLAIM on its entity.
+ * Refused (FX_ENEGATIVE): a cancelled order, an order nothing of which
+ * was shipped.  *c returned new.
+ */
+int	 fx_claim_new(struct fx_ctx *, const char *order, const char *comment,
+	    struct fx_claim *c, struct fx_err *);
+/*
+ * The lines of order matching query (NULL or "": all): the query,
+ * case-folded, is a prefix of the line's normalised article, or each of
+ * its words is a prefix of a word of the name.  *v returned new.
+ */
+int	 fx_claim_lines(struct fx_ctx *, const char *order, const char *query,
+	    struct fx_claimable **v, size_t *n, struct fx_err *);
+/*
+ * Add a line to a draft claim: the order's line oline (its number, or
+ * an article naming one line), qty thousandths, a reason of
+ * claims.reasons, a comment (may be NULL).  The claimable quantity is
+ * checked in the write transaction: of two claims racing for the last
+ * unit one wins, the other is refused (FX_ENEGATIVE) with the figures.
+ * *l returned new.
+ */
+int	 fx_claim_add(struct fx_ctx *, const char *claim, const char *oline,
+	    int64_t qty, const char *reason, const char *comment,
+	    struct fx_cline *l, struct fx_err *);
+/*
+ * Remove a line from a draft claim, with its attachments' records: what
+ * it held is claimable again.  Line numbers are not reused.
+ */
+int	 fx_claim_remove(struct fx_ctx *, const char *claim, int line,
+	    struct fx_err *);
+/*
+ * Submit a draft with at least one line: formix XML goes to the spool's
+ * 1c/out as claim-NUMBER.xml before the status commits; the dealer is
+ * notified.  *c returned new.
+ */
+int	 fx_claim_submit(struct fx_ctx *, const char *claim, struct fx_claim *c,
+	    struct fx_err *);
+/*
+ * Staff: move line of a submitted claim to status (in_review, accepted,
+ * rejected; new -> in_review -> accepted or rejected, new may skip the
+ * review), with resolution (accepted: replacement, refund or repair) and
+ * comment (required for rejected).  The history keeps the move, one
+ * notice tells the dealer, the claim's file for 1C is written again.
+ * The same status again changes nothing (returns 1).  *l returned new.
+ */
+int	 fx_claim_set(struct fx_ctx *, const char *claim, int line,
+	    const char *status, const char *resolution, const char *comment,
+	    struct fx_cline *l, struct fx_err *);
+/* A claim the actor may see (FX_ENOTFOUND otherwise); *f returned new. */
+int	 fx_claim_get(struct fx_ctx *, const char *claim,
+	    struct fx_claim_full *f, struct fx_err *);
+struct fx_claim_filter {
+	const char	*entity;	/* Ид, INN or INN/KPP */
+	const char	*status;	/* the claim's, or one of a line's */
+	const char	*from, *to;	/* YYYY-MM-DD, of creation */
+	const char	*article;	/* a line's, compared normalised */
+	const char	*order;
+};
+/* Claims the actor may see, newest first; f may be NULL. */
+int	 fx_claim_list(struct fx_ctx *, const struct fx_claim_filter *f,
+	    struct fx_claim **, size_t *, struct fx_err *);
+/*
+ * Attach files to claim (line 0) or one of its lines: each checked (not
+ * empty, within claims.max_file_size, a type told from the content), all
+ * together within claims.max_claim_size, stored content-addressed by the
+ * durable protocol before the records commit.  name: the display name
+ * of a single file (NULL: the file's base name).  *v returned new.
+ */
+int	 fx_claim_attach(struct fx_ctx *, const char *claim, int line,
+	    const char *const *paths, size_t n, const char *name,
+	    struct fx_cfile **v, size_t *nv, struct fx_err *);
+
+/*
+ * What a file is, told from its first bytes (attach.c): 0 with *type a
+ * MIME type of the allowed kinds (JPEG, PNG, GIF, WebP, HEIC, MP4, MOV,
+ * AVI, PDF, DOCX/XLSX, DOC/XLS, UTF-8 text), or -1 (FX_EDATA) naming what
+ * it is instead (an executable, a script) or that it is unrecognised.
+ */
+int	 fx_attach_sniff(const void *, size_t, const char **type,
+	    struct fx_err *);
+/* A display name: not empty, UTF-8, no control characters, no '/', not
+ * "." or "..": 0, else -1 (FX_EDATA). */
+int	 fx_attach_name_check(const char *, struct fx_err *);
+
+/* -- end of Claims ------------------------------------------------------ */
 
 /* -- Notifications (notify.c) ----------------------------------------- */
 

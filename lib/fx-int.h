@@ -705,4 +705,53 @@ int	 fx_catalog_prices(struct fx_catalog *, const char *const *ids,
 int	 fx_alias_match(struct fx_txn *, const char *dealer, const char *text,
 	    struct fx_buf *ids, size_t *n, int *how, struct fx_err *);
 /* -- end of Dealer codes ---------------------------------------------- */
+/* -- Claims (claim.c, claim1c.c, attach.c) ---------------------------- */
+/*
+ *	claims		number "C000001"	-> rec fx_claim
+ *	claim_lines	number \0 line "0001"	-> rec fx_cline
+ *	claim_events	number \0 seq "000001"	-> rec fx_cevent
+ *	claim_files	number \0 seq "0001"	-> rec fx_cfile
+ *	meta "claim_seq"	the last claim number given out
+ * Attachments themselves: spool/attachments/XX/SHA256.
+ */
+extern const struct fx_rectype fx_rt_claim, fx_rt_cline, fx_rt_cevent,
+	fx_rt_cfile;
+/* Is reason one of conf's claims.reasons?  FX_EUSAGE with the list. */
+int	 fx_claim_reason_check(const struct fx_conf *, const char *reason,
+	    struct fx_err *);
+/* new, in_review, accepted (with a resolution), rejected (a comment). */
+int	 fx_claim_status_check(const char *status, const char *resolution,
+	    const char *comment, struct fx_err *);
+/* A claim the actor sees (FX_ENOTFOUND "unknown claim"); *c new. */
+int	 fx_claim_seen(struct fx_ctx *, struct fx_txn *, const char *number,
+	    struct fx_claim *c, struct fx_err *);
+int	 fx_claim_lines_read(struct fx_txn *, const char *claim,
+	    struct fx_cline **, size_t *, struct fx_err *);
+int	 fx_claim_files_read(struct fx_txn *, const char *claim,
+	    struct fx_cfile **, size_t *, struct fx_err *);
+/*
+ * Move a line of a submitted claim in txn, by by ("1c" or the actor):
+ * the event, its notice and the audit entry; with write_1c the claim's
+ * file for 1C is written first.  0 moved, 1 already so (nothing done),
+ * -1 refused.  *out (if not NULL) gets the line, new.
+ */
+int	 fx_claim_set_txn(struct fx_ctx *, struct fx_txn *, const char *claim,
+	    int line, const char *status, const char *resolution,
+	    const char *comment, const char *by, int write_1c,
+	    struct fx_cline *out, struct fx_err *);
+/* Write claim c as it stands in txn to 1c/out (before txn commits). */
+int	 fx_claim_out(struct fx_ctx *, struct fx_txn *, const struct fx_claim *,
+	    struct fx_err *);
+/* 1C's claim statuses (claim1c.c), applied in the import transaction. */
+int	 fx_claim1c_import(struct fx_ctx *, struct fx_txn *, const char *path,
+	    struct fx_import_stats *, struct fx_err *);
+/*
+ * Store data content-addressed as spool/attachments/XX/SHA256 by the
+ * durable protocol (attach.c); the same content twice is one file.
+ */
+int	 fx_attach_store(struct fx_ctx *, const void *, size_t,
+	    const char sha256[65], struct fx_err *);
+/* SHA-256 of a buffer as 64 hex chars + NUL (hash.c). */
+int	 fx_sha256_buf(const void *, size_t, char out[65], struct fx_err *);
+/* -- end of Claims ---------------------------------------------------- */
 #endif /* FX_INT_H */

@@ -56,3 +56,17 @@ out:
 	close(fd);
 	return rc;
 }
+
+int
+fx_sha256_buf(const void *data, size_t len, char out[65], struct fx_err *err)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+
+	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1)
+		return fx_err_set(err, FX_ESOFTWARE, "sha256 failed");
+	for (i = 0; i < mdlen && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	out[64] = '\0';
+	return 0;
+}

@@ -25,11 +25,11 @@
 #include "fx-int.h"
 
 enum fkind { F_CATALOG, F_OFFERS, F_CONDITIONS, F_DELIVERIES, F_LEDGER,
-	F_ORDERS, F_ODOC };
+	F_ORDERS, F_ODOC, F_CLAIMS };
 
 static const char *const fkind_names[] = {
 	"catalog", "offers", "conditions", "deliveries", "ledger", "orders",
-	"order document"
+	"order document", "claims"
 };
 
 struct pfile {
@@ -135,6 +135,8 @@ classify(struct fx_ctx *ctx, struct pfile *f, struct fx_err *err)
 		f->kind = F_DELIVERIES;
 	else if (strcmp(root, "formix-ledger") == 0)
 		f->kind = F_LEDGER;
+	else if (strcmp(root, "formix-claim-statuses") == 0)
+		f->kind = F_CLAIMS;	/* claim1c.c */
 	else
 		return fx_err_setloc(err, FX_EDATA, f->path, 0, 0, "not a 1C "
 		    "exchange file: root element \"%s\"",
@@ -313,6 +315,10 @@ apply(struct fx_txn *txn, void *arg, struct fx_err *err)
 			r = fx_odoc_import(pk->ctx, txn, f->path,
 			    (pk->flags & FX_IMPORT_DRYRUN) != 0, pk->st, err);
 			break;
+		case F_CLAIMS:
+			r = fx_claim1c_import(pk->ctx, txn, f->path, pk->st,
+			    err);
+			break;
 		default:
 			FX_BUG("file kind %d", f->kind);
 		}
@@ -407,7 +413,7 @@ fx_import(struct fx_ctx *ctx, const char *const *paths, size_t n, int flags,
 		size_t j, o = 0;
 		int k;
 
-		for (k = F_CATALOG; k <= F_ODOC; k++)
+		for (k = F_CATALOG; k <= F_CLAIMS; k++)
 			for (j = 0; j < n; j++)
 				if ((int)pk.files[j].kind == k)
 					tmp[o++] = pk.files[j];

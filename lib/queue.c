@@ -1965,6 +1965,16 @@ summary(char *buf, size_t sz, const struct fx_import_stats *s)
 			snprintf(buf + len, sz - len, " order_docs=%llu",
 			    (unsigned long long)s->order_docs);
 	}
+	/* 1C's claim statuses (claim1c.c), when there were any. */
+	if (s->claim_lines > 0) {
+		size_t len = strlen(buf);
+
+		if (len < sz)
+			snprintf(buf + len, sz - len, " claim_lines=%llu "
+			    "claim_changes=%llu",
+			    (unsigned long long)s->claim_lines,
+			    (unsigned long long)s->claim_changes);
+	}
 }
 
 /*

@@ -32,7 +32,7 @@ load helpers
 }
 
 @test "every long option in --help is in the tool's man page" {
-	for tool in formix-admin formix-stock formix-ar formix-order formixd; do
+	for tool in formix-admin formix-stock formix-ar formix-order formix-claim formixd; do
 		page="$FX_SRCDIR/man/$tool.1.in"
 		bin="$FX_BIN/$tool"
 		if [ "$tool" = formixd ]; then

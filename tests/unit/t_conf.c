@@ -683,7 +683,12 @@ static const char dump_defaults[] =
 	"  supplier: —\n"
 	"  supplier_bank: —\n"
 	"  vat_rate: 20\n"
-	"  max_size: 50MiB\n";
+	"  max_size: 50MiB\n"
+	/* Claims: */
+	"claims:\n"
+	"  reasons: \"defect;shortage;wrong_item;damaged_in_transit;other\"\n"
+	"  max_file_size: 25MiB\n"
+	"  max_claim_size: 100MiB\n";
 
 static void
 test_dump(void)
