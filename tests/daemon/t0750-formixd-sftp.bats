@@ -66,17 +66,27 @@ free_port() {
 	"${PYTHON3:-python3}" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# sshd in a process group of its own (setsid: its pid is the group's), so
-# that a kill takes the per-connection processes too.
 sshd_start() {
-	setsid "$SSHD" -f "$S/sshd_config" -D -e 2>>"$S/log" 3>&- &
+	"$SSHD" -f "$S/sshd_config" -D -e 2>>"$S/log" 3>&- &
 	SSHD_PID=$!
 	wait_for grep -q "Server listening" "$S/log"
 }
 
+# The pids under $1, deepest last.
+descendants() {
+	local c
+	for c in $(ps -o pid= --ppid "$1"); do
+		echo "$c"
+		descendants "$c"
+	done
+}
+
+# sshd and its per-connection processes (each its own session: sshd
+# calls setsid), by pid: the server dies as a crash would take it.
 sshd_stop() {
 	if [ -n "${SSHD_PID:-}" ]; then
-		kill -9 -- "-$SSHD_PID" 2>/dev/null || true
+		kill -9 "$SSHD_PID" $(descendants "$SSHD_PID") 2>/dev/null ||
+		    true
 		wait "$SSHD_PID" 2>/dev/null || true
 		SSHD_PID=
 	fi
@@ -182,9 +192,10 @@ put() {
 @test "sshd killed mid-transfer: nothing partial taken, retried with backoff, then exactly once" {
 	fx_conf_add sftp "max_rate: 2MiB"
 	fx_conf_add spool "alert_after: 2"
-	# A 20 MB CommerceML file: an import padded with a long comment.
+	# A 15 MB CommerceML file: an import padded with comments.
 	{ sed '$d' "$DATA/cml/import.xml"
-	  printf '<!-- '; head -c 15000000 /dev/zero | tr '\0' 'x'; printf ' -->\n'
+	  yes '<!-- padding padding padding padding padding padding padding -->' |
+	      head -n 220000
 	  tail -n 1 "$DATA/cml/import.xml"; } > "$BATS_TEST_TMPDIR/import.xml"
 	put "$BATS_TEST_TMPDIR/import.xml" import.xml
 	fxd_start -v
@@ -211,27 +222,28 @@ put() {
 
 @test "directories, symbolic links, dot-files and uploads in progress are not taken" {
 	mkdir "$R/in/import.xml.d" "$R/in/sub"
-	cp "$DATA/cml/import.xml" "$R/in/sub/offers.xml"
+	cp "$DATA/cml/offers.xml" "$R/in/sub/offers.xml"
 	ln -s /etc/passwd "$R/in/passwd.xml"
 	ln -s "$R/in/sub" "$R/in/link"
 	cp "$DATA/cml/import.xml" "$R/in/.hidden.xml"
 	cp "$DATA/cml/import.xml" "$R/in/import.xml.part"
 	cp "$DATA/cml/import.xml" "$R/in/x.tmp"
-	cp "$DATA/cml/offers.xml" "$R/in/offers.xml"
+	cp "$DATA/cml/import.xml" "$R/in/import.xml"
 	run -0 --separate-stderr fxd -d --once
 	# Only the regular file.
-	[ "$(where offers.xml)" = done ]
+	[ "$(where import.xml)" = done ]
 	[ "$(nentries done)" -eq 1 ]
 	[ -L "$R/in/passwd.xml" ] && [ -L "$R/in/link" ]
 	[ -d "$R/in/sub" ] && [ -f "$R/in/sub/offers.xml" ]
 	[ -f "$R/in/.hidden.xml" ] && [ -f "$R/in/import.xml.part" ]
-	[ -f "$R/in/x.tmp" ] && [ ! -e "$R/in/offers.xml" ]
+	[ -f "$R/in/x.tmp" ] && [ ! -e "$R/in/import.xml" ]
 	[ "$(ls -A "$IN")" = "" ]
 	# A folder URL that leaves with ../ is the server's business: it
 	# names a folder, and files are still only those of that folder.
 	sed -i "s|  pull: .*|  pull: $U$R/in/sub/../sub|" "$FORMIX_ROOT/formix.yaml"
 	run -0 fxd --once
 	[ ! -e "$R/in/sub/offers.xml" ]
+	[ "$(where offers.xml)" = done ]
 	[ "$(nentries done)" -eq 2 ]
 }
 
