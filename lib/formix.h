@@ -1079,7 +1079,7 @@ int	 fx_ctx_reload(struct fx_ctx *, struct fx_err *);
  * sftp.pull are downloaded into spool/1c/in by the durable protocol and
  * only then removed remotely; files of spool/1c/out are uploaded to
  * sftp.push under a temporary name, renamed there, then moved to
- * spool/1c/out/sent/.  The remote's host key must be in sftp.known_hosts.
+ * spool/1c/out/sent/.  Dealer folders likewise, by their channel files.  The remote's host key must be in sftp.known_hosts.
  * A remote that fails waits spool.min_backoff, doubling up to
  * spool.max_backoff, with one alert after spool.alert_after failures.
  *
@@ -1089,8 +1089,11 @@ int	 fx_ctx_reload(struct fx_ctx *, struct fx_err *);
  */
 struct fx_sftp;
 
-/* NULL in *sp (and 0) if no remote is configured; FX_ECONFIG for a bad
- * URL (with a password, not sftp://, no host). */
+/*
+ * FX_ECONFIG for a bad sftp.pull or sftp.push (a password in it, not
+ * sftp://, no host).  Dealers' remotes are the "pull URL" and "push URL"
+ * lines of their folders' channel files, read again at every run.
+ */
 int	 fx_sftp_open(struct fx_sftp **sp, struct fx_ctx *, fx_queue_log_fn *,
 	    void *, struct fx_err *);
 void	 fx_sftp_free(struct fx_sftp *);

@@ -62,10 +62,20 @@
 #define LIST_MAX	(16 * 1024 * 1024)	/* bytes of one listing */
 #define CLASH_MAX	1000			/* "~N" suffixes tried */
 
+/* A remote folder and the channel directory it feeds or empties. */
 struct remote {
 	int		 push;		/* else pull */
+	int		 fixed;		/* 1C's, from the configuration */
+	int		 bad;		/* URL refused: said once, not run */
+	unsigned	 gen;		/* dealer scan that saw it */
+	char		*tag;		/* channel: "1c", "d-DIR" */
+	char		*given;		/* the URL as written */
 	char		*url;		/* the folder, ending in '/' */
 	char		*path;		/* the same for quote commands */
+	char		*rel;		/* spool-relative: "1c/in", "1c/out" */
+	char		*dir;		/* its absolute path */
+	char		*sending, *sent;	/* push: out/.sending, out/sent */
+	uint64_t	 max_size;	/* pull: bytes per file */
 	int		 failures;	/* in a row */
 	int64_t		 due;		/* monotonic ms */
 	struct fx_buf	 seen;		/* pull: last listing's keys */
@@ -75,12 +85,14 @@ struct fx_sftp {
 	fx_queue_log_fn	*log;
 	void		*log_arg;
 	char		*key, *known_hosts;
-	char		*tmp, *in, *out, *sending, *sent;
-	uint64_t	 max_size, max_rate;
+	char		*spool, *tmp, *dealers;
+	uint64_t	 max_import, max_order, max_rate;
 	int		 timeout, interval, settle, taken_move;
 	int		 min_backoff, max_backoff, alert_after;
-	struct remote	 r[2];
-	size_t		 nr;
+	int		 no_sftp;	/* libcurl without it */
+	struct remote	*r;
+	size_t		 nr, rcap;
+	unsigned	 gen;
 	CURL		*curl;
 	const volatile int *stop;
 	char		 errbuf[CURL_ERROR_SIZE];
@@ -292,7 +304,7 @@ to_buf(char *p, size_t sz, size_t n, void *arg)
 }
 
 struct dl {
-	struct fx_sftp	*s;
+	uint64_t	 max;
 	int		 fd;
 	uint64_t	 got;
 	int		 too_big;
@@ -306,7 +318,7 @@ to_file(char *p, size_t sz, size_t n, void *arg)
 	size_t len = sz * n, off = 0;
 	ssize_t w;
 
-	if (d->got + len > d->s->max_size) {
+	if (d->got + len > d->max) {
 		d->too_big = 1;
 		return 0;
 	}
@@ -500,7 +512,7 @@ download(struct fx_sftp *s, const struct remote *r, const struct lent *e)
 	snprintf(tmpl, sizeof(tmpl), "%s/sftp-XXXXXX.part", s->tmp);
 	if ((d.fd = mkstemps(tmpl, 5)) == -1)
 		return failed(s, "create %s: %s", tmpl, strerror(errno));
-	d.s = s;
+	d.max = r->max_size;
 	d.got = 0;
 	d.too_big = 0;
 	d.werr = 0;
@@ -509,7 +521,7 @@ download(struct fx_sftp *s, const struct remote *r, const struct lent *e)
 	curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, to_file);
 	curl_easy_setopt(s->curl, CURLOPT_WRITEDATA, &d);
 	curl_easy_setopt(s->curl, CURLOPT_MAXFILESIZE_LARGE,
-	    (curl_off_t)s->max_size);
+	    (curl_off_t)r->max_size);
 	rc = curl_easy_perform(s->curl);
 	free(url);
 	fx_quote(q, sizeof(q), e->name);
@@ -532,11 +544,12 @@ download(struct fx_sftp *s, const struct remote *r, const struct lent *e)
 		goto out;
 	}
 	d.fd = -1;
-	if (place(s, tmpl, s->in, e->name, got, sizeof(got)) == -1)
+	if (place(s, tmpl, r->dir, e->name, got, sizeof(got)) == -1)
 		goto out;
 	tmpl[0] = '\0';
-	slog(s, FX_QLOG_INFO, "sftp %s: file=\"%s\": pulled into 1c/in as "
-	    "\"%s\": %llu bytes", r->url, q, got, (unsigned long long)d.got);
+	slog(s, FX_QLOG_INFO, "sftp %s: file=\"%s\": pulled into %s as "
+	    "\"%s\": %llu bytes", r->url, q, r->rel, got,
+	    (unsigned long long)d.got);
 	fx_crash_at("sftp-taken");
 	/* Only now: the local copy is durable. */
 	ret = taken(s, r, e->name);
@@ -579,11 +592,12 @@ pull(struct fx_sftp *s, struct remote *r)
 		fx_buf_addc(&seen, '\0');
 		if (s->settle > 0 && !seen_before(r, e.name, e.key))
 			continue;	/* may still be written: next time */
-		if (e.size > s->max_size) {
+		if (e.size > r->max_size) {
 			slog(s, FX_QLOG_WARN, "sftp %s: file=\"%s\": %llu "
-			    "bytes, over limits.max_import_size: left there",
+			    "bytes, over limits.max_%s_size: left there",
 			    r->url, fx_quote(q, sizeof(q), e.name),
-			    (unsigned long long)e.size);
+			    (unsigned long long)e.size,
+			    r->fixed ? "import" : "order");
 			continue;
 		}
 		if (n == cap) {
@@ -646,7 +660,7 @@ upload(struct fx_sftp *s, const struct remote *r, const char *name)
 	int ret = -1;
 
 	fx_quote(q, sizeof(q), name);
-	path = fx_path_join(s->sending, name);
+	path = fx_path_join(r->sending, name);
 	u.rerr = 0;
 	u.fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (u.fd == -1 || fstat(u.fd, &st) == -1 || !S_ISREG(st.st_mode)) {
@@ -693,8 +707,8 @@ upload(struct fx_sftp *s, const struct remote *r, const char *name)
 		failed(s, "file=\"%s\": %s", q, curl_why(s, rc));
 		goto out;
 	}
-	slog(s, FX_QLOG_INFO, "sftp %s: file=\"%s\": pushed from 1c/out: "
-	    "%lld bytes", r->url, q, (long long)st.st_size);
+	slog(s, FX_QLOG_INFO, "sftp %s: file=\"%s\": pushed from %s: "
+	    "%lld bytes", r->url, q, r->rel, (long long)st.st_size);
 	ret = 0;
 out:
 	if (u.fd != -1)
@@ -768,12 +782,15 @@ push(struct fx_sftp *s, struct remote *r)
 	size_t n, i;
 	int ret = -1;
 
+	if ((mkdir(r->sending, 0750) == -1 && errno != EEXIST) ||
+	    (mkdir(r->sent, 0750) == -1 && errno != EEXIST))
+		return failed(s, "mkdir %s: %s", r->sent, strerror(errno));
 	/* out/ -> out/.sending/: what is pushed can no longer change. */
-	if (names(s, s->out, &v, &n) == -1)
+	if (names(s, r->dir, &v, &n) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
-		from = fx_path_join(s->out, v[i]);
-		if (place(s, from, s->sending, v[i], got, sizeof(got)) == -1) {
+		from = fx_path_join(r->dir, v[i]);
+		if (place(s, from, r->sending, v[i], got, sizeof(got)) == -1) {
 			free(from);
 			free_names(v, n);
 			return -1;
@@ -783,14 +800,14 @@ push(struct fx_sftp *s, struct remote *r)
 	free_names(v, n);
 
 	/* Left by a crash, or just moved: pushed, then out/sent/. */
-	if (names(s, s->sending, &v, &n) == -1)
+	if (names(s, r->sending, &v, &n) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (upload(s, r, v[i]) == -1)
 			goto out;
 		fx_crash_at("sftp-pushed");
-		from = fx_path_join(s->sending, v[i]);
-		if (place(s, from, s->sent, v[i], got, sizeof(got)) == -1) {
+		from = fx_path_join(r->sending, v[i]);
+		if (place(s, from, r->sent, v[i], got, sizeof(got)) == -1) {
 			free(from);
 			goto out;
 		}
@@ -819,8 +836,8 @@ remote_init(struct remote *r, const char *key, const char *url, int push,
 	const char *p;
 	int rc = -1;
 
-	memset(r, 0, sizeof(*r));
 	r->push = push;
+	r->given = fx_strdup(url);
 	fx_quote(q, sizeof(q), url);
 	if ((u = curl_url()) == NULL)
 		return fx_err_set(err, FX_ESOFTWARE, "out of memory");
@@ -900,6 +917,42 @@ clean_tmp(struct fx_sftp *s)
 	closedir(d);
 }
 
+static void
+remote_free(struct remote *r)
+{
+	free(r->tag);
+	free(r->given);
+	free(r->url);
+	free(r->path);
+	free(r->rel);
+	free(r->dir);
+	free(r->sending);
+	free(r->sent);
+	fx_buf_release(&r->seen);
+}
+
+/* A new remote of channel chan ("1c", "dealers/DIR") with tag. */
+static struct remote *
+remote_add(struct fx_sftp *s, const char *tag, const char *chan, int push)
+{
+	struct remote *r;
+	struct fx_buf b = { 0 };
+
+	if (s->nr == s->rcap) {
+		s->rcap = s->rcap ? s->rcap * 2 : 4;
+		s->r = fx_realloc(s->r, s->rcap * sizeof(*s->r));
+	}
+	r = &s->r[s->nr++];
+	memset(r, 0, sizeof(*r));
+	r->tag = fx_strdup(tag);
+	fx_buf_addf(&b, "%s/%s", chan, push ? "out" : "in");
+	r->rel = b.p;
+	r->dir = fx_path_join(s->spool, r->rel);
+	r->sending = fx_path_join(r->dir, ".sending");
+	r->sent = fx_path_join(r->dir, "sent");
+	return r;
+}
+
 void
 fx_sftp_free(struct fx_sftp *s)
 {
@@ -907,20 +960,16 @@ fx_sftp_free(struct fx_sftp *s)
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < s->nr; i++) {
-		free(s->r[i].url);
-		free(s->r[i].path);
-		fx_buf_release(&s->r[i].seen);
-	}
+	for (i = 0; i < s->nr; i++)
+		remote_free(&s->r[i]);
+	free(s->r);
 	if (s->curl != NULL)
 		curl_easy_cleanup(s->curl);
 	free(s->key);
 	free(s->known_hosts);
+	free(s->spool);
 	free(s->tmp);
-	free(s->in);
-	free(s->out);
-	free(s->sending);
-	free(s->sent);
+	free(s->dealers);
 	free(s);
 }
 
@@ -932,44 +981,19 @@ fx_sftp_open(struct fx_sftp **sp, struct fx_ctx *ctx, fx_queue_log_fn *log,
 	const curl_version_info_data *vi;
 	const char *const *pr;
 	struct fx_sftp *s;
-	int ok = 0;
+	struct remote *r;
 
 	*sp = NULL;
-	if (strcmp(c->sftp_pull, "none") == 0 &&
-	    strcmp(c->sftp_push, "none") == 0)
-		return 0;
 	s = fx_calloc(1, sizeof(*s));
-	if (strcmp(c->sftp_pull, "none") != 0 &&
-	    remote_init(&s->r[s->nr++], "sftp.pull", c->sftp_pull, 0,
-	    err) == -1)
-		goto fail;
-	if (strcmp(c->sftp_push, "none") != 0 &&
-	    remote_init(&s->r[s->nr++], "sftp.push", c->sftp_push, 1,
-	    err) == -1)
-		goto fail;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		fx_err_set(err, FX_ESOFTWARE, "libcurl: cannot initialise");
-		goto fail;
-	}
-	vi = curl_version_info(CURLVERSION_NOW);
-	for (pr = vi->protocols; pr != NULL && *pr != NULL; pr++)
-		if (strcmp(*pr, "sftp") == 0)
-			ok = 1;
-	if (!ok) {
-		fx_err_set(err, FX_EUNAVAIL, "libcurl %s has no SFTP: sftp.pull "
-		    "and sftp.push need one built with libssh2", vi->version);
-		goto fail;
-	}
 	s->log = log;
 	s->log_arg = log_arg;
 	s->key = fx_strdup(c->sftp_key);
 	s->known_hosts = fx_strdup(c->sftp_known_hosts);
+	s->spool = fx_strdup(c->spool_path);
 	s->tmp = fx_path_join(c->spool_path, "tmp");
-	s->in = fx_path_join(c->spool_path, "1c/in");
-	s->out = fx_path_join(c->spool_path, "1c/out");
-	s->sending = fx_path_join(s->out, ".sending");
-	s->sent = fx_path_join(s->out, "sent");
-	s->max_size = c->max_import_size;
+	s->dealers = fx_path_join(c->spool_path, "dealers");
+	s->max_import = c->max_import_size;
+	s->max_order = c->max_order_size;
 	s->max_rate = c->sftp_max_rate;
 	s->timeout = c->sftp_timeout;
 	s->interval = c->sftp_interval;
@@ -978,16 +1002,41 @@ fx_sftp_open(struct fx_sftp **sp, struct fx_ctx *ctx, fx_queue_log_fn *log,
 	s->min_backoff = c->spool_min_backoff;
 	s->max_backoff = c->spool_max_backoff;
 	s->alert_after = c->spool_alert_after;
-	if (mkdir_p(s->tmp, err) == -1 || mkdir_p(s->in, err) == -1 ||
-	    mkdir_p(s->out, err) == -1 || mkdir_p(s->sending, err) == -1 ||
-	    mkdir_p(s->sent, err) == -1)
+	if (strcmp(c->sftp_pull, "none") != 0) {
+		r = remote_add(s, "1c", "1c", 0);
+		r->fixed = 1;
+		r->max_size = s->max_import;
+		if (remote_init(r, "sftp.pull", c->sftp_pull, 0, err) == -1)
+			goto fail;
+	}
+	if (strcmp(c->sftp_push, "none") != 0) {
+		r = remote_add(s, "1c", "1c", 1);
+		r->fixed = 1;
+		if (remote_init(r, "sftp.push", c->sftp_push, 1, err) == -1)
+			goto fail;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fx_err_set(err, FX_ESOFTWARE, "libcurl: cannot initialise");
+		goto fail;
+	}
+	vi = curl_version_info(CURLVERSION_NOW);
+	s->no_sftp = 1;
+	for (pr = vi->protocols; pr != NULL && *pr != NULL; pr++)
+		if (strcmp(*pr, "sftp") == 0)
+			s->no_sftp = 0;
+	if (s->no_sftp && s->nr > 0) {
+		fx_err_set(err, FX_EUNAVAIL, "libcurl %s has no SFTP: sftp.pull "
+		    "and sftp.push need one built with libssh2", vi->version);
+		goto fail;
+	}
+	if (mkdir_p(s->tmp, err) == -1)
 		goto fail;
 	if ((s->curl = curl_easy_init()) == NULL) {
 		fx_err_set(err, FX_ESOFTWARE, "libcurl: cannot initialise");
 		goto fail;
 	}
 	clean_tmp(s);
-	if (access(s->known_hosts, R_OK) == -1)
+	if (s->nr > 0 && access(s->known_hosts, R_OK) == -1)
 		slog(s, FX_QLOG_WARN, "sftp: %s: %s: every host key will be "
 		    "refused", s->known_hosts, strerror(errno));
 	*sp = s;
@@ -995,6 +1044,118 @@ fx_sftp_open(struct fx_sftp **sp, struct fx_ctx *ctx, fx_queue_log_fn *log,
 fail:
 	fx_sftp_free(s);
 	return -1;
+}
+
+/*
+ * A dealer folder's remotes: the "pull URL" and "push URL" lines of its
+ * channel file (staff's; the rest of it is the queue's).  Only a folder
+ * the queue serves (it made in/) is taken.
+ */
+static void
+dealer_file(struct fx_sftp *s, const char *dname)
+{
+	char buf[4096], tag[80], chan[96], *line, *next, *v;
+	struct fx_err err;
+	struct remote *r;
+	struct stat st;
+	ssize_t n;
+	size_t i;
+	int fd, push;
+
+	snprintf(chan, sizeof(chan), "dealers/%s", dname);
+	snprintf(buf, sizeof(buf), "%s/%s/in", s->dealers, dname);
+	if (lstat(buf, &st) == -1 || !S_ISDIR(st.st_mode))
+		return;
+	snprintf(buf, sizeof(buf), "%s/%s/channel", s->dealers, dname);
+	fd = open(buf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC);
+	if (fd == -1)
+		return;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size >= (off_t)sizeof(buf)) {
+		close(fd);
+		return;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return;
+	buf[n] = '\0';
+	snprintf(tag, sizeof(tag), "d-%s", dname);
+	for (line = buf; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		line += strspn(line, " \t\r");
+		line[strcspn(line, "\r")] = '\0';
+		v = line + strcspn(line, " \t");
+		if (*v != '\0')
+			*v++ = '\0';
+		v += strspn(v, " \t");
+		v[strcspn(v, " \t")] = '\0';
+		if (strcmp(line, "pull") == 0)
+			push = 0;
+		else if (strcmp(line, "push") == 0)
+			push = 1;
+		else
+			continue;
+		if (*v == '\0')
+			continue;
+		for (i = 0; i < s->nr; i++) {
+			r = &s->r[i];
+			if (!r->fixed && r->push == push &&
+			    strcmp(r->tag, tag) == 0 &&
+			    strcmp(r->given, v) == 0)
+				break;
+		}
+		if (i < s->nr) {
+			s->r[i].gen = s->gen;
+			continue;
+		}
+		r = remote_add(s, tag, chan, push);
+		r->gen = s->gen;
+		r->max_size = s->max_order;
+		fx_err_clear(&err);
+		if (remote_init(r, push ? "push" : "pull", v, push,
+		    &err) == -1) {
+			r->bad = 1;
+			slog(s, FX_QLOG_WARN, "sftp: %s/%s/channel: %s: not "
+			    "served", s->dealers, dname, err.msg);
+		} else
+			slog(s, FX_QLOG_INFO, "sftp %s: %s for dealer channel "
+			    "%s", r->url, push ? "push" : "pull", tag);
+	}
+}
+
+/* Find the dealers' remotes again; forget those no longer written. */
+static void
+dealer_remotes(struct fx_sftp *s)
+{
+	struct dirent *de;
+	size_t i, j, len;
+	DIR *d;
+
+	s->gen++;
+	if ((d = opendir(s->dealers)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			len = strlen(de->d_name);
+			if (de->d_name[0] == '.' || len > 64 ||
+			    strspn(de->d_name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "abcdefghijklmnopqrstuvwxyz0123456789_-") != len)
+				continue;
+			dealer_file(s, de->d_name);
+		}
+		closedir(d);
+	}
+	for (i = j = 0; i < s->nr; i++) {
+		if (!s->r[i].fixed && s->r[i].gen != s->gen) {
+			remote_free(&s->r[i]);
+			continue;
+		}
+		if (i != j)
+			s->r[j] = s->r[i];
+		j++;
+	}
+	s->nr = j;
 }
 
 int
@@ -1007,17 +1168,23 @@ fx_sftp_run(struct fx_sftp *s, int flags, const volatile int *stop)
 	int nfail = 0, rc, k;
 
 	s->stop = stop;
+	dealer_remotes(s);
 	for (i = 0; i < s->nr; i++) {
 		if (stop != NULL && *stop)
 			break;
 		r = &s->r[i];
+		if (r->bad)
+			continue;
 		if ((r->push && (flags & FX_SFTP_NOPUSH)) ||
 		    (!r->push && (flags & FX_SFTP_NOPULL)))
 			continue;
 		if (!(flags & FX_SFTP_FORCE) && mono_ms() < r->due)
 			continue;
 		s->why[0] = '\0';
-		rc = r->push ? push(s, r) : pull(s, r);
+		if (s->no_sftp)
+			rc = failed(s, "libcurl has no SFTP");
+		else
+			rc = r->push ? push(s, r) : pull(s, r);
 		now = mono_ms();
 		if (rc == 0) {
 			if (r->failures > 0)
@@ -1056,11 +1223,11 @@ fx_sftp_run(struct fx_sftp *s, int flags, const volatile int *stop)
 long
 fx_sftp_wait(const struct fx_sftp *s)
 {
-	int64_t now = mono_ms(), w = -1;
+	int64_t now = mono_ms(), w = (int64_t)s->interval * 1000;
 	size_t i;
 
 	for (i = 0; i < s->nr; i++)
-		if (w == -1 || s->r[i].due - now < w)
+		if (!s->r[i].bad && s->r[i].due - now < w)
 			w = s->r[i].due - now;
 	return w < 0 ? 0 : (long)w;
 }

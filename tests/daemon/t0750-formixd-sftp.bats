@@ -254,3 +254,31 @@ put() {
 	[ "$(where import.xml)" = done ]
 	[ ! -e "$R/in/import.xml" ] && [ -f "$R/in/done/import.xml" ]
 }
+
+@test "a dealer folder's channel file names its remote folders: its order comes in, the answers go out" {
+	admin -q import "$DATA/cml/import.xml" "$DATA/cml/offers.xml" \
+	    "$DATA/cond/conditions.xml" 2>/dev/null
+	admin user add ivan --dealer D00001 --name "Иван" --entity D00001-1 \
+	    --perm order >/dev/null
+	DD="$SP/dealers/D00001"
+	mkdir -p "$DD" "$R/d1/orders" "$R/d1/answers"
+	printf 'user ivan\npull %s\npush %s\n' "$U$R/d1/orders" \
+	    "$U$R/d1/answers/" > "$DD/channel"
+	# A bad URL in another folder's file: said, not served.
+	mkdir -p "$SP/dealers/D00002"
+	printf 'user ivan\npull ftp://127.0.0.1/x\n' > "$SP/dealers/D00002/channel"
+	printf 'Артикул;Количество\n27087-10;10\nMS-00123;3\n' \
+	    > "$R/d1/orders/.o.csv"
+	mv "$R/d1/orders/.o.csv" "$R/d1/orders/7701123451_770101001 ok.csv"
+	run -0 --separate-stderr fxd -d --once
+	[[ "$stderr" == *'pulled into dealers/D00001/in as "7701123451_770101001 ok.csv"'* ]]
+	[[ "$stderr" == *"$SP/dealers/D00002/channel: pull: expected an sftp:// URL or \"none\", got \"ftp://127.0.0.1/x\": not served"* ]]
+	[ "$(ls -A "$R/d1/orders")" = "" ]
+	# The summary and the result workbook went to the dealer's folder,
+	# the order document to 1C's.
+	sum=$(cd "$R/d1/answers" && ls *.txt)
+	grep -qx "status: submitted" "$R/d1/answers/$sum"
+	ls "$R/d1/answers"/*.result.xlsx
+	[ -f "$R/out/order-000001.xml" ]
+	[ -f "$DD/out/sent/$sum" ] && [ ! -e "$DD/out/$sum" ]
+}
