@@ -676,7 +676,16 @@ static const char dump_defaults[] =
 	"  min_sum: 0\n"
 	"  status_map: \"Новый=submitted;Принят=accepted;В работе=in_progress;"
 	"Собран=in_progress;Отгружен=shipped;Закрыт=closed;Отменен=cancelled;"
-	"Отменён=cancelled\"\n";
+	"Отменён=cancelled\"\n"
+	"sftp:\n"
+	"  pull: none\n"
+	"  push: none\n"
+	"  key: /srv/fx/ssh/id_ed25519\n"
+	"  known_hosts: /srv/fx/ssh/known_hosts\n"
+	"  interval: 60\n"
+	"  taken: delete\n"
+	"  timeout: 60\n"
+	"  max_rate: 0\n";
 
 static void
 test_dump(void)
