@@ -90,6 +90,7 @@ struct fx_sftp {
 	int		 timeout, interval, settle, taken_move;
 	int		 min_backoff, max_backoff, alert_after;
 	int		 no_sftp;	/* libcurl without it */
+	int		 global;	/* curl_global_init done */
 	struct remote	*r;
 	size_t		 nr, rcap;
 	unsigned	 gen;
@@ -453,7 +454,7 @@ place(struct fx_sftp *s, const char *from, const char *dir, const char *name,
 			return 0;
 		}
 		free(to);
-		if (errno != EEXIST)
+		if (err.sys_errno != EEXIST)
 			return failed(s, "%s", err.msg);
 	}
 	return failed(s, "%s/%s: %d names taken", dir, name, CLASH_MAX);
@@ -965,6 +966,8 @@ fx_sftp_free(struct fx_sftp *s)
 	free(s->r);
 	if (s->curl != NULL)
 		curl_easy_cleanup(s->curl);
+	if (s->global)
+		curl_global_cleanup();	/* counted: pairs with the init */
 	free(s->key);
 	free(s->known_hosts);
 	free(s->spool);
@@ -1019,6 +1022,7 @@ fx_sftp_open(struct fx_sftp **sp, struct fx_ctx *ctx, fx_queue_log_fn *log,
 		fx_err_set(err, FX_ESOFTWARE, "libcurl: cannot initialise");
 		goto fail;
 	}
+	s->global = 1;
 	vi = curl_version_info(CURLVERSION_NOW);
 	s->no_sftp = 1;
 	for (pr = vi->protocols; pr != NULL && *pr != NULL; pr++)

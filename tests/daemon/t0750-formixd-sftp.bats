@@ -282,3 +282,24 @@ put() {
 	[ -f "$R/out/order-000001.xml" ]
 	[ -f "$DD/out/sent/$sum" ] && [ ! -e "$DD/out/$sum" ]
 }
+
+@test "a key the server does not take: refused, retried, nothing lost" {
+	ssh-keygen -q -t ed25519 -N '' -f "$BATS_TEST_TMPDIR/stranger"
+	cp "$BATS_TEST_TMPDIR/stranger.pub" "$S/authorized_keys"
+	put "$DATA/cml/import.xml" import.xml
+	run -75 --separate-stderr fxd -d --once
+	[[ "$stderr" == *"pull failed (1 in a row): list: "* ]]
+	[ -f "$R/in/import.xml" ] && [ "$(ls -A "$IN")" = "" ]
+	cp "$FORMIX_ROOT/id_test.pub" "$S/authorized_keys"
+	run -0 fxd --once
+	[ "$(where import.xml)" = done ] && [ ! -e "$R/in/import.xml" ]
+}
+
+@test "a file over limits.max_import_size stays on the server, with a log line" {
+	fx_conf_add limits "max_import_size: 1KiB"
+	put "$DATA/cml/import.xml" import.xml
+	run -0 --separate-stderr fxd -d --once
+	[[ "$stderr" == *'file="import.xml": '*' bytes, over limits.max_import_size: left there'* ]]
+	[ -f "$R/in/import.xml" ] && [ "$(ls -A "$IN")" = "" ]
+	[ "$(ls "$SP/tmp")" = "" ]
+}
