@@ -191,6 +191,8 @@ sftp_poke(struct sftpd *d, int stop)
 	pthread_mutex_unlock(&d->mu);
 	if (stop) {
 		pthread_join(d->th, NULL);
+		pthread_cond_destroy(&d->cv);
+		pthread_mutex_destroy(&d->mu);
 		d->running = 0;
 	}
 }
@@ -216,6 +218,10 @@ check(const struct opts *o)
 	fx_err_clear(&err);
 	if (fx_ctx_open(&ctx, o->root, o->conf, FX_OPEN_RDONLY, &err) == -1)
 		return fail(&err);
+	if (fx_sftp_check(ctx, &err) == -1) {
+		fx_ctx_free(ctx);
+		return fail(&err);
+	}
 	fx_ctx_free(ctx);
 	log_info("configuration OK");
 	return 0;
@@ -297,7 +303,7 @@ read_signals(int sfd, struct sigs *s)
 	}
 }
 
-static void
+static int
 reload(struct fx_ctx *ctx)
 {
 	struct fx_err err;
@@ -308,9 +314,36 @@ reload(struct fx_ctx *ctx)
 		fx_err_format(&err, buf, sizeof(buf));
 		log_warnx("reload: %s: keeping the configuration in force",
 		    buf);
-		return;
+		return -1;
 	}
 	log_info("reload: configuration read again");
+	return 0;
+}
+
+/*
+ * The SFTP client again from the new configuration: its thread stopped
+ * first (a transfer in hand is cut, and done again), so that the new
+ * one's start never meets the old one's files.  A bad sftp.* keeps the
+ * old remotes.
+ */
+static void
+reload_sftp(struct fx_ctx *ctx, struct sftpd *d)
+{
+	struct fx_sftp *n;
+	struct fx_err err;
+	char buf[1024];
+
+	sftp_poke(d, 1);
+	fx_err_clear(&err);
+	if (fx_sftp_open(&n, ctx, qlog, NULL, &err) == -1) {
+		fx_err_format(&err, buf, sizeof(buf));
+		log_warnx("reload: %s: keeping the SFTP remotes in force", buf);
+	} else {
+		fx_sftp_free(d->s);
+		d->s = n;
+	}
+	if (sftp_start(d) == -1)
+		fatal("sftp: cannot start");
 }
 
 static void
@@ -387,7 +420,7 @@ mono_ms(void)
 }
 
 static int
-run(struct fx_ctx *ctx, struct fx_queue *q, struct fx_sftp *sftp, int sfd)
+run(struct fx_ctx *ctx, struct fx_queue *q, struct fx_sftp **sftpp, int sfd)
 {
 	struct sftpd sd;
 	struct watch w;
@@ -406,7 +439,7 @@ run(struct fx_ctx *ctx, struct fx_queue *q, struct fx_sftp *sftp, int sfd)
 		w.wd = NULL;
 	}
 	fx_err_clear(&err);
-	sd.s = sftp;
+	sd.s = *sftpp;
 	if (sftp_start(&sd) == -1)
 		fatal("sftp: cannot start");
 	for (;;) {
@@ -460,7 +493,8 @@ run(struct fx_ctx *ctx, struct fx_queue *q, struct fx_sftp *sftp, int sfd)
 			break;
 		if (s.reload) {
 			s.reload = 0;
-			reload(ctx);
+			if (reload(ctx) == 0)
+				reload_sftp(ctx, &sd);
 			full = 1;
 		}
 		if (s.flush) {
@@ -472,6 +506,7 @@ run(struct fx_ctx *ctx, struct fx_queue *q, struct fx_sftp *sftp, int sfd)
 		watch_read(&w, &full);
 	}
 	sftp_poke(&sd, 1);
+	*sftpp = sd.s;	/* a reload may have made a new one */
 	stats_line(q, "stopped");
 	watch_release(&w);
 	return 0;
@@ -570,7 +605,7 @@ main(int argc, char *argv[])
 		log_init(0, LOG_DAEMON);
 	log_info("started on %s%s", fx_ctx_conf(ctx)->root,
 	    o.once ? " (once)" : "");
-	rc = o.once ? run_once(q, sftp, sfd) : run(ctx, q, sftp, sfd);
+	rc = o.once ? run_once(q, sftp, sfd) : run(ctx, q, &sftp, sfd);
 out:
 	fx_sftp_free(sftp);
 	fx_queue_free(q);

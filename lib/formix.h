@@ -1096,6 +1096,8 @@ struct fx_sftp;
  */
 int	 fx_sftp_open(struct fx_sftp **sp, struct fx_ctx *, fx_queue_log_fn *,
 	    void *, struct fx_err *);
+/* The same checks of sftp.pull and sftp.push, nothing else (formixd -n). */
+int	 fx_sftp_check(struct fx_ctx *, struct fx_err *);
 void	 fx_sftp_free(struct fx_sftp *);
 #define FX_SFTP_FORCE	0x1	/* every remote, due or not */
 #define FX_SFTP_NOPULL	0x2

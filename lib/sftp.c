@@ -1050,6 +1050,24 @@ fail:
 	return -1;
 }
 
+int
+fx_sftp_check(struct fx_ctx *ctx, struct fx_err *err)
+{
+	const struct fx_conf *c = fx_ctx_conf(ctx);
+	struct remote r;
+	int rc = 0;
+
+	memset(&r, 0, sizeof(r));
+	if (strcmp(c->sftp_pull, "none") != 0)
+		rc = remote_init(&r, "sftp.pull", c->sftp_pull, 0, err);
+	remote_free(&r);
+	memset(&r, 0, sizeof(r));
+	if (rc == 0 && strcmp(c->sftp_push, "none") != 0)
+		rc = remote_init(&r, "sftp.push", c->sftp_push, 1, err);
+	remote_free(&r);
+	return rc;
+}
+
 /*
  * A dealer folder's remotes: the "pull URL" and "push URL" lines of its
  * channel file (staff's; the rest of it is the queue's).  Only a folder

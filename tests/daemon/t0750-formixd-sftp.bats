@@ -183,6 +183,9 @@ put() {
 	    "$FORMIX_ROOT/formix.yaml"
 	run -78 --separate-stderr fxd -d --once
 	[[ "$stderr" == *"sftp.pull: a password in the URL"* ]]
+	# -n (systemd's ExecStartPre) says so before a start.
+	run -78 --separate-stderr fxd -n
+	[[ "$stderr" == *"sftp.pull: a password in the URL"* ]]
 	sed -i "s|  pull: sftp://u:secret@127.0.0.1/x|  pull: http://127.0.0.1/x|" \
 	    "$FORMIX_ROOT/formix.yaml"
 	run -78 --separate-stderr fxd -d --once
@@ -302,4 +305,25 @@ put() {
 	[[ "$stderr" == *'file="import.xml": '*' bytes, over limits.max_import_size: left there'* ]]
 	[ -f "$R/in/import.xml" ] && [ "$(ls -A "$IN")" = "" ]
 	[ "$(ls "$SP/tmp")" = "" ]
+}
+
+@test "SIGHUP takes new remotes; a bad one keeps those in force" {
+	fxd_start
+	echo one > "$OUT/one.txt"
+	wait_for test -f "$R/out/one.txt"
+	mkdir "$R/out2"
+	sed -i "s|  push: .*|  push: $U$R/out2|" "$FORMIX_ROOT/formix.yaml"
+	kill -HUP "$FXD_PID"
+	wait_for logged '^reload: configuration read again'
+	echo two > "$OUT/two.txt"
+	wait_for test -f "$R/out2/two.txt"
+	[ ! -e "$R/out/two.txt" ]
+	# A password: the configuration is taken, the remotes are not.
+	sed -i "s|  push: .*|  push: sftp://u:pw@127.0.0.1$R/out|" \
+	    "$FORMIX_ROOT/formix.yaml"
+	kill -HUP "$FXD_PID"
+	wait_for logged 'sftp.push: a password in the URL: use a key (sftp.key): keeping the SFTP remotes in force'
+	echo three > "$OUT/three.txt"
+	wait_for test -f "$R/out2/three.txt"
+	fxd_stop
 }
