@@ -8,8 +8,8 @@
  * never directories, symbolic links, dot-files or uploads in progress
  * (*.part, *.filepart, *.tmp: fx_spool_name_kind), nor a name with '/'
  * or control characters.  With spool.settle above 0 a file is taken only
- * when two listings in a row saw it with the same size and date (1C's
- * side may write in place).  Each is downloaded to spool/tmp/sftp-*.part,
+ * when two listings saw it with the same size and date, the last visit's
+ * or one settle seconds later (1C's side may write in place).  Each is downloaded to spool/tmp/sftp-*.part,
  * fsynced, renamed into 1c/in without replacing anything (a clash gets
  * "~N" before its extension), and the directory fsynced; only then is
  * the remote file removed (or moved to the remote done/ folder).  A
@@ -562,54 +562,87 @@ out:
 	return ret;
 }
 
+/* Sleep sec seconds, or less if stopped. */
+static void
+nap(struct fx_sftp *s, int sec)
+{
+	struct timespec ts = { 0, 100 * 1000000L };
+	int i;
+
+	for (i = 0; i < sec * 10; i++) {
+		if (s->stop != NULL && *s->stop)
+			return;
+		nanosleep(&ts, NULL);
+	}
+}
+
 static int
 pull(struct fx_sftp *s, struct remote *r)
 {
 	struct fx_buf list = { 0 }, seen = { 0 };
 	struct lent *ents = NULL, e;
-	size_t n = 0, cap = 0, i;
+	size_t n, cap = 0, i, later;
 	char *line, *next, q[256];
 	CURLcode rc;
-	int ret = -1;
+	int ret = -1, round;
 
-	setup(s, r->url);
-	curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, to_buf);
-	curl_easy_setopt(s->curl, CURLOPT_WRITEDATA, &list);
-	rc = curl_easy_perform(s->curl);
-	if (rc != CURLE_OK) {
-		failed(s, "list: %s", curl_why(s, rc));
-		goto out;
-	}
-	(void)fx_buf_str(&list);
-	for (line = list.p; line != NULL && *line != '\0'; line = next) {
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		line[strcspn(line, "\r")] = '\0';
-		if (!parse_line(line, &e))
-			continue;
-		fx_buf_adds(&seen, e.name);
-		fx_buf_addc(&seen, '\t');
-		fx_buf_adds(&seen, e.key);
-		fx_buf_addc(&seen, '\0');
-		if (s->settle > 0 && !seen_before(r, e.name, e.key))
-			continue;	/* may still be written: next time */
-		if (e.size > r->max_size) {
-			slog(s, FX_QLOG_WARN, "sftp %s: file=\"%s\": %llu "
-			    "bytes, over limits.max_%s_size: left there",
-			    r->url, fx_quote(q, sizeof(q), e.name),
-			    (unsigned long long)e.size,
-			    r->fixed ? "import" : "order");
-			continue;
+	/*
+	 * With spool.settle, a file is taken once two listings saw it
+	 * unchanged: the last visit's, or one made settle seconds later in
+	 * this one (formixd --once has no last visit).
+	 */
+	for (round = 0; ; round++) {
+		n = later = 0;
+		fx_buf_reset(&list);
+		setup(s, r->url);
+		curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, to_buf);
+		curl_easy_setopt(s->curl, CURLOPT_WRITEDATA, &list);
+		rc = curl_easy_perform(s->curl);
+		if (rc != CURLE_OK) {
+			failed(s, "list: %s", curl_why(s, rc));
+			goto out;
 		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			ents = fx_realloc(ents, cap * sizeof(*ents));
+		(void)fx_buf_str(&list);
+		memset(&seen, 0, sizeof(seen));
+		for (line = list.p; line != NULL && *line != '\0';
+		    line = next) {
+			if ((next = strchr(line, '\n')) != NULL)
+				*next++ = '\0';
+			line[strcspn(line, "\r")] = '\0';
+			if (!parse_line(line, &e))
+				continue;
+			fx_buf_adds(&seen, e.name);
+			fx_buf_addc(&seen, '\t');
+			fx_buf_adds(&seen, e.key);
+			fx_buf_addc(&seen, '\0');
+			if (s->settle > 0 && !seen_before(r, e.name, e.key)) {
+				later++;	/* may still be written */
+				continue;
+			}
+			if (e.size > r->max_size) {
+				slog(s, FX_QLOG_WARN, "sftp %s: file=\"%s\": "
+				    "%llu bytes, over limits.max_%s_size: left "
+				    "there", r->url,
+				    fx_quote(q, sizeof(q), e.name),
+				    (unsigned long long)e.size,
+				    r->fixed ? "import" : "order");
+				continue;
+			}
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				ents = fx_realloc(ents, cap * sizeof(*ents));
+			}
+			ents[n++] = e;
 		}
-		ents[n++] = e;
+		fx_buf_release(&r->seen);
+		r->seen = seen;
+		memset(&seen, 0, sizeof(seen));
+		if (later == 0 || round == 1)
+			break;
+		nap(s, s->settle);
+		if (s->stop != NULL && *s->stop)
+			goto out;
 	}
-	fx_buf_release(&r->seen);
-	r->seen = seen;
-	seen.p = NULL;
 	/* 1C's exchange parts in a stable order: import before offers. */
 	if (n > 1)
 		qsort(ents, n, sizeof(*ents), lent_cmp);

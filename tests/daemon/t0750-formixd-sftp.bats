@@ -327,3 +327,23 @@ put() {
 	wait_for test -f "$R/out2/three.txt"
 	fxd_stop
 }
+
+@test "with spool.settle, a file is taken once two listings saw it unchanged" {
+	sed -i 's/  settle: 0/  settle: 1/' "$FORMIX_ROOT/formix.yaml"
+	grep -q '  settle: 1' "$FORMIX_ROOT/formix.yaml"
+	put "$DATA/cml/import.xml" import.xml
+	run -0 fxd --once
+	[ "$(where import.xml)" = done ] && [ ! -e "$R/in/import.xml" ]
+	# One that grows between the two is left for the next visit.
+	fxd_start
+	: > "$R/in/offers.xml"
+	split -n 30 -d "$DATA/cml/offers.xml" "$BATS_TEST_TMPDIR/piece."
+	for p in "$BATS_TEST_TMPDIR"/piece.*; do
+		cat "$p" >> "$R/in/offers.xml"
+		sleep 0.1
+	done
+	wait_for in_state offers.xml done
+	fxd_stop
+	cmp "$(find "$Q/done" -name offers.xml)" "$DATA/cml/offers.xml"
+	[ "$(nentries corrupt)" -eq 0 ]
+}
