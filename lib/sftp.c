@@ -79,6 +79,7 @@ struct remote {
 	int		 failures;	/* in a row */
 	int64_t		 due;		/* monotonic ms */
 	struct fx_buf	 seen;		/* pull: last listing's keys */
+	struct fx_buf	 held;		/* pull: in, not removed there */
 };
 
 struct fx_sftp {
@@ -411,6 +412,64 @@ seen_before(const struct remote *r, const char *name, const char *key)
 	return 0;
 }
 
+/*
+ * Files pulled whose removal on the server failed (a folder we may read
+ * but not write): not downloaded again while they stay as they were,
+ * only their removal retried.  In memory: after a restart such a file
+ * comes once more, and is found already applied.  Same form as seen.
+ */
+static void
+held_add(struct remote *r, const struct lent *e)
+{
+	fx_buf_adds(&r->held, e->name);
+	fx_buf_addc(&r->held, '\t');
+	fx_buf_adds(&r->held, e->key);
+	fx_buf_addc(&r->held, '\0');
+}
+
+/* Is e held?  drop: and forget it. */
+static int
+held(struct remote *r, const struct lent *e, int drop)
+{
+	char *p, *end;
+	size_t nl = strlen(e->name);
+
+	if (r->held.len == 0)
+		return 0;
+	for (p = r->held.p, end = p + r->held.len; p < end;
+	    p += strlen(p) + 1)
+		if (strncmp(p, e->name, nl) == 0 && p[nl] == '\t' &&
+		    strcmp(p + nl + 1, e->key) == 0) {
+			if (drop)
+				*p = '\x01';	/* no name starts so */
+			return 1;
+		}
+	return 0;
+}
+
+/* Forget the held files dropped, or gone from the last listing. */
+static void
+held_prune(struct remote *r)
+{
+	struct fx_buf b = { 0 };
+	char *p, *end, *tab;
+
+	if (r->held.len == 0)
+		return;
+	for (p = r->held.p, end = p + r->held.len; p < end;
+	    p += strlen(p) + 1) {
+		if (*p == '\x01' || (tab = strchr(p, '\t')) == NULL)
+			continue;
+		*tab = '\0';
+		if (seen_before(r, p, tab + 1)) {
+			*tab = '\t';
+			fx_buf_add(&b, p, strlen(p) + 1);
+		}
+	}
+	fx_buf_release(&r->held);
+	r->held = b;
+}
+
 /* name~N.ext (or name~N) into buf. */
 static void
 clash_name(char *buf, size_t sz, const char *name, int n)
@@ -502,7 +561,7 @@ out:
 
 /* Download one file into in/.  1 if it vanished meanwhile. */
 static int
-download(struct fx_sftp *s, const struct remote *r, const struct lent *e)
+download(struct fx_sftp *s, struct remote *r, const struct lent *e)
 {
 	struct dl d;
 	char tmpl[4096], got[1024], q[256];
@@ -553,7 +612,8 @@ download(struct fx_sftp *s, const struct remote *r, const struct lent *e)
 	    (unsigned long long)d.got);
 	fx_crash_at("sftp-taken");
 	/* Only now: the local copy is durable. */
-	ret = taken(s, r, e->name);
+	if ((ret = taken(s, r, e->name)) == -1)
+		held_add(r, e);
 out:
 	if (d.fd != -1)
 		close(d.fd);
@@ -637,6 +697,7 @@ pull(struct fx_sftp *s, struct remote *r)
 		fx_buf_release(&r->seen);
 		r->seen = seen;
 		memset(&seen, 0, sizeof(seen));
+		held_prune(r);
 		if (later == 0 || round == 1)
 			break;
 		nap(s, s->settle);
@@ -646,9 +707,16 @@ pull(struct fx_sftp *s, struct remote *r)
 	/* 1C's exchange parts in a stable order: import before offers. */
 	if (n > 1)
 		qsort(ents, n, sizeof(*ents), lent_cmp);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (held(r, &ents[i], 0)) {
+			if (taken(s, r, ents[i].name) == -1)
+				goto out;
+			held(r, &ents[i], 1);
+			continue;
+		}
 		if (download(s, r, &ents[i]) == -1)
 			goto out;
+	}
 	ret = 0;
 out:
 	free(ents);
@@ -963,6 +1031,7 @@ remote_free(struct remote *r)
 	free(r->sending);
 	free(r->sent);
 	fx_buf_release(&r->seen);
+	fx_buf_release(&r->held);
 }
 
 /* A new remote of channel chan ("1c", "dealers/DIR") with tag. */

@@ -347,3 +347,24 @@ put() {
 	cmp "$(find "$Q/done" -name offers.xml)" "$DATA/cml/offers.xml"
 	[ "$(nentries corrupt)" -eq 0 ]
 }
+
+@test "a folder we may read but not write: pulled once, its removal retried" {
+	sed -i 's|  push: .*|  push: none|' "$FORMIX_ROOT/formix.yaml"
+	sshd_stop
+	sed -i 's|^Subsystem sftp internal-sftp$|Subsystem sftp internal-sftp -R|' \
+	    "$S/sshd_config"
+	sshd_start
+	put "$DATA/cml/import.xml" import.xml
+	fxd_start
+	wait_for in_state import.xml done
+	wait_for logged "pull failed (2 in a row): rm "
+	# Not downloaded again while it stays there.
+	[ "$(nentries done)" -eq 1 ] && [ -f "$R/in/import.xml" ]
+	sshd_stop
+	sed -i 's|^Subsystem sftp internal-sftp -R$|Subsystem sftp internal-sftp|' \
+	    "$S/sshd_config"
+	sshd_start
+	WAIT_S=20 wait_for logged "pull works again after"
+	[ ! -e "$R/in/import.xml" ] && [ "$(nentries done)" -eq 1 ]
+	fxd_stop
+}
