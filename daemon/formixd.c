@@ -22,6 +22,12 @@
  *			new one is not valid; scan the spool
  *	SIGUSR1		retry every deferred package now
  *
+ * SFTP (sftp.pull, sftp.push): a thread of its own runs libformix's SFTP
+ * client (lib/sftp.c), so that a long transfer never holds the queue up;
+ * files it pulls are renamed into 1c/in, which the queue sees as any
+ * drop.  SIGTERM aborts a transfer in hand (nothing is lost), SIGUSR1
+ * retries the remotes at once too.  --once pulls first and pushes last.
+ *
  * One formixd per instance: an flock(2) on INSTANCE/formixd.lock, held
  * for the life of the process (and released by the kernel however it
  * ends, so a kill -9 leaves no stale lock to clean up).
@@ -34,6 +40,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -104,6 +111,92 @@ qlog(void *arg, enum fx_qlog lvl, const char *line)
 	}
 }
 
+/*
+ * The SFTP thread: runs the remotes when due, sleeps on a condition
+ * variable in between; stop and flush come from the main thread.
+ */
+struct sftpd {
+	struct fx_sftp	*s;
+	pthread_t	 th;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	volatile int	 stop;		/* also read by transfers */
+	int		 flush;
+	int		 running;
+};
+
+static void *
+sftp_main(void *arg)
+{
+	struct sftpd *d = arg;
+	struct timespec ts;
+	long w;
+	int flags;
+
+	pthread_mutex_lock(&d->mu);
+	while (!d->stop) {
+		flags = d->flush ? FX_SFTP_FORCE : 0;
+		d->flush = 0;
+		pthread_mutex_unlock(&d->mu);
+		(void)fx_sftp_run(d->s, flags, &d->stop);
+		pthread_mutex_lock(&d->mu);
+		if (d->stop || d->flush)
+			continue;
+		w = fx_sftp_wait(d->s);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += w / 1000;
+		ts.tv_nsec += (w % 1000) * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		(void)pthread_cond_timedwait(&d->cv, &d->mu, &ts);
+	}
+	pthread_mutex_unlock(&d->mu);
+	return NULL;
+}
+
+static int
+sftp_start(struct sftpd *d)
+{
+	pthread_condattr_t ca;
+
+	d->stop = d->flush = d->running = 0;
+	if (d->s == NULL)
+		return 0;
+	pthread_mutex_init(&d->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&d->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if ((errno = pthread_create(&d->th, NULL, sftp_main, d)) != 0) {
+		log_warn("sftp: thread");
+		return -1;
+	}
+	d->running = 1;
+	return 0;
+}
+
+static void
+sftp_poke(struct sftpd *d, int stop)
+{
+	if (!d->running)
+		return;
+	pthread_mutex_lock(&d->mu);
+	if (stop)
+		d->stop = 1;
+	else
+		d->flush = 1;
+	pthread_cond_signal(&d->cv);
+	pthread_mutex_unlock(&d->mu);
+	if (stop) {
+		pthread_join(d->th, NULL);
+		pthread_cond_destroy(&d->cv);
+		pthread_mutex_destroy(&d->mu);
+		d->running = 0;
+	}
+}
+
 /* Log a library error; its exit status. */
 static int
 fail(const struct fx_err *err)
@@ -125,6 +218,10 @@ check(const struct opts *o)
 	fx_err_clear(&err);
 	if (fx_ctx_open(&ctx, o->root, o->conf, FX_OPEN_RDONLY, &err) == -1)
 		return fail(&err);
+	if (fx_sftp_check(ctx, &err) == -1) {
+		fx_ctx_free(ctx);
+		return fail(&err);
+	}
 	fx_ctx_free(ctx);
 	log_info("configuration OK");
 	return 0;
@@ -206,7 +303,7 @@ read_signals(int sfd, struct sigs *s)
 	}
 }
 
-static void
+static int
 reload(struct fx_ctx *ctx)
 {
 	struct fx_err err;
@@ -217,9 +314,36 @@ reload(struct fx_ctx *ctx)
 		fx_err_format(&err, buf, sizeof(buf));
 		log_warnx("reload: %s: keeping the configuration in force",
 		    buf);
-		return;
+		return -1;
 	}
 	log_info("reload: configuration read again");
+	return 0;
+}
+
+/*
+ * The SFTP client again from the new configuration: its thread stopped
+ * first (a transfer in hand is cut, and done again), so that the new
+ * one's start never meets the old one's files.  A bad sftp.* keeps the
+ * old remotes.
+ */
+static void
+reload_sftp(struct fx_ctx *ctx, struct sftpd *d)
+{
+	struct fx_sftp *n;
+	struct fx_err err;
+	char buf[1024];
+
+	sftp_poke(d, 1);
+	fx_err_clear(&err);
+	if (fx_sftp_open(&n, ctx, qlog, NULL, &err) == -1) {
+		fx_err_format(&err, buf, sizeof(buf));
+		log_warnx("reload: %s: keeping the SFTP remotes in force", buf);
+	} else {
+		fx_sftp_free(d->s);
+		d->s = n;
+	}
+	if (sftp_start(d) == -1)
+		fatal("sftp: cannot start");
 }
 
 static void
@@ -241,15 +365,20 @@ stats_line(struct fx_queue *q, const char *what)
  * packages, or files left in in/ for lack of space).
  */
 static int
-run_once(struct fx_queue *q, int sfd)
+run_once(struct fx_queue *q, struct fx_sftp *sftp, int sfd)
 {
 	struct fx_queue_stats st;
 	struct fx_err err;
 	struct sigs s = { 0, 0, 0 };
 	struct pollfd pfd;
 	long w;
+	int sftp_failed = 0;
 
 	fx_err_clear(&err);
+	/* 1C's remote files first, so that this run applies them. */
+	if (sftp != NULL)
+		sftp_failed += fx_sftp_run(sftp, FX_SFTP_FORCE | FX_SFTP_NOPUSH,
+		    NULL);
 	if (fx_queue_intake(q, 1, &err) == -1)
 		return fail(&err);
 	for (;;) {
@@ -271,9 +400,14 @@ run_once(struct fx_queue *q, int sfd)
 		}
 		(void)fx_queue_intake(q, 0, &err);
 	}
+	/* And what this run answered goes out with it. */
+	if (sftp != NULL && !s.stop)
+		sftp_failed += fx_sftp_run(sftp, FX_SFTP_FORCE | FX_SFTP_NOPULL,
+		    NULL);
 	stats_line(q, "once");
 	fx_queue_stats(q, &st);
-	return st.waiting > 0 || st.intake_stopped ? EX_TEMPFAIL_ : 0;
+	return st.waiting > 0 || st.intake_stopped || sftp_failed > 0 ?
+	    EX_TEMPFAIL_ : 0;
 }
 
 static int64_t
@@ -286,8 +420,9 @@ mono_ms(void)
 }
 
 static int
-run(struct fx_ctx *ctx, struct fx_queue *q, int sfd)
+run(struct fx_ctx *ctx, struct fx_queue *q, struct fx_sftp **sftpp, int sfd)
 {
+	struct sftpd sd;
 	struct watch w;
 	struct fx_err err;
 	struct sigs s = { 0, 0, 0 };
@@ -304,6 +439,9 @@ run(struct fx_ctx *ctx, struct fx_queue *q, int sfd)
 		w.wd = NULL;
 	}
 	fx_err_clear(&err);
+	sd.s = *sftpp;
+	if (sftp_start(&sd) == -1)
+		fatal("sftp: cannot start");
 	for (;;) {
 		now = mono_ms();
 		if (full || now >= next_scan) {
@@ -355,16 +493,20 @@ run(struct fx_ctx *ctx, struct fx_queue *q, int sfd)
 			break;
 		if (s.reload) {
 			s.reload = 0;
-			reload(ctx);
+			if (reload(ctx) == 0)
+				reload_sftp(ctx, &sd);
 			full = 1;
 		}
 		if (s.flush) {
 			s.flush = 0;
 			log_info("signal USR1: retrying deferred packages now");
 			fx_queue_flush(q);
+			sftp_poke(&sd, 0);
 		}
 		watch_read(&w, &full);
 	}
+	sftp_poke(&sd, 1);
+	*sftpp = sd.s;	/* a reload may have made a new one */
 	stats_line(q, "stopped");
 	watch_release(&w);
 	return 0;
@@ -387,6 +529,7 @@ main(int argc, char *argv[])
 	struct opts o;
 	struct fx_ctx *ctx = NULL;
 	struct fx_queue *q = NULL;
+	struct fx_sftp *sftp = NULL;
 	struct fx_err err;
 	sigset_t set;
 	int c, rc, sfd = -1, lockfd = -1;
@@ -453,7 +596,8 @@ main(int argc, char *argv[])
 	if ((rc = lock_instance(fx_ctx_conf(ctx), &lockfd)) != 0)
 		goto out;
 	if (fx_queue_open(&q, ctx, qlog, NULL, &err) == -1 ||
-	    fx_queue_recover(q, &err) == -1) {
+	    fx_queue_recover(q, &err) == -1 ||
+	    fx_sftp_open(&sftp, ctx, qlog, NULL, &err) == -1) {
 		rc = fail(&err);
 		goto out;
 	}
@@ -461,8 +605,9 @@ main(int argc, char *argv[])
 		log_init(0, LOG_DAEMON);
 	log_info("started on %s%s", fx_ctx_conf(ctx)->root,
 	    o.once ? " (once)" : "");
-	rc = o.once ? run_once(q, sfd) : run(ctx, q, sfd);
+	rc = o.once ? run_once(q, sftp, sfd) : run(ctx, q, &sftp, sfd);
 out:
+	fx_sftp_free(sftp);
 	fx_queue_free(q);
 	fx_ctx_free(ctx);
 	if (lockfd != -1)

@@ -48,9 +48,12 @@ static void
 vlog(int pri, const char *fmt, va_list ap)
 {
 	if (debug) {
+		/* One line whole, whichever thread (the SFTP one) logs. */
+		flockfile(stderr);
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);
 		fflush(stderr);
+		funlockfile(stderr);
 	} else
 		vsyslog(pri, fmt, ap);
 }

@@ -75,6 +75,11 @@ static const char *const unknown_offers_names[] = {
 	"reject", "skip", NULL
 };
 
+/* sftp.taken: 0 deletes a pulled remote file, 1 moves it to done/. */
+static const char *const sftp_taken_names[] = {
+	"delete", "move", NULL
+};
+
 /* CT_ENUM members are written through an int *. */
 _Static_assert(sizeof(enum fx_negstock) == sizeof(int),
     "enum fx_negstock is not int-sized");
@@ -173,6 +178,24 @@ static const struct ckey keys[] = {
 	    .off = OFF(claims_max_file_size), .def = "25MiB", .min = 1 },
 	{ .sec = "claims", .key = "max_claim_size", .type = CT_SIZE,
 	    .off = OFF(claims_max_claim_size), .def = "100MiB", .min = 1 },
+	/* SFTP (sftp.c): 1C's remote folders; "none" is no remote. */
+	{ .sec = "sftp", .key = "pull", .type = CT_STR,
+	    .off = OFF(sftp_pull), .def = "none" },
+	{ .sec = "sftp", .key = "push", .type = CT_STR,
+	    .off = OFF(sftp_push), .def = "none" },
+	{ .sec = "sftp", .key = "key", .type = CT_PATH,
+	    .off = OFF(sftp_key), .def = "ssh/id_ed25519" },
+	{ .sec = "sftp", .key = "known_hosts", .type = CT_PATH,
+	    .off = OFF(sftp_known_hosts), .def = "ssh/known_hosts" },
+	{ .sec = "sftp", .key = "interval", .type = CT_INT,
+	    .off = OFF(sftp_interval), .def = "60", .min = 1, .max = 86400 },
+	{ .sec = "sftp", .key = "taken", .type = CT_ENUM,
+	    .off = OFF(sftp_taken_move), .def = "delete",
+	    .names = sftp_taken_names },
+	{ .sec = "sftp", .key = "timeout", .type = CT_INT,
+	    .off = OFF(sftp_timeout), .def = "60", .min = 1, .max = 3600 },
+	{ .sec = "sftp", .key = "max_rate", .type = CT_SIZE,
+	    .off = OFF(sftp_max_rate), .def = "0", .min = 0 },
 };
 
 #define NKEYS	nitems(keys)

@@ -139,6 +139,15 @@ struct fx_conf {
 	char		*claims_reasons;	/* "defect;shortage;..." */
 	uint64_t	 claims_max_file_size;	/* bytes per attachment */
 	uint64_t	 claims_max_claim_size;	/* bytes per claim */
+	/* sftp (sftp.c): */
+	char		*sftp_pull;	/* sftp:// folder URL, or "none" */
+	char		*sftp_push;	/* sftp:// folder URL, or "none" */
+	char		*sftp_key;	/* private key file, absolute */
+	char		*sftp_known_hosts;	/* absolute */
+	int		 sftp_interval;	/* seconds between polls */
+	int		 sftp_taken_move;	/* pulled: 1 moved to done/ */
+	int		 sftp_timeout;	/* seconds: connect, stalled */
+	uint64_t	 sftp_max_rate;	/* bytes/s per transfer; 0: any */
 };
 
 /*
@@ -1085,6 +1094,45 @@ void	 fx_queue_stats(const struct fx_queue *, struct fx_queue_stats *);
  * (FX_ECONFIG, the old configuration stays).
  */
 int	 fx_ctx_reload(struct fx_ctx *, struct fx_err *);
+
+/* -- SFTP (sftp.c): 1C's remote folders, pulled and pushed ----------- */
+/*
+ * formixd's SFTP client (formix-spool(7)): files of the remote folder
+ * sftp.pull are downloaded into spool/1c/in by the durable protocol and
+ * only then removed remotely; files of spool/1c/out are uploaded to
+ * sftp.push under a temporary name, renamed there, then moved to
+ * spool/1c/out/sent/.  Dealer folders likewise, by their channel files.  The remote's host key must be in sftp.known_hosts.
+ * A remote that fails waits spool.min_backoff, doubling up to
+ * spool.max_backoff, with one alert after spool.alert_after failures.
+ *
+ * Everything it needs is copied from the configuration at open, so that
+ * a thread of its own may run it while the queue goes on (no store
+ * access); it logs through the queue's log function.
+ */
+struct fx_sftp;
+
+/*
+ * FX_ECONFIG for a bad sftp.pull or sftp.push (a password in it, not
+ * sftp://, no host).  Dealers' remotes are the "pull URL" and "push URL"
+ * lines of their folders' channel files, read again at every run.
+ */
+int	 fx_sftp_open(struct fx_sftp **sp, struct fx_ctx *, fx_queue_log_fn *,
+	    void *, struct fx_err *);
+/* The same checks of sftp.pull and sftp.push, nothing else (formixd -n). */
+int	 fx_sftp_check(struct fx_ctx *, struct fx_err *);
+void	 fx_sftp_free(struct fx_sftp *);
+#define FX_SFTP_FORCE	0x1	/* every remote, due or not */
+#define FX_SFTP_NOPULL	0x2
+#define FX_SFTP_NOPUSH	0x4
+/*
+ * Pull, then push, each remote that is due (flags above).  stop,
+ * if not NULL, is read during transfers: non-zero aborts the one in hand
+ * (nothing is lost: a partial download is removed, the remote file
+ * stays).  The number of remotes that failed this time.
+ */
+int	 fx_sftp_run(struct fx_sftp *, int flags, const volatile int *stop);
+/* Milliseconds until a remote is due (0: now). */
+long	 fx_sftp_wait(const struct fx_sftp *);
 
 /* -- end of Spool and daemon ------------------------------------------- */
 

@@ -550,7 +550,8 @@ add_chan(struct fx_queue *q, const struct chandef *def, const char *tag,
 
 /*
  * Read a dealer folder's channel file: "user LOGIN" and "mode MODE"
- * lines, '#' comments.  0, or -1 with why.
+ * lines, '#' comments ("pull URL" and "push URL" are lib/sftp.c's).  0,
+ * or -1 with why.
  */
 static int
 read_channel(const char *path, char *login, size_t lsz, enum dmode *mode,
@@ -604,6 +605,9 @@ read_channel(const char *path, char *login, size_t lsz, enum dmode *mode,
 			*mode = DM_CHECK;
 		else if (strcmp(line, "mode") == 0 && strcmp(v, "draft") == 0)
 			*mode = DM_DRAFT;
+		else if ((strcmp(line, "pull") == 0 ||
+		    strcmp(line, "push") == 0) && *v != '\0')
+			continue;	/* the SFTP client's (sftp.c) */
 		else {
 			snprintf(why, wsz, "line %d: expected \"user LOGIN\" "
 			    "or \"mode auto|check|draft\"", lno);

@@ -688,7 +688,16 @@ static const char dump_defaults[] =
 	"claims:\n"
 	"  reasons: \"defect;shortage;wrong_item;damaged_in_transit;other\"\n"
 	"  max_file_size: 25MiB\n"
-	"  max_claim_size: 100MiB\n";
+	"  max_claim_size: 100MiB\n"
+	"sftp:\n"
+	"  pull: none\n"
+	"  push: none\n"
+	"  key: /srv/fx/ssh/id_ed25519\n"
+	"  known_hosts: /srv/fx/ssh/known_hosts\n"
+	"  interval: 60\n"
+	"  taken: delete\n"
+	"  timeout: 60\n"
+	"  max_rate: 0\n";
 
 static void
 test_dump(void)
