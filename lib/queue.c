@@ -1879,7 +1879,8 @@ handle_dealer(struct fx_queue *q, struct job *j, struct fx_err *err)
 		}
 		errline(err, line, sizeof(line));
 		fx_strlcpy(j->status, "already applied", sizeof(j->status));
-		fx_buf_addf(&j->report, "note: %s\n", line);
+		fx_buf_addf(&j->report, "order: %s\nnote: %s\n", o.number,
+		    line);
 		j->st.already_applied = 1;
 		rc = 0;
 		goto out;
