@@ -90,6 +90,25 @@ nacks() { [ "$(ls "$OUT" | wc -l)" -eq "$1" ]; }
 	grep -qxF "error: $(reason broken.xml)" "$OUT"/broken.xml.*.ack
 }
 
+@test "2 GB files: refused by their size or their first bytes, quickly" {
+	fxd_start
+	# Sparse: no disk, and any read of them would take long.
+	truncate -s 3G "$STAGE/huge.xml"
+	truncate -s 2G "$STAGE/zeros.xml"
+	mv "$STAGE/huge.xml" "$IN/huge.xml"
+	mv "$STAGE/zeros.xml" "$IN/zeros.xml"
+	WAIT_S=20 wait_for acked huge.xml corrupt
+	WAIT_S=20 wait_for acked zeros.xml corrupt
+	[ "$(reason huge.xml)" = "huge.xml: file of 3221225472 bytes is over limits.max_import_size (2147483648)" ]
+	[ "$(reason zeros.xml)" = "zeros.xml:1: malformed XML: document is empty" ]
+	# Kept whole, as they came: nothing is deleted.
+	[ "$(stat -c %s "$Q"/corrupt/*/huge.xml)" -eq 3221225472 ]
+	[ "$(stat -c %s "$Q"/corrupt/*/zeros.xml)" -eq 2147483648 ]
+	# And the daemon goes on.
+	drop "$DATA/cml/import.xml" import.xml
+	wait_for acked import.xml done
+}
+
 @test "10,000 files at once, and the same file ten times" {
 	# On a tmpfs when there is one: this is about the daemon, not the
 	# disk, and the suite must stay quick.
