@@ -271,6 +271,9 @@ run_once(struct fx_queue *q, int sfd)
 		}
 		(void)fx_queue_intake(q, 0, &err);
 	}
+	/* The outbox: what is due now, once (retries are not waited for). */
+	if (!s.stop)
+		(void)fx_queue_deliver(q);
 	stats_line(q, "once");
 	fx_queue_stats(q, &st);
 	return st.waiting > 0 || st.intake_stopped ? EX_TEMPFAIL_ : 0;
@@ -293,7 +296,7 @@ run(struct fx_ctx *ctx, struct fx_queue *q, int sfd)
 	struct sigs s = { 0, 0, 0 };
 	struct pollfd pfd[2];
 	int64_t next_scan = 0, now;
-	long t;
+	long t, dw;
 	int full = 1, n, r;
 
 	/* Watches first, then the scan: nothing falls in between. */
@@ -337,8 +340,12 @@ run(struct fx_ctx *ctx, struct fx_queue *q, int sfd)
 		}
 		if (s.stop)
 			break;
+		/* The outbox, after the packages whose notices it holds. */
+		dw = fx_queue_deliver(q);
 
 		t = fx_queue_wait(q, 0);
+		if (dw >= 0 && (t < 0 || dw < t))
+			t = dw;
 		now = mono_ms();
 		if (t < 0 || t > next_scan - now)
 			t = next_scan - now > 0 ? (long)(next_scan - now) : 0;
