@@ -614,9 +614,8 @@ read_channel(const char *path, char *login, size_t lsz, enum dmode *mode,
 		    fx_fold(v, mail, msz) == 0)
 			;	/* the dealer's secret drop address */
 		else {
-			snprintf(why, wsz, "line %d: expected \"user LOGIN\", "
-			    "\"mode auto|check|draft\" or \"mail ADDRESS\"",
-			    lno);
+			snprintf(why, wsz, "line %d: expected \"user LOGIN\" "
+			    "or \"mode auto|check|draft\"", lno);
 			return -1;
 		}
 	}

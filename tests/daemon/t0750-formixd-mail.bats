@@ -126,3 +126,199 @@ norders() { "$FX_BIN/formix-order" list --tsv -H | grep -c . || true; }
 	! grep -rq thief "$MTA_MAILDIR"
 	logged 'notice 00000000000000000001 -> mail to ivan@dealer.test'
 }
+
+# refused_mail FILE: in corrupt/ with its report, nothing made, and the
+# staff told: an alert in the log and a mail to the staff address.
+refused_mail() {
+	wait_for in_state "$1" corrupt
+	[ "$(norders)" = 0 ]
+	compgen -G "$Q/corrupt/*/$1.err" >/dev/null
+	grep -q '^mail refused: ' "$Q"/corrupt/*/"$1.err"
+	logged "mail from .* refused, not processed"
+	! compgen -G "$DOUT/*.result.xlsx" >/dev/null
+}
+
+@test "forged senders are refused, reported to staff, never processed" {
+	mta_up
+	admin user add petr --dealer D00001 --name "Пётр" --entity D00001-1 \
+	    --perm order --email petr@dealer.test >/dev/null
+	admin user block petr --reason "уволился" >/dev/null
+	a=(--attach "$STAGE/ok.csv=$HEAD ok.csv")
+	# No Authentication-Results at all.
+	mkmail "$STAGE/f1" --from ivan@dealer.test "${a[@]}"
+	# Another authserv-id's pass.
+	mkmail "$STAGE/f2" --from ivan@dealer.test \
+	    --auth "mx.evil.test; dmarc=pass" "${a[@]}"
+	# Ours says fail; a pass below it came with the message.
+	mkmail "$STAGE/f3" --from ivan@dealer.test \
+	    --auth "mx.formix.test; dmarc=fail" --auth "$AUTH" "${a[@]}"
+	# SPF alone vouches for the envelope, not for From:.
+	mkmail "$STAGE/f4" --from ivan@dealer.test \
+	    --auth "mx.formix.test; spf=pass smtp.mailfrom=dealer.test" "${a[@]}"
+	# Vouched for, but not a registered address.
+	mkmail "$STAGE/f5" --from stranger@dealer.test --auth "$AUTH" "${a[@]}"
+	# A registered address of a blocked user.
+	mkmail "$STAGE/f6" --from petr@dealer.test --auth "$AUTH" "${a[@]}"
+	fxd_start
+	for i in 1 2 3 4 5 6; do
+		mdrop "$STAGE/f$i" "200$i.M1.host"
+	done
+	for i in 1 2 3 4 5 6; do
+		refused_mail "200$i.M1.host"
+	done
+	grep -q "not vouched for" "$Q"/corrupt/*/2001.M1.host.err
+	grep -q "not vouched for" "$Q"/corrupt/*/2003.M1.host.err
+	grep -q "not vouched for" "$Q"/corrupt/*/2004.M1.host.err
+	grep -q "is not a registered address" "$Q"/corrupt/*/2005.M1.host.err
+	grep -q 'user \\"petr\\", who is blocked\|user "petr", who is blocked' \
+	    "$Q"/corrupt/*/2006.M1.host.err
+	# Six staff mails, none to the senders.
+	wait_for mta_has 6
+	sleep 0.5
+	[ "$(mta_count)" = 6 ]
+	for m in $(mta_msgs); do
+		[ "$(hdr "$m" To)" = "staff@staff.test" ]
+	done
+	[[ "$(hdr "$(msg 1)" Subject)" == "formix: mail refused from"* ]]
+	# Run again (a restart finds them done): nothing more is sent.
+	fxd_stop
+	fxd_start
+	sleep 1
+	[ "$(mta_count)" = 6 ]
+}
+
+@test "the dealer's secret drop address vouches for a message that came through the MTA" {
+	mta_up
+	mkmail "$STAGE/s1" --from ivan@dealer.test \
+	    --to "orders+k7Qz9@formix.test" --attach "$STAGE/ok.csv=$HEAD ok.csv"
+	mkmail "$STAGE/s2" --from stranger@dealer.test \
+	    --to "orders+k7Qz9@formix.test" --attach "$STAGE/ok.csv=$HEAD x.csv"
+	fxd_start
+	# Submitted to the MTA, which delivers into formixd's Maildir.
+	mta_submit "$STAGE/s1" ivan@dealer.test orders+k7Qz9@formix.test
+	wait_for mta_has 1
+	m=$(msg 1)
+	[ "$(hdr "$m" To)" = "ivan@dealer.test" ]
+	run -0 body "$m"
+	[[ "$output" == *"status: submitted"* ]]
+	[ "$(norders)" = 1 ]
+	# An unregistered sender at the secret address is still refused.
+	mta_submit "$STAGE/s2" stranger@dealer.test orders+k7Qz9@formix.test
+	wait_for mta_has 2
+	[ "$(hdr "$(msg 2)" To)" = "staff@staff.test" ]
+	[ "$(norders)" = 1 ]
+	wait_for logged "mail from \"stranger@dealer.test\" refused"
+}
+
+@test "attachments: names are never paths, too many and too big are refused, none gets a helpful reply" {
+	mta_up
+	printf 'Артикул;Количество\n27087-10;1\n' > "$STAGE/small.csv"
+	head -c 3000 /dev/zero | tr '\0' 'x' > "$STAGE/big.csv"
+	mkmail "$STAGE/a1" --from ivan@dealer.test --auth "$AUTH" \
+	    --attach "$STAGE/small.csv=../../../etc/evil.csv"
+	mkmail "$STAGE/a2" --from ivan@dealer.test --auth "$AUTH" \
+	    --attach "$STAGE/small.csv=a.csv" --attach "$STAGE/ok.csv=b.csv" \
+	    --attach "$STAGE/ok.csv=c.csv"
+	mkmail "$STAGE/a3" --from ivan@dealer.test --auth "$AUTH" \
+	    --attach "$STAGE/big.csv=big.csv"
+	mkmail "$STAGE/a4" --from ivan@dealer.test --auth "$AUTH" \
+	    --subject "hello"
+	fxd_start
+	mdrop "$STAGE/a1" 3001.M1.host
+	wait_for mta_has 1
+	run -0 body "$(msg 1)"
+	[[ "$output" == *"file: evil.csv"* ]]
+	compgen -G "$DOUT/evil.csv.*.txt" >/dev/null
+	[ ! -e /etc/evil.csv ] && ! compgen -G "$SP/../*evil*" >/dev/null
+	[ "$(norders)" = 1 ]
+	mdrop "$STAGE/a2" 3002.M1.host
+	wait_for mta_has 2
+	run -0 body "$(msg 2)"
+	[[ "$output" == *"Refused: 3 order files attached, at most 2 a message"* ]]
+	[ "$(norders)" = 1 ]
+	mdrop "$STAGE/a3" 3003.M1.host
+	wait_for mta_has 3
+	run -0 body "$(msg 3)"
+	[[ "$output" == *'"big.csv": 3000 bytes, over the limit of 2048: ignored'* ]]
+	mdrop "$STAGE/a4" 3004.M1.host
+	wait_for mta_has 4
+	run -0 body "$(msg 4)"
+	[[ "$output" == *"No order file (.xlsx, .xls or .csv) was attached"* ]]
+	[ "$(norders)" = 1 ]
+	for i in 1 2 3 4; do in_state "300$i.M1.host" done; done
+}
+
+@test "a file naming another dealer's entity is refused in the reply" {
+	mta_up
+	mkmail "$STAGE/e1" --from ivan@dealer.test --auth "$AUTH" \
+	    --attach "$STAGE/ok.csv=5047123455 ok.csv"
+	fxd_start
+	mdrop "$STAGE/e1" 4001.M1.host
+	wait_for mta_has 1
+	run -0 body "$(msg 1)"
+	[[ "$output" == *"status: refused"* ]]
+	[[ "$output" == *'error: unknown legal entity "5047123455"'* ]]
+	[ "$(norders)" = 0 ]
+	grep -q '^status: refused' "$DOUT/5047123455 ok.csv".*.txt
+}
+
+@test "mail server down: the reply waits, is retried with backoff, one alert, then arrives exactly once" {
+	mkmail "$STAGE/d1" --from ivan@dealer.test --auth "$AUTH" \
+	    --attach "$STAGE/ok.csv=$HEAD ok.csv"
+	fxd_start
+	mdrop "$STAGE/d1" 5001.M1.host
+	wait_for logged "mail to ivan@dealer.test failed: .*attempt 1, next in 1 s"
+	wait_for logged "attempt 2, next in 2 s"
+	wait_for logged "ALERT.*mail failed 2 times, still retrying\|mail failed 2 times, still retrying"
+	[ "$(grep -c 'still retrying' "$FXD_LOG")" = 1 ]
+	[ "$(norders)" = 1 ]
+	mta_up
+	wait_for mta_has 1
+	wait_for logged "notice 00000000000000000001 -> mail to ivan@dealer.test"
+	sleep 3
+	[ "$(mta_count)" = 1 ]
+	run -0 parts "$(msg 1)"
+	[[ "$output" == *".result.xlsx	"*"	PK" ]]
+	# A restart sends nothing again.
+	fxd_stop
+	fxd_start
+	sleep 1
+	[ "$(mta_count)" = 1 ]
+}
+
+@test "a crash after the mail was sent sends it again with the same Message-ID" {
+	mta_up
+	mkmail "$STAGE/c1" --from ivan@dealer.test --auth "$AUTH" \
+	    --attach "$STAGE/ok.csv=$HEAD ok.csv"
+	FX_CRASH_AT=mail-sent fxd_start
+	mdrop "$STAGE/c1" 6001.M1.host
+	wait_for mta_has 1
+	rc=0
+	wait "$FXD_PID" || rc=$?
+	FXD_PID=
+	[ "$rc" -ne 0 ]
+	fxd_start
+	wait_for mta_has 2
+	wait_for logged "notice 00000000000000000001 -> mail to"
+	[ "$(hdr "$(msg 1)" Message-ID)" = "$(hdr "$(msg 2)" Message-ID)" ]
+	[ "$(norders)" = 1 ]
+	fxd_stop
+	fxd_start
+	sleep 1
+	[ "$(mta_count)" = 2 ]
+}
+
+@test "a message is answered once: the same message again is not processed twice" {
+	mta_up
+	mkmail "$STAGE/r1" --from ivan@dealer.test --auth "$AUTH" \
+	    --attach "$STAGE/ok.csv=$HEAD ok.csv"
+	fxd_start
+	mdrop "$STAGE/r1" 7001.M1.host
+	wait_for mta_has 1
+	# The MTA delivering the very same message twice.
+	mdrop "$STAGE/r1" 7002.M1.host
+	wait_for in_state 7002.M1.host done
+	sleep 1
+	[ "$(mta_count)" = 1 ]
+	[ "$(norders)" = 1 ]
+}
