@@ -730,7 +730,6 @@ mail_chan(struct fx_queue *q, struct fx_err *err)
 {
 	const char *md = q->ctx->conf.mail_maildir;
 	char *top, *sub, *p;
-	struct chan *c;
 	static const char *const subs[] = { "tmp", "new", "cur" };
 	size_t i;
 
@@ -757,10 +756,10 @@ mail_chan(struct fx_queue *q, struct fx_err *err)
 		}
 		free(p);
 	}
-	c = add_chan(q, &def_mail, "mail", "mail/in", "mail/out");
-	free(c->in);
-	c->in = fx_path_join(top, "new");
 	free(top);
+	p = fx_path_join(md, "new");
+	(void)add_chan(q, &def_mail, "mail", p, "mail/out");
+	free(p);
 	return 0;
 }
 
@@ -2245,15 +2244,8 @@ handle_mail(struct fx_queue *q, struct job *j, struct fx_err *err)
 		rc = mail_refuse(q, j, &m, hash, line, err);
 		goto out;
 	}
-	if (fx_auth_user(q->ctx, login, &e2) == -1) {
-		fx_err_format(&e2, line, sizeof(line));
-		if (e2.code == FX_EPERM)
-			rc = mail_refuse(q, j, &m, hash, line, err);
-		else
-			*err = e2;
-		goto out;
-	}
-	/* The folder: the user's own, else one of the user's dealer. */
+	/* The folder: the user's own, else one of the user's dealer
+	 * (looked up as staff, before acting as the user). */
 	for (i = 0; i < q->nchans && folder == NULL; i++)
 		if (q->chans[i].def == &def_dealer &&
 		    strcmp(q->chans[i].login, login) == 0)
@@ -2264,6 +2256,14 @@ handle_mail(struct fx_queue *q, struct job *j, struct fx_err *err)
 		user_dealer(q, q->chans[i].login, cd, sizeof(cd));
 		if (strcmp(cd, ud) == 0)
 			folder = &q->chans[i];
+	}
+	if (fx_auth_user(q->ctx, login, &e2) == -1) {
+		fx_err_format(&e2, line, sizeof(line));
+		if (e2.code == FX_EPERM)
+			rc = mail_refuse(q, j, &m, hash, line, err);
+		else
+			*err = e2;
+		goto out;
 	}
 	/* No folder: checked only, the results kept in mail/out. */
 	if (folder != NULL)
@@ -2967,7 +2967,7 @@ deliver_mail(struct fx_queue *q, long *wait)
 	smtp.from = cf->mail_from;
 	smtp.user = cf->mail_smtp_user;
 	smtp.password = pw;
-	smtp.timeout = 60;
+	smtp.timeout = 30;
 	for (k = 0; k < n; k++) {
 		text = NULL;
 		if (fx_mail_build(&v[k], cf->mail_from, host, q->spool, &text,
@@ -3001,6 +3001,13 @@ deliver_mail(struct fx_queue *q, long *wait)
 			    "failed %d times, still retrying (up to every "
 			    "%d s): %s", v[k].seq, tries,
 			    CONF(q, spool_max_backoff), msg);
+		/*
+		 * The server is likely down: the others are tried one a
+		 * round (each then waits its own backoff), so that a server
+		 * that hangs never holds the queue for more than one
+		 * timeout.
+		 */
+		break;
 	}
 	free(pw);
 	fx_notices_free(v, n);
@@ -3039,6 +3046,8 @@ fx_queue_deliver(struct fx_queue *q)
 {
 	long wait = -1;
 
+	/* Staff's work, whoever the last package acted as. */
+	q->ctx->actor = q->staff;
 	while (deliver_out(q) == DELIVER_BATCH)
 		;
 	deliver_mail(q, &wait);

@@ -322,3 +322,43 @@ refused_mail() {
 	[ "$(mta_count)" = 1 ]
 	[ "$(norders)" = 1 ]
 }
+
+@test "a crash after the reply committed: the message is run again, answered once" {
+	mta_up
+	mkmail "$STAGE/k1" --from ivan@dealer.test --auth "$AUTH" \
+	    --attach "$STAGE/ok.csv=$HEAD ok.csv"
+	FX_CRASH_AT=after-commit fxd_start
+	mdrop "$STAGE/k1" 8001.M1.host
+	rc=0
+	wait "$FXD_PID" || rc=$?
+	FXD_PID=
+	[ "$rc" -ne 0 ]
+	in_state 8001.M1.host active
+	fxd_start
+	wait_for in_state 8001.M1.host done
+	wait_for mta_has 1
+	sleep 1
+	[ "$(mta_count)" = 1 ]
+	[ "$(norders)" = 1 ]
+	logged "recovered after a stop in flight"
+}
+
+@test "a sender whose dealer has no folder gets the check only, results in mail/out" {
+	mta_up
+	admin user add olga --dealer D00002 --name "Ольга" \
+	    --perm order --email olga@other.test >/dev/null
+	mkmail "$STAGE/n1" --from olga@other.test \
+	    --auth "mx.formix.test; dmarc=pass" \
+	    --attach "$STAGE/ok.csv=$HEAD ok.csv"
+	fxd_start
+	mdrop "$STAGE/n1" 9001.M1.host
+	wait_for mta_has 1
+	[ "$(hdr "$(msg 1)" To)" = "olga@other.test" ]
+	run -0 body "$(msg 1)"
+	[[ "$output" == *"file: $HEAD ok.csv"* ]]
+	[ "$(norders)" = 0 ]
+	compgen -G "$SP/mail/out/$HEAD ok.csv.*.txt" >/dev/null
+	compgen -G "$SP/mail/out/9001.M1.host.*.txt" >/dev/null
+	grep -q '^user: olga$' "$SP"/mail/out/9001.M1.host.*.txt
+	! compgen -G "$DOUT/notice-*" >/dev/null
+}
