@@ -2120,9 +2120,9 @@ email_login(struct fx_queue *q, const char *folded, char *login, size_t sz,
 	return r;
 }
 
-/* An attachment name not yet used by this message ("a-2.xlsx"). */
+/* An attachment name not among used[0..upto) ("a-2.xlsx"). */
 static char *
-unique_name(const struct fx_mail *m, size_t upto, const char *name)
+unique_name(char *const *used, size_t upto, const char *name)
 {
 	const char *dot = strrchr(name, '.');
 	size_t i, k;
@@ -2142,7 +2142,7 @@ unique_name(const struct fx_mail *m, size_t upto, const char *name)
 			fx_buf_release(&b);
 		}
 		for (i = 0; i < upto; i++)
-			if (strcmp(m->att[i].name, s) == 0)
+			if (strcmp(used[i], s) == 0)
 				break;
 		if (i == upto)
 			return s;
@@ -2298,7 +2298,7 @@ handle_mail(struct fx_queue *q, struct job *j, struct fx_err *err)
 		struct fx_err aerr;
 		struct stat st;
 
-		names[i] = unique_name(&m, i, m.att[i].name);
+		names[i] = unique_name(names, i, m.att[i].name);
 		snprintf(rname, sizeof(rname), ".att-%zu", i + 1);
 		if (fx_spool_write_at(q->ctx, j->dir, rname, m.att[i].data,
 		    m.att[i].len, err) == -1)

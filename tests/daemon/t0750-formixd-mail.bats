@@ -362,3 +362,21 @@ refused_mail() {
 	grep -q '^user: olga$' "$SP"/mail/out/9001.M1.host.*.txt
 	! compgen -G "$DOUT/notice-*" >/dev/null
 }
+
+@test "two order files of the same name are both handled, under names of their own" {
+	mta_up
+	printf 'Артикул;Количество\n27087-10;1\n' > "$STAGE/small.csv"
+	mkmail "$STAGE/u1" --from ivan@dealer.test --auth "$AUTH" \
+	    --attach "$STAGE/small.csv=x.csv" --attach "$STAGE/ok.csv=x.csv"
+	fxd_start
+	mdrop "$STAGE/u1" 9101.M1.host
+	wait_for mta_has 1
+	run -0 body "$(msg 1)"
+	[[ "$output" == *"file: x.csv"* ]]
+	[[ "$output" == *"file: x-2.csv"* ]]
+	compgen -G "$DOUT/x.csv.*.txt" >/dev/null
+	compgen -G "$DOUT/x-2.csv.*.txt" >/dev/null
+	run -0 parts "$(msg 1)"
+	[ "$(wc -l <<< "$output")" = 2 ]
+	[ "$(norders)" = 2 ]
+}
