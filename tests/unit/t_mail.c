@@ -342,6 +342,7 @@ t_build(void)
 	fp = fopen(p, "w");
 	fputs("PK\3\4result", fp);
 	fclose(fp);
+	free(p);
 	memset(&n, 0, sizeof(n));
 	n.seq = (char *)"00000000000000000042";
 	n.at = (char *)"2026-01-02T03:04:05Z";
