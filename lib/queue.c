@@ -196,6 +196,7 @@ struct fx_queue {
 	size_t		 ndirty, dirtycap;
 	struct fx_queue_stats st;
 	int		 said_nosmtp;	/* mail waits: mail.smtp_url unset */
+	int		 mail_now;	/* SIGUSR1: every mail pending is due */
 };
 
 /* A package being applied. */
@@ -917,6 +918,7 @@ fx_queue_flush(struct fx_queue *q)
 		free(path);
 		e->ready = 0;
 	}
+	q->mail_now = 1;
 }
 
 /* Reading the queue directories. */
@@ -2953,8 +2955,8 @@ deliver_mail(struct fx_queue *q, long *wait)
 		return;
 	}
 	q->said_nosmtp = 0;
-	if (fx_notify_pending(q->ctx, FX_NOTIFY_MAIL, DELIVER_BATCH, NULL, &v,
-	    &n, &err) == -1) {
+	if (fx_notify_pending(q->ctx, FX_NOTIFY_MAIL, DELIVER_BATCH,
+	    q->mail_now ? "9999-12-31T23:59:59Z" : NULL, &v, &n, &err) == -1) {
 		errline(&err, msg, sizeof(msg));
 		qlog(q, FX_QLOG_WARN, NULL, NULL, 0, "outbox: %s", msg);
 		return;
@@ -3010,6 +3012,8 @@ deliver_mail(struct fx_queue *q, long *wait)
 		break;
 	}
 	free(pw);
+	if (n < DELIVER_BATCH || k < n)
+		q->mail_now = 0;	/* all tried, or the server is down */
 	fx_notices_free(v, n);
 	v = NULL;
 	n = 0;

@@ -380,3 +380,19 @@ refused_mail() {
 	[ "$(wc -l <<< "$output")" = 2 ]
 	[ "$(norders)" = 2 ]
 }
+
+@test "SIGUSR1 sends the mail that waits now, whatever its next attempt" {
+	sed -i 's/min_backoff: 1$/min_backoff: 3600/; s/max_backoff: 2$/max_backoff: 7200/' \
+	    "$FORMIX_ROOT/formix.yaml"
+	mkmail "$STAGE/g1" --from ivan@dealer.test --auth "$AUTH" \
+	    --attach "$STAGE/ok.csv=$HEAD ok.csv"
+	fxd_start
+	mdrop "$STAGE/g1" 9201.M1.host
+	wait_for logged "attempt 1, next in 3600 s"
+	mta_up
+	sleep 1
+	[ "$(mta_count)" = 0 ]
+	kill -USR1 "$FXD_PID"
+	wait_for mta_has 1
+	wait_for logged "notice 00000000000000000001 -> mail to ivan@dealer.test"
+}
