@@ -677,6 +677,8 @@ struct fx_mail {
 	struct fx_mail_att *att;
 	size_t		 natt;
 	size_t		 too_many;	/* order files past max_attachments */
+	int		 auto_submitted; /* a machine's: Auto-Submitted, a
+					 * bounce (RFC 3834: no auto reply) */
 	struct fx_buf	 notes;		/* lines: what was left out, why */
 };
 struct fx_mail_limits {

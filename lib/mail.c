@@ -283,6 +283,9 @@ fx_mail_parse(const void *buf, size_t len, const struct fx_mail_limits *lim,
 		m->from = fx_strdup(v);
 	else
 		m->from = fx_strdup("");
+	if (strncasecmp(m->from, "mailer-daemon@", 14) == 0 ||
+	    strncasecmp(m->from, "postmaster@", 11) == 0)
+		m->auto_submitted = 1;
 
 	/*
 	 * The first Authentication-Results only (RFC 8601 section 5: the
@@ -298,6 +301,21 @@ fx_mail_parse(const void *buf, size_t len, const struct fx_mail_limits *lim,
 		if (m->auth == NULL &&
 		    strcasecmp(v, "Authentication-Results") == 0)
 			m->auth = one_line(g_mime_header_get_value(h));
+		else if (strcasecmp(v, "Auto-Submitted") == 0) {
+			/* RFC 3834: anything but "no" is a machine's. */
+			const char *a = g_mime_header_get_value(h);
+
+			a += a != NULL ? strspn(a, " \t") : 0;
+			if (a == NULL || strncasecmp(a, "no", 2) != 0 ||
+			    (a[2] != '\0' && a[2] != ' ' && a[2] != ';'))
+				m->auto_submitted = 1;
+		} else if (strcasecmp(v, "Return-Path") == 0) {
+			const char *a = g_mime_header_get_value(h);
+
+			/* A bounce: the null reverse path. */
+			if (a != NULL && strspn(a, " <>") == strlen(a))
+				m->auto_submitted = 1;
+		}
 		else if (strcasecmp(v, "Delivered-To") == 0 ||
 		    strcasecmp(v, "X-Original-To") == 0) {
 			InternetAddressList *l = internet_address_list_parse(

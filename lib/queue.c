@@ -2054,7 +2054,8 @@ mail_refuse(struct fx_queue *q, struct job *j, const struct fx_mail *m,
 	a.entry = j->e.name;
 	a.status = "refused";
 	a.from = m->from;
-	if (q->ctx->conf.mail_staff_address[0] != '\0') {
+	/* Not for a machine's message (a bounce of our own mail): no loop. */
+	if (q->ctx->conf.mail_staff_address[0] != '\0' && !m->auto_submitted) {
 		to[0] = q->ctx->conf.mail_staff_address;
 		snprintf(subj, sizeof(subj), "formix: mail refused from "
 		    "\"%.200s\"", qf);
@@ -2078,7 +2079,8 @@ mail_refuse(struct fx_queue *q, struct job *j, const struct fx_mail *m,
 	}
 	fx_buf_release(&body);
 	qlog(q, FX_QLOG_ALERT, j->e.name, j->names, j->n, "mail from \"%s\" "
-	    "refused, not processed: %s", qf, why);
+	    "refused, not processed: %s%s", qf, why, m->auto_submitted ?
+	    " (a machine's message: staff not mailed)" : "");
 	fx_buf_addf(&j->report, "from: %s\n", qf);
 	snprintf(msg, sizeof(msg), "mail refused: %s", why);
 	return fx_err_set(err, FX_EDATA, "%s", msg);
@@ -2174,10 +2176,21 @@ handle_mail(struct fx_queue *q, struct job *j, struct fx_err *err)
 	natt = 0;
 	if (j->n != 1)
 		return fx_err_set(err, FX_EDATA, "one message per entry");
-	if (fx_sha256_file(j->paths[0], hash, err) == -1 ||
-	    fx_mail_read(j->paths[0], cf->mail_max_message_size, &data, &len,
-	    err) == -1)
+	if (fx_sha256_file(j->paths[0], hash, err) == -1)
 		return -1;
+	if (fx_mail_read(j->paths[0], cf->mail_max_message_size, &data, &len,
+	    &e2) == -1) {
+		if (e2.code != FX_EDATA) {
+			*err = e2;
+			return -1;
+		}
+		snprintf(line, sizeof(line), "over mail.max_message_size "
+		    "(%llu bytes)",
+		    (unsigned long long)cf->mail_max_message_size);
+		m.from = fx_strdup("");
+		rc = mail_refuse(q, j, &m, hash, line, err);
+		goto out;
+	}
 	lim.max_attachments = cf->mail_max_attachments;
 	lim.max_attachment_size = cf->mail_max_attachment_size;
 	r = fx_mail_parse(data, len, &lim, &m, &e2);
@@ -2392,6 +2405,12 @@ handle_mail(struct fx_queue *q, struct job *j, struct fx_err *err)
 	a.n.dealer = folder != NULL ? ud : (char *)"";
 	a.n.to = to;
 	a.n.nto = 1;
+	if (m.auto_submitted && natt == 0 && m.too_many == 0) {
+		/* RFC 3834: a machine's message without an order file (an
+		 * autoresponder, a bounce) is not answered. */
+		a.n.nto = 0;
+		fx_strlcpy(j->status, "not answered", sizeof(j->status));
+	}
 	a.n.subject = (char *)fx_buf_str(&subj);
 	a.n.body = (char *)fx_buf_str(&body);
 	a.n.files = files;
@@ -2403,7 +2422,10 @@ handle_mail(struct fx_queue *q, struct job *j, struct fx_err *err)
 	if (a.already) {
 		fx_buf_addf(&j->report, "note: answered before\n");
 		j->st.already_applied = 1;
-	} else
+	} else if (a.n.nto == 0)
+		fx_buf_addf(&j->report, "note: a machine's message without an "
+		    "order file: not answered\n");
+	else
 		fx_buf_addf(&j->report, "reply: notice %s to %s\n", a.seq,
 		    to[0]);
 	rc = 0;

@@ -396,3 +396,31 @@ refused_mail() {
 	wait_for mta_has 1
 	wait_for logged "notice 00000000000000000001 -> mail to ivan@dealer.test"
 }
+
+@test "no mail loops: a bounce is refused without a staff mail, an autoreply is not answered; a huge message is refused" {
+	mta_up
+	mkmail "$STAGE/b1" --from MAILER-DAEMON@staff.test \
+	    --header "Auto-Submitted: auto-replied" --subject "Undelivered"
+	mkmail "$STAGE/b2" --from ivan@dealer.test --auth "$AUTH" \
+	    --header "Auto-Submitted: auto-replied" --subject "Out of office"
+	sed -i 's/^  max_attachments: 2$/  max_attachments: 2\n  max_message_size: 4KiB/' \
+	    "$FORMIX_ROOT/formix.yaml"
+	head -c 6000 /dev/zero | tr '\0' 'y' > "$STAGE/huge.csv"
+	mkmail "$STAGE/b3" --from ivan@dealer.test --auth "$AUTH" \
+	    --attach "$STAGE/huge.csv=h.csv"
+	fxd_start
+	mdrop "$STAGE/b1" 9301.M1.host
+	mdrop "$STAGE/b2" 9302.M1.host
+	wait_for in_state 9301.M1.host corrupt
+	wait_for in_state 9302.M1.host done
+	logged "staff not mailed"
+	grep -q '^status: not answered' "$SP"/mail/out/9302.M1.host.*.txt
+	mdrop "$STAGE/b3" 9303.M1.host
+	wait_for in_state 9303.M1.host corrupt
+	grep -q 'over mail.max_message_size (4096 bytes)' "$Q"/corrupt/*/9303.M1.host.err
+	# The staff hear of the huge one only.
+	wait_for mta_has 1
+	sleep 1
+	[ "$(mta_count)" = 1 ]
+	[ "$(hdr "$(msg 1)" To)" = "staff@staff.test" ]
+}

@@ -293,6 +293,29 @@ t_from(void)
 }
 
 static void
+t_auto(void)
+{
+	struct fx_mail m;
+
+	ok(parse("From: a@d.test\nAuto-Submitted: auto-replied\n\nx\n",
+	    &m) == 0 && m.auto_submitted, "Auto-Submitted: auto-replied is "
+	    "a machine's");
+	fx_mail_release(&m);
+	ok(parse("From: a@d.test\nAuto-Submitted: no\n\nx\n", &m) == 0 &&
+	    !m.auto_submitted, "Auto-Submitted: no is a person's");
+	fx_mail_release(&m);
+	ok(parse("Return-Path: <>\nFrom: a@d.test\n\nx\n", &m) == 0 &&
+	    m.auto_submitted, "a null reverse path is a bounce");
+	fx_mail_release(&m);
+	ok(parse("From: MAILER-DAEMON@d.test\n\nx\n", &m) == 0 &&
+	    m.auto_submitted, "MAILER-DAEMON is a machine");
+	fx_mail_release(&m);
+	ok(parse("Return-Path: <a@d.test>\nFrom: a@d.test\n\nx\n", &m) ==
+	    0 && !m.auto_submitted, "a plain message is a person's");
+	fx_mail_release(&m);
+}
+
+static void
 t_auth(void)
 {
 	const char *f = "ivan@dealer.test";
@@ -415,6 +438,7 @@ main(void)
 	t_limits();
 	t_huge_header();
 	t_from();
+	t_auto();
 	t_auth();
 	t_build();
 	return done_testing();
