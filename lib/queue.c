@@ -83,6 +83,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -732,8 +733,14 @@ mail_chan(struct fx_queue *q, struct fx_err *err)
 	const char *md = q->ctx->conf.mail_maildir;
 	char *top, *sub, *p;
 	static const char *const subs[] = { "tmp", "new", "cur" };
+	const char *url = q->ctx->conf.mail_smtp_url;
 	size_t i;
 
+	/* curl would take any of its protocols: only SMTP is meant. */
+	if (url[0] != '\0' && strncasecmp(url, "smtp://", 7) != 0 &&
+	    strncasecmp(url, "smtps://", 8) != 0)
+		return fx_err_set(err, FX_ECONFIG, "mail.smtp_url \"%s\": "
+		    "expected smtp://HOST[:PORT] or smtps://HOST[:PORT]", url);
 	if (md == NULL || md[0] == '\0')
 		return 0;
 	p = fx_path_join(q->spool, "mail");
@@ -760,6 +767,11 @@ mail_chan(struct fx_queue *q, struct fx_err *err)
 	free(top);
 	p = fx_path_join(md, "new");
 	(void)add_chan(q, &def_mail, "mail", p, "mail/out");
+	qlog(q, FX_QLOG_INFO, NULL, NULL, 0, "mail channel: %s, senders "
+	    "vouched for by %s%s%s", p, q->ctx->conf.mail_authserv_id[0] !=
+	    '\0' ? "authserv-id \"" : "", q->ctx->conf.mail_authserv_id,
+	    q->ctx->conf.mail_authserv_id[0] != '\0' ? "\" or the dealers' "
+	    "drop addresses" : "the dealers' drop addresses only");
 	free(p);
 	return 0;
 }

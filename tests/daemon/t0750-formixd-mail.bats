@@ -424,3 +424,12 @@ refused_mail() {
 	[ "$(mta_count)" = 1 ]
 	[ "$(hdr "$(msg 1)" To)" = "staff@staff.test" ]
 }
+
+@test "a mail.smtp_url that is not SMTP stops formixd at start (78); the channel is logged" {
+	sed -i 's|smtp_url: smtp://|smtp_url: file://|' "$FORMIX_ROOT/formix.yaml"
+	run -78 --separate-stderr fxd --once
+	[[ "$stderr" == *'mail.smtp_url "file://127.0.0.1:'*'": expected smtp://HOST[:PORT] or smtps://HOST[:PORT]'* ]]
+	sed -i 's|smtp_url: file://|smtp_url: smtp://|' "$FORMIX_ROOT/formix.yaml"
+	run -0 --separate-stderr fxd --once
+	[[ "$stderr" == *'mail channel: mail/Maildir/new, senders vouched for by authserv-id "mx.formix.test" or the dealers'"'"' drop addresses'* ]]
+}
