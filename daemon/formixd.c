@@ -400,7 +400,10 @@ run_once(struct fx_queue *q, struct fx_sftp *sftp, int sfd)
 		}
 		(void)fx_queue_intake(q, 0, &err);
 	}
-	/* And what this run answered goes out with it. */
+	/* The outbox: what is due now, once (retries are not waited for). */
+	if (!s.stop)
+		(void)fx_queue_deliver(q);
+	/* And what this run answered, notices included, goes out with it. */
 	if (sftp != NULL && !s.stop)
 		sftp_failed += fx_sftp_run(sftp, FX_SFTP_FORCE | FX_SFTP_NOPULL,
 		    NULL);
@@ -428,7 +431,7 @@ run(struct fx_ctx *ctx, struct fx_queue *q, struct fx_sftp **sftpp, int sfd)
 	struct sigs s = { 0, 0, 0 };
 	struct pollfd pfd[2];
 	int64_t next_scan = 0, now;
-	long t;
+	long t, dw;
 	int full = 1, n, r;
 
 	/* Watches first, then the scan: nothing falls in between. */
@@ -475,8 +478,12 @@ run(struct fx_ctx *ctx, struct fx_queue *q, struct fx_sftp **sftpp, int sfd)
 		}
 		if (s.stop)
 			break;
+		/* The outbox, after the packages whose notices it holds. */
+		dw = fx_queue_deliver(q);
 
 		t = fx_queue_wait(q, 0);
+		if (dw >= 0 && (t < 0 || dw < t))
+			t = dw;
 		now = mono_ms();
 		if (t < 0 || t > next_scan - now)
 			t = next_scan - now > 0 ? (long)(next_scan - now) : 0;

@@ -63,6 +63,7 @@ struct ckey {
 	const char		*def;	/* the default, written as in a file */
 	long long		 min, max;	/* CT_INT; CT_SIZE uses min */
 	const char *const	*names;	/* CT_ENUM, NULL-terminated */
+	int			 empty;	/* CT_STR: "" (or nothing) allowed */
 };
 
 /* Indexed by enum fx_negstock. */
@@ -122,6 +123,34 @@ static const struct ckey keys[] = {
 	{ .sec = "spool", .key = "alert_after", .type = CT_INT,
 	    .off = OFF(spool_alert_after), .def = "5", .min = 1,
 	    .max = 1000 },
+	/* E-mail (formixd): */
+	{ .sec = "mail", .key = "maildir", .type = CT_STR,
+	    .off = OFF(mail_maildir), .def = "",
+	    .empty = 1 },
+	{ .sec = "mail", .key = "authserv_id", .type = CT_STR,
+	    .off = OFF(mail_authserv_id), .def = "",
+	    .empty = 1 },
+	{ .sec = "mail", .key = "max_attachments", .type = CT_INT,
+	    .off = OFF(mail_max_attachments), .def = "5", .min = 1,
+	    .max = 100 },
+	{ .sec = "mail", .key = "max_attachment_size", .type = CT_SIZE,
+	    .off = OFF(mail_max_attachment_size), .def = "10MiB", .min = 1 },
+	{ .sec = "mail", .key = "max_message_size", .type = CT_SIZE,
+	    .off = OFF(mail_max_message_size), .def = "40MiB", .min = 1 },
+	{ .sec = "mail", .key = "smtp_url", .type = CT_STR,
+	    .off = OFF(mail_smtp_url), .def = "",
+	    .empty = 1 },
+	{ .sec = "mail", .key = "from", .type = CT_STR,
+	    .off = OFF(mail_from), .def = "formix@localhost" },
+	{ .sec = "mail", .key = "smtp_user", .type = CT_STR,
+	    .off = OFF(mail_smtp_user), .def = "",
+	    .empty = 1 },
+	{ .sec = "mail", .key = "smtp_password_file", .type = CT_STR,
+	    .off = OFF(mail_smtp_password_file), .def = "",
+	    .empty = 1 },
+	{ .sec = "mail", .key = "staff_address", .type = CT_STR,
+	    .off = OFF(mail_staff_address), .def = "",
+	    .empty = 1 },
 	{ .sec = "catalog", .key = "retail_price_type", .type = CT_STR,
 	    .off = OFF(retail_price_type), .def = "Розничная" },
 	{ .sec = "catalog", .key = "base_price_type", .type = CT_STR,
@@ -462,6 +491,12 @@ convert(struct fx_conf *c, const struct ckey *k, const char *v, size_t len,
 	size_t i;
 
 	what(k, w, sizeof(w));
+	if (k->empty && k->type == CT_STR && (null || len == 0)) {
+		sp = member(c, k);
+		free(*sp);
+		*sp = fx_strdup("");
+		return 0;
+	}
 	if (null || len == 0) {
 		(void)fx_snprintf(why, whysz, "expected %s, got nothing", w);
 		return -1;

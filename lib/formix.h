@@ -108,6 +108,17 @@ struct fx_conf {
 	int		 spool_min_backoff;	/* seconds, first retry */
 	int		 spool_max_backoff;	/* seconds, longest wait */
 	int		 spool_alert_after;	/* failures before an alert */
+	/* mail (formixd's e-mail channel and outbox): */
+	char		*mail_maildir;		/* "": no mail channel */
+	char		*mail_authserv_id;	/* "": no header trusted */
+	int		 mail_max_attachments;	/* order files a message */
+	uint64_t	 mail_max_attachment_size;	/* bytes */
+	uint64_t	 mail_max_message_size;	/* bytes */
+	char		*mail_smtp_url;		/* "": no mail sent */
+	char		*mail_from;
+	char		*mail_smtp_user;
+	char		*mail_smtp_password_file;
+	char		*mail_staff_address;	/* refusals told there */
 	/* catalog: */
 	char		*retail_price_type;	/* name or Ид */
 	char		*base_price_type;	/* name or Ид */
@@ -1087,6 +1098,12 @@ int	 fx_queue_run(struct fx_queue *, struct fx_err *);
 long	 fx_queue_wait(const struct fx_queue *, int once);
 /* Retry every deferred package now (SIGUSR1, as postqueue -f). */
 void	 fx_queue_flush(struct fx_queue *);
+/*
+ * Deliver the notification outbox: notices for dealers as out/ files,
+ * mails over mail.smtp_url.  Milliseconds until a mail retry is due (0:
+ * more now), -1 if none waits.
+ */
+long	 fx_queue_deliver(struct fx_queue *);
 void	 fx_queue_stats(const struct fx_queue *, struct fx_queue_stats *);
 /*
  * SIGHUP: read the configuration file again into a new struct and swap

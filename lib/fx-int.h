@@ -754,4 +754,69 @@ int	 fx_attach_store(struct fx_ctx *, const void *, size_t,
 /* SHA-256 of a buffer as 64 hex chars + NUL (hash.c). */
 int	 fx_sha256_buf(const void *, size_t, char out[65], struct fx_err *);
 /* -- end of Claims ---------------------------------------------------- */
+/* -- Mail (mail.c) ---------------------------------------------------- */
+/*
+ * What formixd reads of a message the MTA delivered: the one From:
+ * mailbox ("" if there is not exactly one), the first
+ * Authentication-Results header (NULL if none), the recipients (the
+ * MTA's Delivered-To and X-Original-To first, then To: and Cc:), and the
+ * order files attached (.xlsx, .xls, .csv) with sanitised names.  Other
+ * attachments and those over the size limit are left out with a line in
+ * notes; more order files than max_attachments are counted in too_many
+ * (the message is then refused by its reader).
+ *	meta "mail:SHA-256"	"accepted SEQ" or "refused SEQ": a message
+ *				answered (the notice SEQ, or "-")
+ */
+struct fx_mail_att {
+	char		*name;		/* sanitised: never a path */
+	char		*data;
+	size_t		 len;
+};
+struct fx_mail {
+	char		*from;
+	char		*auth;
+	char		**rcpt;
+	size_t		 nrcpt;
+	char		*subject;
+	char		*message_id;
+	struct fx_mail_att *att;
+	size_t		 natt;
+	size_t		 too_many;	/* order files past max_attachments */
+	int		 auto_submitted; /* a machine's: Auto-Submitted, a
+					 * bounce (RFC 3834: no auto reply) */
+	struct fx_buf	 notes;		/* lines: what was left out, why */
+};
+struct fx_mail_limits {
+	int		 max_attachments;
+	uint64_t	 max_attachment_size;
+};
+int	 fx_mail_parse(const void *, size_t, const struct fx_mail_limits *,
+	    struct fx_mail *, struct fx_err *);
+void	 fx_mail_release(struct fx_mail *);
+char	*fx_mail_safe_name(const char *);
+int	 fx_mail_order_name(const char *);
+/* Our authserv-id and a DMARC (or From:-aligned DKIM) pass: 1, else 0. */
+int	 fx_mail_auth_pass(const char *ar, const char *authserv_id,
+	    const char *from);
+int	 fx_mail_read(const char *path, uint64_t max, char **data, size_t *len,
+	    struct fx_err *);
+/*
+ * A notice as a message (CRLF lines): Message-ID <formix-notice-SEQ@host>
+ * and Date the notice's own, so that sending it again sends the same
+ * mail; n->files (spool-relative) attached.  *out returned new.
+ */
+int	 fx_mail_build(const struct fx_notice *, const char *from,
+	    const char *host, const char *spool, char **out, size_t *outlen,
+	    struct fx_err *);
+struct fx_mail_smtp {
+	const char	*url;		/* smtp://host:port or smtps:// */
+	const char	*from;		/* envelope sender */
+	const char	*user;		/* NULL or "": no AUTH */
+	const char	*password;
+	long		 timeout;	/* seconds */
+};
+/* Send over SMTP with libcurl; a failure is FX_ETEMP, to be retried. */
+int	 fx_mail_send(const struct fx_mail_smtp *, char *const *to, size_t nto,
+	    const char *msg, size_t len, struct fx_err *);
+/* -- end of Mail ------------------------------------------------------ */
 #endif /* FX_INT_H */

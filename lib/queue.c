@@ -83,6 +83,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -122,9 +123,12 @@ struct chandef {
 static int	 handle_1c(struct fx_queue *, struct job *, struct fx_err *);
 static int	 handle_dealer(struct fx_queue *, struct job *,
 		    struct fx_err *);
+static int	 handle_mail(struct fx_queue *, struct job *, struct fx_err *);
 
 static const struct chandef def_1c = { 1, "ack", handle_1c };
 static const struct chandef def_dealer = { 0, "txt", handle_dealer };
+/* The e-mail channel: a Maildir's new/ (mail.maildir); see handle_mail. */
+static const struct chandef def_mail = { 0, "txt", handle_mail };
 
 /* What a dealer's dropped order becomes (its channel file's mode). */
 enum dmode {
@@ -144,6 +148,7 @@ struct chan {
 	int		 staff;		/* acts as staff (else as login) */
 	char		 login[65];
 	enum dmode	 mode;
+	char		 mail[256];	/* folded secret drop address, or "" */
 };
 
 /* An entry of incoming/ or deferred/. */
@@ -191,6 +196,8 @@ struct fx_queue {
 	char		**dirty;
 	size_t		 ndirty, dirtycap;
 	struct fx_queue_stats st;
+	int		 said_nosmtp;	/* mail waits: mail.smtp_url unset */
+	int		 mail_now;	/* SIGUSR1: every mail pending is due */
 };
 
 /* A package being applied. */
@@ -555,7 +562,7 @@ add_chan(struct fx_queue *q, const struct chandef *def, const char *tag,
  */
 static int
 read_channel(const char *path, char *login, size_t lsz, enum dmode *mode,
-    char *why, size_t wsz)
+    char *mail, size_t msz, char *why, size_t wsz)
 {
 	char buf[4096], *line, *next, *v;
 	struct stat st;
@@ -563,6 +570,7 @@ read_channel(const char *path, char *login, size_t lsz, enum dmode *mode,
 	int fd, lno = 0;
 
 	*login = '\0';
+	*mail = '\0';
 	*mode = DM_AUTO;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
 	    O_CLOEXEC);
@@ -608,6 +616,9 @@ read_channel(const char *path, char *login, size_t lsz, enum dmode *mode,
 		else if ((strcmp(line, "pull") == 0 ||
 		    strcmp(line, "push") == 0) && *v != '\0')
 			continue;	/* the SFTP client's (sftp.c) */
+		else if (strcmp(line, "mail") == 0 && strchr(v, '@') != NULL &&
+		    fx_fold(v, mail, msz) == 0)
+			;	/* the dealer's secret drop address */
 		else {
 			snprintf(why, wsz, "line %d: expected \"user LOGIN\" "
 			    "or \"mode auto|check|draft\"", lno);
@@ -629,7 +640,7 @@ read_channel(const char *path, char *login, size_t lsz, enum dmode *mode,
 static void
 dealer_chans(struct fx_queue *q)
 {
-	char *top, *dir, *cf, *pin, *pout, login[65], why[256];
+	char *top, *dir, *cf, *pin, *pout, login[65], why[256], mail[256];
 	char tag[DEALER_DIR_MAX + 3];
 	char rin[DEALER_DIR_MAX + 32], rout[DEALER_DIR_MAX + 32];
 	struct dirent *de;
@@ -656,8 +667,8 @@ dealer_chans(struct fx_queue *q)
 		if (lstat(dir, &st) == -1 || !S_ISDIR(st.st_mode) ||
 		    lstat(cf, &st) == -1)
 			goto next;
-		if (read_channel(cf, login, sizeof(login), &mode, why,
-		    sizeof(why)) == -1) {
+		if (read_channel(cf, login, sizeof(login), &mode, mail,
+		    sizeof(mail), why, sizeof(why)) == -1) {
 			qlog(q, FX_QLOG_WARN, NULL, NULL, 0, "%s: %s: dealer "
 			    "channel not served", cf, why);
 			goto next;
@@ -692,6 +703,7 @@ dealer_chans(struct fx_queue *q)
 		}
 		fx_strlcpy(c->login, login, sizeof(c->login));
 		c->mode = mode;
+		fx_strlcpy(c->mail, mail, sizeof(c->mail));
 next:
 		free(dir);
 		free(cf);
@@ -712,6 +724,60 @@ mkdir_ok(const char *path, struct fx_err *err)
 		    path);
 	}
 	return fx_err_sys(err, FX_ECANTCREAT, "mkdir %s", path);
+}
+
+/*
+ * The e-mail channel, if mail.maildir is set: the Maildir (relative to
+ * the spool) where the MTA delivers, whose new/ is the channel's in/.
+ * It must be on the spool's filesystem: intake is a rename.
+ */
+static int
+mail_chan(struct fx_queue *q, struct fx_err *err)
+{
+	const char *md = q->ctx->conf.mail_maildir;
+	char *top, *sub, *p;
+	static const char *const subs[] = { "tmp", "new", "cur" };
+	const char *url = q->ctx->conf.mail_smtp_url;
+	size_t i;
+
+	/* curl would take any of its protocols: only SMTP is meant. */
+	if (url[0] != '\0' && strncasecmp(url, "smtp://", 7) != 0 &&
+	    strncasecmp(url, "smtps://", 8) != 0)
+		return fx_err_set(err, FX_ECONFIG, "mail.smtp_url \"%s\": "
+		    "expected smtp://HOST[:PORT] or smtps://HOST[:PORT]", url);
+	if (md == NULL || md[0] == '\0')
+		return 0;
+	p = fx_path_join(q->spool, "mail");
+	sub = fx_path_join(p, "out");
+	top = fx_path_join(q->spool, md);
+	if (mkdir_ok(p, err) == -1 || mkdir_ok(sub, err) == -1 ||
+	    mkdir_ok(top, err) == -1) {
+		free(p);
+		free(sub);
+		free(top);
+		return -1;
+	}
+	free(p);
+	free(sub);
+	for (i = 0; i < nitems(subs); i++) {
+		p = fx_path_join(top, subs[i]);
+		if (mkdir_ok(p, err) == -1) {
+			free(p);
+			free(top);
+			return -1;
+		}
+		free(p);
+	}
+	free(top);
+	p = fx_path_join(md, "new");
+	(void)add_chan(q, &def_mail, "mail", p, "mail/out");
+	qlog(q, FX_QLOG_INFO, NULL, NULL, 0, "mail channel: %s, senders "
+	    "vouched for by %s%s%s", p, q->ctx->conf.mail_authserv_id[0] !=
+	    '\0' ? "authserv-id \"" : "", q->ctx->conf.mail_authserv_id,
+	    q->ctx->conf.mail_authserv_id[0] != '\0' ? "\" or the dealers' "
+	    "drop addresses" : "the dealers' drop addresses only");
+	free(p);
+	return 0;
 }
 
 int
@@ -775,6 +841,8 @@ fx_queue_open(struct fx_queue **qp, struct fx_ctx *ctx, fx_queue_log_fn *log,
 		free(p);
 		free(out);
 	}
+	if (mail_chan(q, err) == -1)
+		goto fail;
 	dealer_chans(q);
 	*qp = q;
 	return 0;
@@ -866,6 +934,7 @@ fx_queue_flush(struct fx_queue *q)
 		free(path);
 		e->ready = 0;
 	}
+	q->mail_now = 1;
 }
 
 /* Reading the queue directories. */
@@ -1936,6 +2005,473 @@ temporary(const struct fx_err *err)
 	}
 }
 
+/*
+ * E-mail.  A message the MTA delivered into mail.maildir's new/ is taken
+ * like any dropped file; here it is read, and acts as the registered user
+ * whose address is its one From: mailbox, but only if something vouches
+ * for that From: (it is forgeable): the first Authentication-Results
+ * header, which our own MTA adds (and strips from incoming mail), naming
+ * mail.authserv_id and a DMARC pass (or a DKIM pass for the From:
+ * domain); or the message came to the secret drop address of the
+ * sender's dealer folder (its channel file's "mail ADDRESS").  Anything
+ * else is refused: kept in corrupt/ with its report, an alert in the log
+ * and a notice to mail.staff_address; never processed.
+ *
+ * Each order file attached is handled as if dropped into the sender's
+ * dealer folder (its mode; results in its out/), then one reply goes to
+ * the sender's registered address (never Reply-To:) through the outbox,
+ * with the result workbooks attached.  The reply and the message's mark
+ * ("mail:SHA-256" in meta) commit in one transaction, so a message is
+ * answered once however often it is run.  NEEDSWORK: the order's own
+ * transaction is not that one; a crash between the two answers "already
+ * applied as order N" instead of "submitted".
+ */
+
+struct mail_ans {
+	struct fx_queue	*q;
+	const char	*hash;
+	const char	*entry;
+	const char	*status;	/* "accepted", "refused" */
+	const char	*from;
+	struct fx_notice n;		/* to send, if n.nto > 0 */
+	int		 already;
+	char		 seq[32];
+};
+
+static int
+mail_ans_txn(struct fx_txn *t, void *arg, struct fx_err *err)
+{
+	struct mail_ans *a = arg;
+	char key[80], val[64];
+	int r;
+
+	snprintf(key, sizeof(key), "mail:%s", a->hash);
+	if ((r = fx_meta_get(t, key, val, sizeof(val), err)) == -1)
+		return -1;
+	if (r == 0) {
+		a->already = 1;
+		return 1;	/* answered before: nothing to write */
+	}
+	a->seq[0] = '\0';
+	if (a->n.nto > 0 && fx_notify_add(a->q->ctx, t, &a->n, a->seq,
+	    err) == -1)
+		return -1;
+	snprintf(val, sizeof(val), "%s %s", a->status, a->seq[0] != '\0' ?
+	    a->seq : "-");
+	if (fx_meta_put(t, key, val, err) == -1)
+		return -1;
+	return fx_audit_add(a->q->ctx, t, strcmp(a->status, "accepted") ==
+	    0 ? "mail.accept" : "mail.refuse", a->entry, "from", NULL,
+	    a->from, err);
+}
+
+/* Refuse a message: the mark, the staff notice, the alert; FX_EDATA. */
+static int
+mail_refuse(struct fx_queue *q, struct job *j, const struct fx_mail *m,
+    const char *hash, const char *why, struct fx_err *err)
+{
+	struct mail_ans a;
+	struct fx_buf body = { 0 };
+	struct fx_err e2;
+	char subj[400], qf[300], msg[512];
+	char *to[1];
+
+	fx_quote(qf, sizeof(qf), m->from);
+	memset(&a, 0, sizeof(a));
+	a.q = q;
+	a.hash = hash;
+	a.entry = j->e.name;
+	a.status = "refused";
+	a.from = m->from;
+	/* Not for a machine's message (a bounce of our own mail): no loop. */
+	if (q->ctx->conf.mail_staff_address[0] != '\0' && !m->auto_submitted) {
+		to[0] = q->ctx->conf.mail_staff_address;
+		snprintf(subj, sizeof(subj), "formix: mail refused from "
+		    "\"%.200s\"", qf);
+		fx_buf_addf(&body, "A message was refused and not "
+		    "processed.\n\nqueue id: %.*s\nfrom: %s\nsubject: %s\n"
+		    "reason: %s\n\nIt is kept in the spool's "
+		    "queue/corrupt/%s.\n", QID_LEN, j->e.name, qf,
+		    m->subject != NULL ? m->subject : "", why, j->e.name);
+		a.n.kind = (char *)"mail-refused";
+		a.n.object = j->e.name;
+		a.n.to = to;
+		a.n.nto = 1;
+		a.n.subject = subj;
+		a.n.body = (char *)fx_buf_str(&body);
+	}
+	q->ctx->actor = q->staff;
+	if (fx_db_write(q->ctx->db, mail_ans_txn, &a, &e2) == -1) {
+		fx_buf_release(&body);
+		*err = e2;
+		return -1;	/* temporary: tried again */
+	}
+	fx_buf_release(&body);
+	qlog(q, FX_QLOG_ALERT, j->e.name, j->names, j->n, "mail from \"%s\" "
+	    "refused, not processed: %s%s", qf, why, m->auto_submitted ?
+	    " (a machine's message: staff not mailed)" : "");
+	fx_buf_addf(&j->report, "from: %s\n", qf);
+	snprintf(msg, sizeof(msg), "mail refused: %s", why);
+	return fx_err_set(err, FX_EDATA, "%s", msg);
+}
+
+/* The dealer Ид of a user, into buf ("" if none or not found). */
+static void
+user_dealer(struct fx_queue *q, const char *login, char *buf, size_t sz)
+{
+	struct fx_user u;
+	struct fx_err e;
+
+	buf[0] = '\0';
+	if (fx_user_get(q->ctx, login, &u, &e) == -1)
+		return;
+	fx_strlcpy(buf, u.dealer != NULL ? u.dealer : "", sz);
+	fx_user_release(&u);
+}
+
+/* The login of a folded address, or -1 (1: unknown). */
+static int
+email_login(struct fx_queue *q, const char *folded, char *login, size_t sz,
+    struct fx_err *err)
+{
+	struct fx_txn t;
+	const void *v;
+	size_t vl;
+	int r;
+
+	if (fx_db_begin(q->ctx->db, 0, &t, err) == -1)
+		return -1;
+	r = fx_db_get(&t, FX_K_IDX_EMAIL, folded, strlen(folded), &v, &vl,
+	    err);
+	if (r == 0) {
+		if (vl >= sz)
+			vl = sz - 1;
+		memcpy(login, v, vl);
+		login[vl] = '\0';
+	}
+	fx_db_abort(&t);
+	return r;
+}
+
+/* An attachment name not among used[0..upto) ("a-2.xlsx"). */
+static char *
+unique_name(char *const *used, size_t upto, const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	size_t i, k;
+	char *s;
+
+	for (k = 1;; k++) {
+		if (k == 1)
+			s = fx_strdup(name);
+		else {
+			size_t stem = dot != NULL ? (size_t)(dot - name) :
+			    strlen(name);
+			struct fx_buf b = { 0 };
+
+			fx_buf_addf(&b, "%.*s-%zu%s", (int)stem, name, k,
+			    dot != NULL ? dot : "");
+			s = fx_strdup(fx_buf_str(&b));
+			fx_buf_release(&b);
+		}
+		for (i = 0; i < upto; i++)
+			if (strcmp(used[i], s) == 0)
+				break;
+		if (i == upto)
+			return s;
+		free(s);
+	}
+}
+
+static int
+handle_mail(struct fx_queue *q, struct job *j, struct fx_err *err)
+{
+	const struct fx_conf *cf = &q->ctx->conf;
+	struct fx_mail m;
+	struct fx_mail_limits lim;
+	struct fx_user u;
+	struct fx_err e2;
+	struct mail_ans a;
+	struct chan dc, *folder = NULL, *c;
+	struct fx_buf body = { 0 }, subj = { 0 };
+	char hash[65], login[65], folded[256], ud[128], cd[128], qf[300];
+	char line[1024], rname[400], *data = NULL, **names = NULL, **files = NULL;
+	char *to[1], *apath, *aname, *p, *cur;
+	size_t len, i, k, natt, nfiles = 0, filecap = 0;
+	int r, auth = 0, secret = 0, rc = -1;
+
+	memset(&m, 0, sizeof(m));
+	memset(&u, 0, sizeof(u));
+	natt = 0;
+	if (j->n != 1)
+		return fx_err_set(err, FX_EDATA, "one message per entry");
+	if (fx_sha256_file(j->paths[0], hash, err) == -1)
+		return -1;
+	if (fx_mail_read(j->paths[0], cf->mail_max_message_size, &data, &len,
+	    &e2) == -1) {
+		if (e2.code != FX_EDATA) {
+			*err = e2;
+			return -1;
+		}
+		snprintf(line, sizeof(line), "over mail.max_message_size "
+		    "(%llu bytes)",
+		    (unsigned long long)cf->mail_max_message_size);
+		m.from = fx_strdup("");
+		rc = mail_refuse(q, j, &m, hash, line, err);
+		goto out;
+	}
+	lim.max_attachments = cf->mail_max_attachments;
+	lim.max_attachment_size = cf->mail_max_attachment_size;
+	r = fx_mail_parse(data, len, &lim, &m, &e2);
+	free(data);
+	if (r == -1) {
+		fx_err_format(&e2, line, sizeof(line));
+		memset(&m, 0, sizeof(m));
+		m.from = fx_strdup("");
+		rc = mail_refuse(q, j, &m, hash, line, err);
+		goto out;
+	}
+
+	/* Who sent it: a registered, unblocked user... */
+	fx_quote(qf, sizeof(qf), m.from);
+	if (m.from[0] == '\0') {
+		rc = mail_refuse(q, j, &m, hash, "no single From: address",
+		    err);
+		goto out;
+	}
+	if (fx_fold(m.from, folded, sizeof(folded)) == -1 ||
+	    (r = email_login(q, folded, login, sizeof(login), err)) == 1) {
+		snprintf(line, sizeof(line), "From: \"%s\" is not a registered "
+		    "address", qf);
+		rc = mail_refuse(q, j, &m, hash, line, err);
+		goto out;
+	}
+	if (r == -1)
+		goto out;
+	if (fx_user_get(q->ctx, login, &u, err) == -1)
+		goto out;
+	if (u.blocked) {
+		snprintf(line, sizeof(line), "From: \"%s\" is user \"%s\", "
+		    "who is blocked", qf, login);
+		rc = mail_refuse(q, j, &m, hash, line, err);
+		goto out;
+	}
+	user_dealer(q, login, ud, sizeof(ud));
+
+	/* ... vouched for by our MTA, or by the secret drop address. */
+	auth = fx_mail_auth_pass(m.auth, cf->mail_authserv_id, m.from);
+	for (i = 0; i < q->nchans && folder == NULL; i++) {
+		c = &q->chans[i];
+		if (c->def != &def_dealer || c->mail[0] == '\0')
+			continue;
+		for (k = 0; k < m.nrcpt; k++) {
+			char fr[256];
+
+			if (fx_fold(m.rcpt[k], fr, sizeof(fr)) == 0 &&
+			    strcmp(fr, c->mail) == 0)
+				break;
+		}
+		if (k == m.nrcpt)
+			continue;
+		user_dealer(q, c->login, cd, sizeof(cd));
+		if (strcmp(c->login, login) == 0 || (cd[0] != '\0' &&
+		    strcmp(cd, ud) == 0)) {
+			folder = c;
+			secret = 1;
+		}
+	}
+	if (!auth && !secret) {
+		snprintf(line, sizeof(line), "From: \"%s\" not vouched for: no "
+		    "Authentication-Results of ours (authserv-id \"%s\") with "
+		    "a pass, nor sent to the dealer's drop address", qf,
+		    cf->mail_authserv_id);
+		rc = mail_refuse(q, j, &m, hash, line, err);
+		goto out;
+	}
+	/* The folder: the user's own, else one of the user's dealer
+	 * (looked up as staff, before acting as the user). */
+	for (i = 0; i < q->nchans && folder == NULL; i++)
+		if (q->chans[i].def == &def_dealer &&
+		    strcmp(q->chans[i].login, login) == 0)
+			folder = &q->chans[i];
+	for (i = 0; i < q->nchans && folder == NULL && ud[0] != '\0'; i++) {
+		if (q->chans[i].def != &def_dealer)
+			continue;
+		user_dealer(q, q->chans[i].login, cd, sizeof(cd));
+		if (strcmp(cd, ud) == 0)
+			folder = &q->chans[i];
+	}
+	if (fx_auth_user(q->ctx, login, &e2) == -1) {
+		fx_err_format(&e2, line, sizeof(line));
+		if (e2.code == FX_EPERM)
+			rc = mail_refuse(q, j, &m, hash, line, err);
+		else
+			*err = e2;
+		goto out;
+	}
+	/* No folder: checked only, the results kept in mail/out. */
+	if (folder != NULL)
+		dc = *folder;
+	else {
+		dc = *j->c;
+		dc.def = &def_dealer;
+		dc.mode = DM_CHECK;
+	}
+	fx_strlcpy(dc.login, login, sizeof(dc.login));
+
+	fx_buf_addf(&body, "Formix received your message");
+	if (m.subject[0] != '\0')
+		fx_buf_addf(&body, " \"%s\"", m.subject);
+	fx_buf_addf(&body, ".\n\n");
+	natt = m.too_many > 0 ? 0 : m.natt;
+	if (m.too_many > 0) {
+		fx_buf_addf(&body, "Refused: %zu order files attached, at most "
+		    "%d a message. Nothing was done; send them in several "
+		    "messages.\n", m.natt + m.too_many,
+		    cf->mail_max_attachments);
+		fx_strlcpy(j->status, "refused: too many files",
+		    sizeof(j->status));
+	} else if (m.natt == 0)
+		fx_buf_addf(&body, "No order file (.xlsx, .xls or .csv) was "
+		    "attached: nothing was done.\n");
+
+	/* Each order file, as if dropped into the folder. */
+	names = fx_calloc(natt + 1, sizeof(*names));
+	for (i = 0; i < natt; i++) {
+		struct job sub;
+		struct fx_err aerr;
+		struct stat st;
+
+		names[i] = unique_name(names, i, m.att[i].name);
+		snprintf(rname, sizeof(rname), ".att-%zu", i + 1);
+		if (fx_spool_write_at(q->ctx, j->dir, rname, m.att[i].data,
+		    m.att[i].len, err) == -1)
+			goto out;
+		apath = fx_path_join(j->dir, rname);
+		aname = names[i];
+		memset(&sub, 0, sizeof(sub));
+		sub.e = j->e;
+		sub.c = &dc;
+		sub.names = &aname;
+		sub.paths = &apath;
+		sub.n = 1;
+		fx_err_clear(&aerr);
+		r = handle_dealer(q, &sub, &aerr);
+		free(apath);
+		if (r == -1 && temporary(&aerr) && aerr.code != FX_EPERM) {
+			*err = aerr;
+			fx_buf_release(&sub.report);
+			goto out;	/* deferred: all of it again */
+		}
+		if (r == -1) {
+			errline(&aerr, line, sizeof(line));
+			fx_strlcpy(sub.status, "refused", sizeof(sub.status));
+			ack(q, &dc, j->e.name, &aname, 1, "refused", "error",
+			    line, &sub.report);
+		} else
+			ack(q, &dc, j->e.name, &aname, 1, sub.status, NULL,
+			    NULL, &sub.report);
+		fx_buf_addf(&body, "file: %s\nstatus: %s\n", aname,
+		    sub.status);
+		if (r == -1)
+			fx_buf_addf(&body, "error: %s\n", line);
+		/* The report less its user line, which says who we know. */
+		for (cur = (char *)fx_buf_str(&sub.report); *cur != '\0';
+		    cur = p) {
+			p = cur + strcspn(cur, "\n");
+			if (*p == '\n')
+				p++;
+			if (strncmp(cur, "user: ", 6) != 0 &&
+			    strncmp(cur, "result: ", 8) != 0)
+				fx_buf_add(&body, cur, (size_t)(p - cur));
+		}
+		fx_buf_adds(&body, "\n");
+		fx_buf_release(&sub.report);
+		snprintf(rname, sizeof(rname), "%s/%.200s.%.*s.result.xlsx",
+		    dc.outrel, aname[0] == '.' ? "_" : aname, QID_LEN,
+		    j->e.name);
+		apath = fx_path_join(q->spool, rname);
+		if (lstat(apath, &st) == 0) {
+			files = fx_grow(files, &filecap, nfiles + 1,
+			    sizeof(*files));
+			files[nfiles++] = fx_strdup(rname);
+		}
+		free(apath);
+		if (j->status[0] == '\0' || strcmp(j->status,
+		    sub.status) == 0)
+			fx_strlcpy(j->status, sub.status, sizeof(j->status));
+		else
+			fx_strlcpy(j->status, "answered", sizeof(j->status));
+	}
+	if (m.notes.len > 0)
+		fx_buf_addf(&body, "Not processed:\n%s", fx_buf_str(&m.notes));
+	if (nfiles > 0)
+		fx_buf_addf(&body, "\nThe results are attached%s.\n",
+		    folder != NULL ? " and in your folder's out/" : "");
+	if (j->status[0] == '\0')
+		fx_strlcpy(j->status, "answered", sizeof(j->status));
+
+	/* The reply: to the address as registered, never Reply-To:. */
+	to[0] = m.from;
+	for (i = 0; i < u.nemails; i++) {
+		char fe[256];
+
+		if (fx_fold(u.emails[i], fe, sizeof(fe)) == 0 &&
+		    strcmp(fe, folded) == 0)
+			to[0] = u.emails[i];
+	}
+	fx_buf_addf(&subj, "Re: %s", m.subject[0] != '\0' ? m.subject :
+	    "your order");
+	memset(&a, 0, sizeof(a));
+	a.q = q;
+	a.hash = hash;
+	a.entry = j->e.name;
+	a.status = "accepted";
+	a.from = m.from;
+	a.n.kind = (char *)"reply";
+	a.n.object = j->e.name;
+	/* Its text in the folder's out/ too: what was mailed, and when. */
+	a.n.dealer = folder != NULL ? ud : (char *)"";
+	a.n.to = to;
+	a.n.nto = 1;
+	if (m.auto_submitted && natt == 0 && m.too_many == 0) {
+		/* RFC 3834: a machine's message without an order file (an
+		 * autoresponder, a bounce) is not answered. */
+		a.n.nto = 0;
+		fx_strlcpy(j->status, "not answered", sizeof(j->status));
+	}
+	a.n.subject = (char *)fx_buf_str(&subj);
+	a.n.body = (char *)fx_buf_str(&body);
+	a.n.files = files;
+	a.n.nfiles = nfiles;
+	if (fx_db_write(q->ctx->db, mail_ans_txn, &a, err) == -1)
+		goto out;
+	fx_buf_addf(&j->report, "from: %s\nuser: %s\nfolder: %s\n", qf,
+	    login, folder != NULL ? folder->outrel : "none (checked only)");
+	if (a.already) {
+		fx_buf_addf(&j->report, "note: answered before\n");
+		j->st.already_applied = 1;
+	} else if (a.n.nto == 0)
+		fx_buf_addf(&j->report, "note: a machine's message without an "
+		    "order file: not answered\n");
+	else
+		fx_buf_addf(&j->report, "reply: notice %s to %s\n", a.seq,
+		    to[0]);
+	rc = 0;
+out:
+	for (i = 0; names != NULL && i < natt; i++)
+		free(names[i]);
+	free(names);
+	for (i = 0; i < nfiles; i++)
+		free(files[i]);
+	free(files);
+	fx_buf_release(&body);
+	fx_buf_release(&subj);
+	fx_user_release(&u);
+	fx_mail_release(&m);
+	return rc;
+}
+
 static void
 summary(char *buf, size_t sz, const struct fx_import_stats *s)
 {
@@ -2044,7 +2580,8 @@ to_done(struct fx_queue *q, struct job *j, struct entry *e,
 		else
 			q->st.applied++;
 		qlog(q, FX_QLOG_INFO, j->e.name, j->names, j->n, "active -> "
-		    "done: %s (user %s)", j->status, j->c->login);
+		    "done: %s (user %s)", j->status, j->c->login[0] != '\0' ?
+		    j->c->login : q->ctx->actor.login);
 	} else if (already) {
 		q->st.already++;
 		qlog(q, FX_QLOG_INFO, j->e.name, j->names, j->n, "active -> "
@@ -2268,8 +2805,8 @@ process(struct fx_queue *q, size_t ei, struct fx_err *err)
 
 	/* Identity from the channel, never from the file. */
 	fx_err_clear(&jerr);
-	if (j.c->staff)
-		q->ctx->actor = q->staff;
+	if (j.c->staff || j.c->def == &def_mail)
+		q->ctx->actor = q->staff;	/* mail: until its sender */
 	else if (fx_auth_user(q->ctx, j.c->login, &jerr) == -1) {
 		/* A blocked user is refused (and told so); an unknown one
 		 * is the channel file's mistake, which staff will fix. */
@@ -2334,3 +2871,258 @@ fx_queue_run(struct fx_queue *q, struct fx_err *err)
 	return process(q, (size_t)pick, err);
 }
 
+
+/*
+ * Delivery of the notification outbox (notify.c).  out/: a notice for a
+ * dealer becomes notice-SEQ.txt in the out/ of the dealer folder whose
+ * channel user belongs to that dealer, written by the durable protocol
+ * (the same name and content when done again), then marked done.  A
+ * dealer with no folder cannot have the file: the notice is marked done
+ * with no file and a log line (it stays in the store, and its mail, if
+ * any, is sent).  mail: each notice due is built by GMime (Message-ID
+ * <formix-notice-SEQ@HOST>, so that a redelivery after a crash is the
+ * same mail) and sent over SMTP by libcurl; a failure is counted with
+ * its next attempt after the spool's backoff, one alert after
+ * spool.alert_after failures, and it is never dropped.
+ */
+
+#define DELIVER_BATCH	20	/* mails a round: the queue is not kept waiting */
+
+static int
+deliver_out(struct fx_queue *q)
+{
+	struct fx_notice *v = NULL;
+	struct fx_buf b = { 0 };
+	struct fx_err err;
+	char **dealers, name[64], msg[512], *path;
+	struct chan *folder;
+	size_t n = 0, i, k, nd = 0;
+	int done = 0;
+
+	if (fx_notify_pending(q->ctx, FX_NOTIFY_OUT, DELIVER_BATCH, NULL, &v,
+	    &n, &err) == -1) {
+		errline(&err, msg, sizeof(msg));
+		qlog(q, FX_QLOG_WARN, NULL, NULL, 0, "outbox: %s", msg);
+		return 0;
+	}
+	if (n == 0)
+		return 0;
+	/* The dealer of each folder's user. */
+	dealers = fx_calloc(q->nchans, sizeof(*dealers));
+	for (i = 0; i < q->nchans; i++) {
+		char d[128];
+
+		if (q->chans[i].def != &def_dealer)
+			continue;
+		user_dealer(q, q->chans[i].login, d, sizeof(d));
+		dealers[i] = fx_strdup(d);
+		nd++;
+	}
+	for (k = 0; k < n; k++) {
+		folder = NULL;
+		for (i = 0; i < q->nchans && folder == NULL; i++)
+			if (dealers[i] != NULL && dealers[i][0] != '\0' &&
+			    strcmp(dealers[i], v[k].dealer) == 0)
+				folder = &q->chans[i];
+		if (folder == NULL) {
+			qlog(q, FX_QLOG_INFO, NULL, NULL, 0, "notice %s (%s "
+			    "%s): dealer %s has no folder: no file in out/",
+			    v[k].seq, v[k].kind, v[k].object, v[k].dealer);
+			if (fx_notify_done(q->ctx, v[k].seq, FX_NOTIFY_OUT,
+			    1, "", NULL, 0, &err) == 0)
+				done++;
+			continue;
+		}
+		snprintf(name, sizeof(name), "notice-%s.txt", v[k].seq);
+		fx_buf_reset(&b);
+		fx_buf_addf(&b, "notice: %s\ntime: %s\nkind: %s\nobject: %s\n",
+		    v[k].seq, v[k].at, v[k].kind, v[k].object);
+		if (v[k].entity[0] != '\0')
+			fx_buf_addf(&b, "entity: %s\n", v[k].entity);
+		fx_buf_addf(&b, "subject: %s\n\n%s", v[k].subject,
+		    v[k].body);
+		if (b.len > 0 && b.p[b.len - 1] != '\n')
+			fx_buf_adds(&b, "\n");
+		if (fx_spool_write(q->ctx, folder->outrel, name, b.p, b.len,
+		    &err) == -1) {
+			errline(&err, msg, sizeof(msg));
+			qlog(q, FX_QLOG_WARN, NULL, NULL, 0, "notice %s: %s/%s "
+			    "not written: %s", v[k].seq, folder->outrel, name,
+			    msg);
+			continue;
+		}
+		fx_crash_at("notice-written");
+		if (fx_notify_done(q->ctx, v[k].seq, FX_NOTIFY_OUT, 1, name,
+		    NULL, 0, &err) == -1) {
+			errline(&err, msg, sizeof(msg));
+			qlog(q, FX_QLOG_WARN, NULL, NULL, 0, "notice %s: %s",
+			    v[k].seq, msg);
+			continue;
+		}
+		path = fx_path_join(folder->outrel, name);
+		qlog(q, FX_QLOG_INFO, NULL, NULL, 0, "notice %s -> %s",
+		    v[k].seq, path);
+		free(path);
+		done++;
+	}
+	for (i = 0; i < q->nchans; i++)
+		free(dealers[i]);
+	free(dealers);
+	fx_buf_release(&b);
+	fx_notices_free(v, n);
+	(void)nd;
+	return done;
+}
+
+/* The first line of mail.smtp_password_file, or NULL. */
+static char *
+smtp_password(struct fx_queue *q)
+{
+	const char *f = q->ctx->conf.mail_smtp_password_file;
+	struct fx_err err;
+	char *data, *path, msg[512];
+	size_t len;
+
+	if (f == NULL || f[0] == '\0')
+		return NULL;
+	path = fx_path_join(q->ctx->conf.root, f);
+	if (fx_mail_read(path, 4096, &data, &len, &err) == -1) {
+		errline(&err, msg, sizeof(msg));
+		qlog(q, FX_QLOG_WARN, NULL, NULL, 0, "mail.smtp_password_file: "
+		    "%s", msg);
+		free(path);
+		return NULL;
+	}
+	free(path);
+	data[strcspn(data, "\r\n")] = '\0';
+	return data;
+}
+
+static void
+deliver_mail(struct fx_queue *q, long *wait)
+{
+	const struct fx_conf *cf = &q->ctx->conf;
+	struct fx_notice *v = NULL;
+	struct fx_mail_smtp smtp;
+	struct fx_err err;
+	char msg[512], *text, *pw = NULL, now[32];
+	const char *host;
+	size_t n = 0, k, len;
+	long after;
+	int tries;
+	time_t t, nt;
+	struct tm tm;
+
+	if (cf->mail_smtp_url[0] == '\0') {
+		if (!q->said_nosmtp && fx_notify_pending(q->ctx,
+		    FX_NOTIFY_MAIL, 1, NULL, &v, &n, &err) == 0 && n > 0) {
+			qlog(q, FX_QLOG_WARN, NULL, NULL, 0, "outbox: mail "
+			    "notices wait: mail.smtp_url is not set");
+			q->said_nosmtp = 1;
+		}
+		fx_notices_free(v, n);
+		return;
+	}
+	q->said_nosmtp = 0;
+	if (fx_notify_pending(q->ctx, FX_NOTIFY_MAIL, DELIVER_BATCH,
+	    q->mail_now ? "9999-12-31T23:59:59Z" : NULL, &v, &n, &err) == -1) {
+		errline(&err, msg, sizeof(msg));
+		qlog(q, FX_QLOG_WARN, NULL, NULL, 0, "outbox: %s", msg);
+		return;
+	}
+	host = strrchr(cf->mail_from, '@');
+	host = host != NULL ? host + 1 : "localhost";
+	if (n > 0)
+		pw = smtp_password(q);
+	smtp.url = cf->mail_smtp_url;
+	smtp.from = cf->mail_from;
+	smtp.user = cf->mail_smtp_user;
+	smtp.password = pw;
+	smtp.timeout = 30;
+	for (k = 0; k < n; k++) {
+		text = NULL;
+		if (fx_mail_build(&v[k], cf->mail_from, host, q->spool, &text,
+		    &len, &err) == 0 && fx_mail_send(&smtp, v[k].to,
+		    v[k].nto, text, len, &err) == 0) {
+			free(text);
+			fx_crash_at("mail-sent");
+			if (fx_notify_done(q->ctx, v[k].seq, FX_NOTIFY_MAIL, 1,
+			    NULL, NULL, 0, &err) == -1) {
+				errline(&err, msg, sizeof(msg));
+				qlog(q, FX_QLOG_WARN, NULL, NULL, 0, "notice "
+				    "%s: %s", v[k].seq, msg);
+			} else
+				qlog(q, FX_QLOG_INFO, NULL, NULL, 0, "notice "
+				    "%s -> mail to %s%s", v[k].seq,
+				    v[k].to[0], v[k].nto > 1 ? " and more" :
+				    "");
+			continue;
+		}
+		free(text);
+		errline(&err, msg, sizeof(msg));
+		tries = v[k].mail_tries + 1;
+		after = (long)backoff(q, tries);
+		(void)fx_notify_done(q->ctx, v[k].seq, FX_NOTIFY_MAIL, 0, NULL,
+		    msg, after, &err);
+		qlog(q, FX_QLOG_WARN, NULL, NULL, 0, "notice %s: mail to %s "
+		    "failed: %s; attempt %d, next in %ld s", v[k].seq,
+		    v[k].nto > 0 ? v[k].to[0] : "", msg, tries, after);
+		if (tries == CONF(q, spool_alert_after))
+			qlog(q, FX_QLOG_ALERT, NULL, NULL, 0, "notice %s: mail "
+			    "failed %d times, still retrying (up to every "
+			    "%d s): %s", v[k].seq, tries,
+			    CONF(q, spool_max_backoff), msg);
+		/*
+		 * The server is likely down: the others are tried one a
+		 * round (each then waits its own backoff), so that a server
+		 * that hangs never holds the queue for more than one
+		 * timeout.
+		 */
+		break;
+	}
+	free(pw);
+	if (n < DELIVER_BATCH || k < n)
+		q->mail_now = 0;	/* all tried, or the server is down */
+	fx_notices_free(v, n);
+	v = NULL;
+	n = 0;
+
+	/* When the next one is due: the earliest of those pending. */
+	if (fx_notify_pending(q->ctx, FX_NOTIFY_MAIL, 0,
+	    "9999-12-31T23:59:59Z", &v, &n, &err) == -1)
+		return;
+	t = time(NULL);
+	fx_now_iso(now, sizeof(now));
+	for (k = 0; k < n; k++) {
+		if (v[k].mail_next[0] == '\0' ||
+		    strcmp(v[k].mail_next, now) <= 0) {
+			nt = t;
+		} else {
+			memset(&tm, 0, sizeof(tm));
+			if (sscanf(v[k].mail_next, "%4d-%2d-%2dT%2d:%2d:%2dZ",
+			    &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+			    &tm.tm_min, &tm.tm_sec) != 6)
+				continue;
+			tm.tm_year -= 1900;
+			tm.tm_mon--;
+			nt = timegm(&tm);
+		}
+		after = nt > t ? (long)(nt - t) * 1000 : 0;
+		if (*wait < 0 || after < *wait)
+			*wait = after;
+	}
+	fx_notices_free(v, n);
+}
+
+long
+fx_queue_deliver(struct fx_queue *q)
+{
+	long wait = -1;
+
+	/* Staff's work, whoever the last package acted as. */
+	q->ctx->actor = q->staff;
+	while (deliver_out(q) == DELIVER_BATCH)
+		;
+	deliver_mail(q, &wait);
+	return wait;
+}
