@@ -261,42 +261,7 @@ static int
 read_all(struct fx_txn *t, enum fx_kind kind, const struct fx_rectype *rt,
     size_t sz, const char *claim, void **vp, size_t *np, struct fx_err *err)
 {
-	struct fx_cur cur;
-	struct fx_buf k = { NULL, 0, 0 };
-	MDB_val key, val;
-	char *v = NULL;
-	size_t cap = 0, n = 0, plen;
-	int r;
-
-	*vp = NULL;
-	*np = 0;
-	fx_buf_key(&k, claim, "", (char *)NULL);
-	plen = k.len;
-	if (fx_cur_open(t, kind, &cur, err) == -1) {
-		fx_buf_release(&k);
-		return -1;
-	}
-	for (r = fx_cur_seek(&cur, k.p, plen, &key, &val, err); r == 0;
-	    r = fx_cur_next(&cur, &key, &val, err)) {
-		if (key.mv_size < plen || memcmp(key.mv_data, k.p, plen) != 0)
-			break;
-		v = fx_grow(v, &cap, n + 1, sz);
-		if (fx_rec_decode(val.mv_data, val.mv_size, rt, v + n * sz,
-		    err) == -1) {
-			r = -1;
-			break;
-		}
-		n++;
-	}
-	fx_cur_close(&cur);
-	fx_buf_release(&k);
-	if (r == -1) {
-		fx_rec_vfree(rt, v, n, sz);
-		return -1;
-	}
-	*vp = v;
-	*np = n;
-	return 0;
+	return fx_db_read_owned(t, kind, claim, rt, sz, vp, np, err);
 }
 
 int

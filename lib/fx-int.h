@@ -369,6 +369,15 @@ int	 fx_cur_dup_first(struct fx_cur *, const void *, size_t, MDB_val *,
 int	 fx_cur_dup_next(struct fx_cur *, MDB_val *, MDB_val *,
 	    struct fx_err *);
 
+/*
+ * Every record of owner in kind (keys "owner \0 ..."), decoded in key
+ * order into a new vector of n structs of size sz: an order's lines or
+ * events, a claim's lines.  *v is NULL when there are none.
+ */
+int	 fx_db_read_owned(struct fx_txn *, enum fx_kind, const char *owner,
+	    const struct fx_rectype *, size_t sz, void **v, size_t *n,
+	    struct fx_err *);
+
 /* Meta values (strings). */
 int	 fx_meta_get(struct fx_txn *, const char *, char *, size_t,
 	    struct fx_err *);

@@ -513,10 +513,6 @@ fx_odoc_list(struct fx_ctx *ctx, const char *number, struct fx_odoc **v,
 {
 	struct fx_order o;
 	struct fx_txn t;
-	struct fx_cur cur;
-	struct fx_buf k = { NULL, 0, 0 };
-	MDB_val key, val;
-	size_t cap = 0, plen;
 	int r;
 
 	*v = NULL;
@@ -527,35 +523,10 @@ fx_odoc_list(struct fx_ctx *ctx, const char *number, struct fx_odoc **v,
 	fx_order_release(&o);
 	if (fx_db_begin(ctx->db, 0, &t, err) == -1)
 		return -1;
-	fx_buf_key(&k, number, "", (char *)NULL);
-	plen = k.len;
-	if (fx_cur_open(&t, FX_K_ODOC, &cur, err) == -1) {
-		fx_buf_release(&k);
-		fx_db_abort(&t);
-		return -1;
-	}
-	for (r = fx_cur_seek(&cur, k.p, plen, &key, &val, err); r == 0;
-	    r = fx_cur_next(&cur, &key, &val, err)) {
-		if (key.mv_size < plen || memcmp(key.mv_data, k.p, plen) != 0)
-			break;
-		*v = fx_grow(*v, &cap, *n + 1, sizeof(**v));
-		if (fx_rec_decode(val.mv_data, val.mv_size, &fx_rt_odoc,
-		    &(*v)[*n], err) == -1) {
-			r = -1;
-			break;
-		}
-		(*n)++;
-	}
-	fx_cur_close(&cur);
-	fx_buf_release(&k);
+	r = fx_db_read_owned(&t, FX_K_ODOC, number, &fx_rt_odoc, sizeof(**v),
+	    (void **)v, n, err);
 	fx_db_abort(&t);
-	if (r == -1) {
-		fx_odocs_free(*v, *n);
-		*v = NULL;
-		*n = 0;
-		return -1;
-	}
-	return 0;
+	return r;
 }
 
 /* -- Writing out ------------------------------------------------------ */
