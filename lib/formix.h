@@ -320,6 +320,7 @@ struct fx_product {
 	uint32_t	 gen;		/* import generation that last saw it */
 	struct fx_prop	*props;
 	size_t		 nprops;
+	int64_t		 pack;		/* multiple to order, thousandths, 0 none */
 };
 
 struct fx_pricetype {

@@ -267,6 +267,12 @@ void	 fx_rec_release(const struct fx_rectype *, void *);
  */
 int	 fx_rec_str_at(const void *, size_t, const struct fx_rectype *,
 	    size_t field, const char **p, size_t *n);
+/*
+ * The integer field number field of a record, vectors before it skipped
+ * in place: 0 (with *v 0 if the record predates the field), -1 if damaged.
+ */
+int	 fx_rec_i64_at(const void *, size_t, const struct fx_rectype *,
+	    size_t field, int64_t *v);
 /* Write a record as "field=value ..." text (for dumps). */
 void	 fx_rec_text(struct fx_buf *, const struct fx_rectype *, const void *);
 
@@ -587,6 +593,7 @@ struct fx_pkg {
 	int		 full_stock;	/* ... and stock */
 	struct fx_map	 props;		/* property Ид -> struct fx_property * */
 	char		 catalog_asof[32], offers_asof[32];
+	int		 packs;		/* a good of it has a pack multiple */
 };
 int	 fx_cml_import(struct fx_ctx *, struct fx_txn *, struct fx_pkg *,
 	    const char *path, struct fx_import_stats *, struct fx_err *);
