@@ -44,7 +44,7 @@ enum {
 	T_ONLYCHANGES, T_PRICETYPES, T_PRICETYPE, T_CURRENCY, T_WAREHOUSES,
 	T_WAREHOUSE, T_OFFERS, T_OFFER, T_PRICES, T_PRICE, T_PRICETYPEID,
 	T_UNITPRICE, T_QTY, T_RESTS, T_REST, T_CONTAINER,
-	T_REQVALS, T_REQVAL, T_RECALC, T_UNITREF, T_COEF
+	T_REQVAL, T_RECALC, T_UNITREF, T_COEF
 };
 
 static const char *const names[] = {
@@ -90,7 +90,6 @@ static const char *const names[] = {
 	[T_RESTS] = "Остатки",
 	[T_REST] = "Остаток",
 	[T_CONTAINER] = "Контейнер",
-	[T_REQVALS] = "ЗначенияРеквизитов",
 	[T_REQVAL] = "ЗначениеРеквизита",
 	[T_RECALC] = "Пересчет",
 	[T_UNITREF] = "Единица",
@@ -321,6 +320,13 @@ is_pack_name(const struct cml *c, const char *s, size_t len)
 {
 	char tmp[256], f[256];
 
+	if (c->pk_len == 0)
+		return 0;
+	if (len == c->pk_len && memcmp(s, c->pk_name, len) == 0)
+		return 1;
+	/* Trimming only shortens, folding keeps the length. */
+	if (len < c->pk_len)
+		return 0;
 	while (len > 0 && (*s == ' ' || *s == '\t' || *s == '\n' ||
 	    *s == '\r'))
 		s++, len--;
@@ -534,6 +540,7 @@ good_reset(struct cml *c)
 	c->deleted = 0;
 	c->req_pack = c->unit_pack = 0;
 	c->rq_state = 0;
+	c->rq_val_set = 0;
 }
 
 static int
@@ -1426,11 +1433,25 @@ static int
 on_start(struct fx_xml *x, void *u, int tok, const struct fx_xml_attr *a,
     size_t na)
 {
+	/* Tokens that have work at their start, below. */
+	static const uint64_t start_mask = TEXT(T_ROOT) | TEXT(T_CLASSIFIER) |
+	    TEXT(T_CATALOG) | TEXT(T_PACKAGE) | TEXT(T_PKGCHANGES) |
+	    TEXT(T_DOCUMENT) | TEXT(T_CONTAINER) | TEXT(T_GROUP) |
+	    TEXT(T_CATEGORY) | TEXT(T_PROP) | TEXT(T_GOOD) | TEXT(T_UNIT) |
+	    TEXT(T_PROPVAL) | TEXT(T_PRICETYPE) | TEXT(T_WAREHOUSE) |
+	    TEXT(T_OFFER) | TEXT(T_PRICE) | TEXT(T_RECALC);
 	struct cml *c = u;
 	struct fx_buf v = { 0 };
-	int up = fx_xml_up(x, 1), rc = 0;
+	int up, rc = 0;
 	size_t i;
 
+	/*
+	 * Most elements (Ид, Наименование, Значение...) have nothing to do
+	 * at their start: return before anything, a callback costs.
+	 */
+	if (tok < 0 || tok >= 64 || (start_mask & TEXT(tok)) == 0)
+		return 0;
+	up = fx_xml_up(x, 1);
 	/* The store side failed: the rest of the file does not matter. */
 	if (__atomic_load_n(&c->pl->abort, __ATOMIC_RELAXED)) {
 		fx_xml_stop(x);
@@ -1514,12 +1535,6 @@ on_start(struct fx_xml *x, void *u, int tok, const struct fx_xml_attr *a,
 	case T_PROPVAL:
 		if (up == T_PROPVALS && fx_xml_up(x, 2) == T_GOOD)
 			fx_buf_reset(&c->pv_id);
-		break;
-	case T_REQVAL:
-		if (up == T_REQVALS && fx_xml_up(x, 2) == T_GOOD) {
-			c->rq_state = 0;
-			c->rq_val_set = 0;
-		}
 		break;
 	case T_RECALC:
 		if (up == T_UNIT && fx_xml_up(x, 2) == T_GOOD) {
@@ -1623,8 +1638,7 @@ on_end(struct fx_xml *x, void *u, int tok, const char *text, size_t len)
 			trim(&c->d_name, text, len);
 		else if (up == T_OFFER && c->sect == S_OFFERS)
 			trim(&c->name, text, len);
-		else if (up == T_REQVAL && up2 == T_REQVALS &&
-		    c->sect == S_CATALOG)
+		else if (up == T_REQVAL && c->sect == S_CATALOG)
 			c->rq_state = is_pack_name(c, text, len) ? 2 : 1;
 		break;
 	case T_DELMARK:
@@ -1675,17 +1689,27 @@ on_end(struct fx_xml *x, void *u, int tok, const char *text, size_t len)
 			c->npv++;
 			fx_buf_release(&t);
 		} else if (up == T_REQVAL && c->rq_state != 1 &&
-		    up2 == T_REQVALS && c->sect == S_CATALOG) {
+		    c->sect == S_CATALOG) {
 			/* Copied only while the name may still be ours. */
 			trim(&c->rq_val, text, len);
 			c->rq_val_set = 1;
 		}
 		break;
-	case T_REQVAL:
-		if (up == T_REQVALS && up2 == T_GOOD && c->sect == S_CATALOG &&
-		    c->rq_state == 2 && c->rq_val_set && c->req_pack == 0)
+	case T_REQVAL: {
+		/*
+		 * ЗначенияРеквизитов is no token (it costs a callback per
+		 * good): a requisite of a good is one two levels under it.
+		 */
+		int ours = c->rq_state == 2 && c->rq_val_set &&
+		    c->req_pack == 0 && up < 0 && up2 == T_GOOD &&
+		    c->sect == S_CATALOG;
+
+		c->rq_state = 0;
+		c->rq_val_set = 0;
+		if (ours)
 			return req_end(x, c);
 		break;
+	}
 	case T_UNITREF:
 		if (up == T_RECALC)
 			trim(&c->rc_unit, text, len);
