@@ -344,6 +344,20 @@ is_pack_name(const struct cml *c, const char *s, size_t len)
 	return fx_fold(tmp, f, sizeof(f)) == 0 && strcmp(f, c->pk_fold) == 0;
 }
 
+static int
+ws(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+/* is_pack_name's test without a call, for the names that cannot be. */
+static inline int
+may_be_pack_name(const struct cml *c, const char *s, size_t len)
+{
+	return c->pk_len != 0 && len >= c->pk_len && (len == c->pk_len ||
+	    ws(s[0]) || ws(s[len - 1]));
+}
+
 /* "5", "5 шт", "0,5": the number before a unit; -1 if none or not > 0. */
 static int
 pack_num(const char *s, int64_t *v)
@@ -551,6 +565,7 @@ good_end(struct cml *c)
 	const void *ov;
 	size_t i, n, ovl;
 	int64_t prop_pack = 0;
+	size_t n1;
 	int r, same = 0, bsame = 0;
 
 	if (c->id.len == 0)
@@ -591,9 +606,10 @@ good_end(struct cml *c)
 			}
 		free(c->pv[i].name);
 		c->pv[i].name = fx_strdup(pr->name);
-		if (prop_pack == 0 && is_pack_name(c, pr->name,
-		    strlen(pr->name)) && pack_num(c->pv[i].value,
-		    &prop_pack) == -1) {
+		if (prop_pack == 0 && (n1 = strlen(pr->name),
+		    may_be_pack_name(c, pr->name, n1)) &&
+		    is_pack_name(c, pr->name, n1) &&
+		    pack_num(c->pv[i].value, &prop_pack) == -1) {
 			gwarn(c, "product \"%s\": pack multiple \"%s\" "
 			    "(property \"%s\") is not a positive number: "
 			    "ignored", q(b1, sizeof(b1), c->id.p),
@@ -1639,7 +1655,8 @@ on_end(struct fx_xml *x, void *u, int tok, const char *text, size_t len)
 		else if (up == T_OFFER && c->sect == S_OFFERS)
 			trim(&c->name, text, len);
 		else if (up == T_REQVAL && c->sect == S_CATALOG)
-			c->rq_state = is_pack_name(c, text, len) ? 2 : 1;
+			c->rq_state = may_be_pack_name(c, text, len) &&
+			    is_pack_name(c, text, len) ? 2 : 1;
 		break;
 	case T_DELMARK:
 		if (!is_true(text))

@@ -460,6 +460,8 @@ int	 fx_spool_rename(const char *from, const char *to, struct fx_err *);
 int	 fx_spool_move(const char *from, const char *to, struct fx_err *);
 /* Crash tests: abort() here if $FX_CRASH_AT names this point. */
 void	 fx_crash_at(const char *point);
+/* Lock tests: wait here for a test if $FX_PAUSE_AT names this point. */
+void	 fx_pause_at(const char *point);
 
 /* What a name dropped into a channel's in/ is (fx_spool_name_kind). */
 enum fx_name_kind {
