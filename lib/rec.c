@@ -360,7 +360,7 @@ get_uv(struct rd *r)
 	return 0;
 }
 
-static int64_t
+static inline int64_t
 get_sv(struct rd *r)
 {
 	uint64_t u = get_uv(r);
