@@ -63,6 +63,7 @@ usage(void)
 "  init [DIR]                  create an instance: formix.yaml, store, spool\n"
 "  import [-n] [-f] FILE...    apply 1C files as one package\n"
 "  db stat|dump                record counts / every record as text\n"
+"  gc attachments [-n]         remove content files no record names\n"
 "  config                      the effective configuration\n"
 "  dealer list|show DEALER     dealers\n"
 "  entity list [--dealer D]    legal entities you may see\n"
@@ -87,9 +88,10 @@ usage(void)
 "  -c, --config FILE      configuration file (default: $FORMIX_CONF, else\n"
 "                         DIR/formix.yaml)\n"
 "      --as LOGIN         staff: act exactly as this dealer user\n"
-"  -n, --dry-run          import: check everything, change nothing\n"
+"  -n, --dry-run          import: check everything, change nothing;\n"
+"                         gc: count, remove nothing\n"
 "  -f, --force            import: apply files even if applied before\n"
-"  -q, --quiet            import: no summary line\n"
+"  -q, --quiet            import, gc: no summary line\n"
 "      --json             JSON output (one object per line)\n"
 "      --tsv              tab-separated output\n"
 "  -H, --no-header        no header line\n"
@@ -827,6 +829,45 @@ cmd_log(struct opts *o, int argc, char **argv)
 	return rc;
 }
 
+/*
+ * gc attachments: the sweep of content files that no record names
+ * (fx_spool_gc), for cron; they come from attaches refused after their
+ * files were stored, or crashed, and from replaced order documents.
+ */
+static int
+cmd_gc(struct opts *o, int argc, char **argv)
+{
+	struct fx_ctx *ctx;
+	struct fx_gc_stats st;
+	struct fx_err err;
+	int rc;
+
+	if (argc != 2 || strcmp(argv[1], "attachments") != 0)
+		cli_usage("gc needs what to sweep: attachments");
+	if ((rc = open_as(o, &ctx, 0)) != 0)
+		return rc;
+	fx_err_clear(&err);
+	if (fx_spool_gc(ctx, FX_GC_MIN_AGE, o->dry_run, &st, &err) == -1)
+		return fail(ctx, &err);
+	fx_ctx_free(ctx);
+	if (o->json)
+		printf("{\"removed\":%llu,\"bytes\":%llu,\"referenced\":%llu,"
+		    "\"young\":%llu,\"dry_run\":%s}\n",
+		    (unsigned long long)st.removed,
+		    (unsigned long long)st.bytes,
+		    (unsigned long long)st.referenced,
+		    (unsigned long long)st.young, o->dry_run ? "true" : "false");
+	else if (!o->quiet)
+		printf("%s %llu files (%llu bytes); kept %llu named by a "
+		    "record, %llu younger than an hour\n",
+		    o->dry_run ? "would remove" : "removed",
+		    (unsigned long long)st.removed,
+		    (unsigned long long)st.bytes,
+		    (unsigned long long)st.referenced,
+		    (unsigned long long)st.young);
+	return 0;
+}
+
 static const struct {
 	const char	*name;
 	int		(*fn)(struct opts *, int, char **);
@@ -834,6 +875,7 @@ static const struct {
 	{ "init", cmd_init },
 	{ "import", cmd_import },
 	{ "db", cmd_db },
+	{ "gc", cmd_gc },
 	{ "config", cmd_config },
 	{ "dealer", cmd_dealer },
 	{ "entity", cmd_entity },

@@ -17,22 +17,31 @@
  * Storage is by content: spool/attachments/XX/SHA256 (XX the first two
  * hex digits, so that no directory grows past 256 x its share), written
  * by the durable protocol (spool.c) before the records that name it
- * commit.  The same content attached twice is one file.  A crash between
- * the file and the commit leaves a file no record names: harmless, and
- * the next attempt finds it in place.
+ * commit.  The same content attached twice is one file.
  *
- * NEEDSWORK: the files are written inside the write transaction, so a
- * large video holds every other writer back while it is synced.  Writing
- * them before it (after the same checks in a read transaction, repeated
- * in the write one) would free the lock at the price of orphan files
- * when the second check fails; no sweep of orphans exists yet.
+ * The files are written OUTSIDE any write transaction: a 25 MiB video
+ * synced under the store's write lock would hold back every other writer
+ * (formixd, other users) for as long.  So an attach checks what it can
+ * without the store (name, size, type), checks the claim, line and
+ * per-claim size in a read transaction, stores the files, and only then
+ * opens the write transaction, which checks all again (things may have
+ * moved meanwhile) and records them.  A refusal there, or a crash
+ * between the file and the commit, leaves a content file no record
+ * names: harmless, the retry finds it in place, and fx_spool_gc
+ * ("formix-admin gc") removes it once it is an hour old.  The write
+ * transaction makes sure each file is still there (a sweep may have
+ * taken an old unreferenced copy of the same content meanwhile) and
+ * writes it again if not, which is rare enough to be done under the lock.
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fx-int.h"
@@ -240,9 +249,14 @@ fx_attach_store(struct fx_ctx *ctx, const void *data, size_t len,
 	if (mkdir_durable(ctx->conf.spool_path, top, err) == -1 ||
 	    mkdir_durable(top, dir, err) == -1)
 		goto out;
-	/* The same content is there already: one file (named by it). */
+	/*
+	 * The same content is there already: one file (named by it).  Made
+	 * young again, so that the sweep, which spares files younger than an
+	 * hour, leaves it to the transaction about to name it.
+	 */
 	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
 	    (uint64_t)st.st_size == (uint64_t)len) {
+		(void)utimensat(AT_FDCWD, path, NULL, AT_SYMLINK_NOFOLLOW);
 		rc = 0;
 		goto out;
 	}
@@ -332,9 +346,78 @@ struct attarg {
 	int		 line;
 	struct afile	*f;
 	size_t		 n;
-	int		 stored;	/* the files are out */
 	struct fx_cfile	*out;
 };
+
+/*
+ * What the store must allow: the claim seen, the actor's right to claim
+ * for its entity, the line, the per-claim size.  In the read transaction
+ * before the files are stored and again in the write one; *c returned
+ * new on success.
+ */
+static int
+attach_check(struct attarg *a, struct fx_txn *t, struct fx_claim *c,
+    struct fx_err *err)
+{
+	struct fx_ctx *ctx = a->ctx;
+	struct fx_buf k = { NULL, 0, 0 };
+	char ln[16], sz1[32], sz2[32];
+	uint64_t total;
+	size_t i;
+	int found, rc = -1;
+
+	if (fx_claim_seen(ctx, t, a->claim, c, err) == -1)
+		return -1;
+	if (fx_acl_check_txn(ctx, t, FX_ACT_CLAIM, c->entity, NULL, err) == -1)
+		goto out;
+	if (a->line != 0) {
+		(void)snprintf(ln, sizeof(ln), "%04d", a->line);
+		fx_buf_key(&k, c->number, ln, (char *)NULL);
+		if ((found = fx_db_get(t, FX_K_CLINE, k.p, k.len, NULL, NULL,
+		    err)) == -1)
+			goto out;
+		if (found == 1) {
+			fx_err_set(err, FX_ENOTFOUND, "claim %s has no line %d "
+			    "(it has %d)", c->number, a->line, (int)c->nlines);
+			goto out;
+		}
+	}
+	total = (uint64_t)c->size;
+	for (i = 0; i < a->n; i++)
+		total += a->f[i].len;
+	if (total > ctx->conf.claims_max_claim_size) {
+		(void)snprintf(sz1, sizeof(sz1), "%llu",
+		    (unsigned long long)total);
+		(void)snprintf(sz2, sizeof(sz2), "%llu",
+		    (unsigned long long)ctx->conf.claims_max_claim_size);
+		fx_err_set(err, FX_EDATA, "claim %s: attachments would take %s "
+		    "bytes, over claims.max_claim_size (%s)", c->number, sz1,
+		    sz2);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc == -1)
+		fx_claim_release(c);
+	fx_buf_release(&k);
+	return rc;
+}
+
+/* Is the content file of sha there (a sweep may have taken it)? */
+static int
+stored(struct fx_ctx *ctx, const char *sha)
+{
+	char rel[128];
+	char *path;
+	struct stat st;
+	int r;
+
+	(void)snprintf(rel, sizeof(rel), "%s/%.2s/%s", ATT_DIR, sha, sha);
+	path = fx_path_join(ctx->conf.spool_path, rel);
+	r = lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+	free(path);
+	return r;
+}
 
 static int
 attach_txn(struct fx_txn *t, void *arg, struct fx_err *err)
@@ -344,49 +427,18 @@ attach_txn(struct fx_txn *t, void *arg, struct fx_err *err)
 	struct fx_claim c;
 	struct fx_cfile r;
 	struct fx_buf k = { NULL, 0, 0 }, rec = { NULL, 0, 0 };
-	char now[32], who[128], ln[16], obj[64], sz1[32], sz2[32];
+	char now[32], who[128], ln[16], obj[64];
 	const char *by;
-	uint64_t total;
 	size_t i;
-	int found, rc = -1;
+	int rc = -1;
 
-	if (fx_claim_seen(ctx, t, a->claim, &c, err) == -1)
+	if (attach_check(a, t, &c, err) == -1)
 		return -1;
-	if (fx_acl_check_txn(ctx, t, FX_ACT_CLAIM, c.entity, NULL, err) == -1)
-		goto out;
-	if (a->line != 0) {
-		(void)snprintf(ln, sizeof(ln), "%04d", a->line);
-		fx_buf_key(&k, c.number, ln, (char *)NULL);
-		if ((found = fx_db_get(t, FX_K_CLINE, k.p, k.len, NULL, NULL,
-		    err)) == -1)
-			goto out;
-		if (found == 1) {
-			fx_err_set(err, FX_ENOTFOUND, "claim %s has no line %d "
-			    "(it has %d)", c.number, a->line, (int)c.nlines);
-			goto out;
-		}
-	}
-	total = (uint64_t)c.size;
+	/* Stored before this transaction (see the top of the file). */
 	for (i = 0; i < a->n; i++)
-		total += a->f[i].len;
-	if (total > ctx->conf.claims_max_claim_size) {
-		(void)snprintf(sz1, sizeof(sz1), "%llu",
-		    (unsigned long long)total);
-		(void)snprintf(sz2, sizeof(sz2), "%llu",
-		    (unsigned long long)ctx->conf.claims_max_claim_size);
-		fx_err_set(err, FX_EDATA, "claim %s: attachments would take %s "
-		    "bytes, over claims.max_claim_size (%s)", c.number, sz1,
-		    sz2);
-		goto out;
-	}
-	/* The files first, the records after (see the top of the file). */
-	if (!a->stored) {
-		for (i = 0; i < a->n; i++)
-			if (fx_attach_store(ctx, a->f[i].data, a->f[i].len,
-			    a->f[i].sha, err) == -1)
-				goto out;
-		a->stored = 1;
-	}
+		if (!stored(ctx, a->f[i].sha) && fx_attach_store(ctx,
+		    a->f[i].data, a->f[i].len, a->f[i].sha, err) == -1)
+			goto out;
 	fx_now_iso(now, sizeof(now));
 	by = fx_actor_name(ctx, who, sizeof(who));
 	fx_cfiles_free(a->out, a->n);
@@ -454,8 +506,10 @@ fx_claim_attach(struct fx_ctx *ctx, const char *claim, int line,
 {
 	struct attarg a;
 	struct afile *f;
+	struct fx_txn t;
+	struct fx_claim c;
 	size_t i;
-	int rc = -1;
+	int r, rc = -1;
 
 	*vp = NULL;
 	*np = 0;
@@ -495,6 +549,23 @@ fx_claim_attach(struct fx_ctx *ctx, const char *claim, int line,
 	a.line = line;
 	a.f = f;
 	a.n = n;
+	/* What the store can refuse now leaves no file behind. */
+	if (fx_db_begin(ctx->db, 0, &t, err) == -1)
+		goto out;
+	r = attach_check(&a, &t, &c, err);
+	fx_db_abort(&t);
+	if (r == -1)
+		goto out;
+	fx_claim_release(&c);
+	/* The files, outside any write transaction (see the top). */
+	for (i = 0; i < n; i++) {
+		fx_pause_at("claim-attach-store");
+		if (fx_attach_store(ctx, f[i].data, f[i].len, f[i].sha,
+		    err) == -1)
+			goto out;
+	}
+	fx_crash_at("claim-attach-stored");
+	fx_pause_at("claim-attach-stored");
 	if (fx_db_write(ctx->db, attach_txn, &a, err) != 0) {
 		fx_cfiles_free(a.out, n);
 		goto out;
@@ -507,4 +578,169 @@ out:
 		free(f[i].data);
 	free(f);
 	return rc;
+}
+
+/* -- the sweep of unreferenced content files -------------------------- */
+
+struct gcarg {
+	struct fx_ctx		*ctx;
+	long			 min_age;
+	int			 dry_run;
+	struct fx_gc_stats	*st;
+};
+
+static int
+is_sha(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return i == 64;
+}
+
+/* The SHA-256 strings field of every record of kind, into refs. */
+static int
+refs_add(struct fx_txn *t, enum fx_kind kind, const struct fx_rectype *rt,
+    size_t field, struct fx_map *refs, struct fx_err *err)
+{
+	struct fx_cur cur;
+	MDB_val k, v;
+	const char *p;
+	char sha[65];
+	size_t n;
+	int r;
+
+	if (fx_cur_open(t, kind, &cur, err) == -1)
+		return -1;
+	for (r = fx_cur_first(&cur, &k, &v, err); r == 0;
+	    r = fx_cur_next(&cur, &k, &v, err)) {
+		if (fx_rec_str_at(v.mv_data, v.mv_size, rt, field, &p,
+		    &n) == -1 || n != 64)
+			continue;
+		memcpy(sha, p, 64);
+		sha[64] = '\0';
+		*fx_map_put(refs, sha) = (void *)1;
+	}
+	fx_cur_close(&cur);
+	return r == -1 ? -1 : 0;
+}
+
+/* One content directory (spool/attachments or spool/documents). */
+static int
+sweep_dir(struct gcarg *g, const char *top, struct fx_map *refs,
+    time_t now, struct fx_err *err)
+{
+	DIR *d, *sd;
+	struct dirent *de, *se;
+	struct stat st;
+	char *sub;
+	int removed, rc = 0;
+
+	if ((d = opendir(top)) == NULL)
+		return errno == ENOENT ? 0 :
+		    fx_err_sys(err, FX_EIO, "opendir %s", top);
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (strlen(de->d_name) != 2 || !isxdigit((unsigned char)
+		    de->d_name[0]) || !isxdigit((unsigned char)de->d_name[1]))
+			continue;
+		sub = fx_path_join(top, de->d_name);
+		if ((sd = opendir(sub)) == NULL) {
+			free(sub);
+			continue;
+		}
+		removed = 0;
+		while ((se = readdir(sd)) != NULL) {
+			/* Temporary files of the durable protocol: not ours. */
+			if (!is_sha(se->d_name) ||
+			    strncmp(se->d_name, de->d_name, 2) != 0 ||
+			    fstatat(dirfd(sd), se->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(st.st_mode))
+				continue;
+			if (fx_map_get(refs, se->d_name) != NULL) {
+				g->st->referenced++;
+				continue;
+			}
+			if (st.st_mtime > now - g->min_age) {
+				g->st->young++;
+				continue;
+			}
+			if (!g->dry_run && unlinkat(dirfd(sd), se->d_name,
+			    0) == -1) {
+				rc = fx_err_sys(err, FX_EIO, "unlink %s/%s",
+				    sub, se->d_name);
+				break;
+			}
+			g->st->removed++;
+			g->st->bytes += (uint64_t)st.st_size;
+			removed = 1;
+		}
+		closedir(sd);
+		if (rc == 0 && removed && !g->dry_run)
+			rc = fx_spool_fsync_dir(sub, err);
+		free(sub);
+	}
+	closedir(d);
+	return rc;
+}
+
+/*
+ * In a write transaction, so that no attach or document can commit a
+ * reference to a file between the reading of the references and its
+ * removal: an attach whose file went meanwhile writes it again in its
+ * own transaction (attach_txn), a document's file is written in its.
+ */
+static int
+gc_txn(struct fx_txn *t, void *arg, struct fx_err *err)
+{
+	struct gcarg *g = arg;
+	struct fx_ctx *ctx = g->ctx;
+	struct fx_map refs = { NULL, 0, 0 };
+	char *top, detail[64];
+	time_t now = time(NULL);
+	int rc = -1;
+
+	memset(g->st, 0, sizeof(*g->st));
+	if (refs_add(t, FX_K_CFILE, &fx_rt_cfile, 3, &refs, err) == -1 ||
+	    refs_add(t, FX_K_ODOC, &fx_rt_odoc, 2, &refs, err) == -1)
+		goto out;
+	top = fx_path_join(ctx->conf.spool_path, ATT_DIR);
+	rc = sweep_dir(g, top, &refs, now, err);
+	free(top);
+	if (rc == -1)
+		goto out;
+	top = fx_path_join(ctx->conf.spool_path, "documents");
+	rc = sweep_dir(g, top, &refs, now, err);
+	free(top);
+	if (rc == -1)
+		goto out;
+	rc = -1;
+	(void)snprintf(detail, sizeof(detail), "%llu files, %llu bytes",
+	    (unsigned long long)g->st->removed,
+	    (unsigned long long)g->st->bytes);
+	if (!g->dry_run && g->st->removed > 0 && fx_audit_add(ctx, t,
+	    "spool.gc", "attachments", "", "", detail, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	fx_map_release(&refs, NULL);
+	return rc;
+}
+
+int
+fx_spool_gc(struct fx_ctx *ctx, long min_age, int dry_run,
+    struct fx_gc_stats *st, struct fx_err *err)
+{
+	struct gcarg g;
+
+	memset(st, 0, sizeof(*st));
+	if (fx_acl_check(ctx, FX_ACT_STAFF, NULL, NULL, err) == -1)
+		return -1;
+	g.ctx = ctx;
+	g.min_age = min_age < 0 ? 0 : min_age;
+	g.dry_run = dry_run;
+	g.st = st;
+	return fx_db_write(ctx->db, gc_txn, &g, err) != 0 ? -1 : 0;
 }

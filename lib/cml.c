@@ -43,7 +43,8 @@ enum {
 	T_ARTICLE, T_BARCODE, T_BARCODE2, T_UNIT, T_PROPVALS, T_PROPVAL,
 	T_ONLYCHANGES, T_PRICETYPES, T_PRICETYPE, T_CURRENCY, T_WAREHOUSES,
 	T_WAREHOUSE, T_OFFERS, T_OFFER, T_PRICES, T_PRICE, T_PRICETYPEID,
-	T_UNITPRICE, T_QTY, T_RESTS, T_REST, T_CONTAINER
+	T_UNITPRICE, T_QTY, T_RESTS, T_REST, T_CONTAINER,
+	T_REQVAL, T_RECALC, T_UNITREF, T_COEF
 };
 
 static const char *const names[] = {
@@ -89,6 +90,10 @@ static const char *const names[] = {
 	[T_RESTS] = "Остатки",
 	[T_REST] = "Остаток",
 	[T_CONTAINER] = "Контейнер",
+	[T_REQVAL] = "ЗначениеРеквизита",
+	[T_RECALC] = "Пересчет",
+	[T_UNITREF] = "Единица",
+	[T_COEF] = "Коэффициент",
 };
 
 static const char *const known_versions[] = {
@@ -162,6 +167,20 @@ struct cml {
 	struct fx_prop		*pv;
 	size_t			 npv, pvcap;
 	struct fx_buf		 pv_id;
+
+	/*
+	 * Pack multiple (thousandths, 0 none) of a good from its requisite
+	 * and from its base unit's Пересчет, read by the parser; the
+	 * property's is found by the store side, which picks (pack_pick).
+	 */
+	int64_t			 req_pack, unit_pack;
+	int			 rq_state;	/* 0 no name yet, 1 other, 2 ours */
+	int			 rq_val_set;
+	struct fx_buf		 rq_val, rc_unit, rc_coef;
+	int			 rc_has_coef;
+	const char		*pk_name;	/* orders.pack_property */
+	size_t			 pk_len;	/* 0: no named pack */
+	char			 pk_fold[256];
 
 	/* price type / warehouse declaration */
 	struct fx_buf		 d_id, d_name, d_cur;
@@ -258,6 +277,146 @@ known(struct cml *c, struct fx_map *cache, enum fx_kind kind,
 	if (r == 0)
 		*fx_map_put(cache, id) = (void *)1;
 	return r == 0;
+}
+
+/*
+ * Pack multiples.  A good's pack (the quantity a dealer must order a
+ * multiple of, formix-order(1)) comes from, first to last:
+ *  1. its property named orders.pack_property (ЗначенияСвойств), as
+ *     before requisites were read, so catalogs that had one keep it;
+ *  2. its requisite of that name (ЗначенияРеквизитов), where UT 11 and
+ *     hand-made exports put item-card fields;
+ *  3. its base unit's Пересчет to another unit (a package) with a
+ *     Коэффициент above 1: the smallest such package.
+ * The explicit, named values win over the unit: a package unit may
+ * exist for the warehouse without binding dealers.  A value that is not
+ * a positive number, or not whole for piece goods, is a warning and is
+ * skipped (the next source counts): the pack is an aid to the dealer,
+ * not worth refusing a catalog of thousands of goods for.  The pick is
+ * stored in the product record (pack), made at import with the
+ * configuration of that moment; formix-order check reads it directly.
+ */
+static void
+pack_name_init(struct cml *c)
+{
+	const char *n = c->ctx->conf.orders_pack_property;
+
+	c->pk_len = 0;
+	if (n == NULL || n[0] == '\0' ||
+	    fx_fold(n, c->pk_fold, sizeof(c->pk_fold)) == -1)
+		return;
+	c->pk_name = n;
+	c->pk_len = strlen(n);
+}
+
+/*
+ * Is s (len bytes, not trimmed) the pack's name, case folded?  Folding
+ * keeps the length of Cyrillic and ASCII letters, so names of another
+ * length are rejected without folding: this runs for every requisite
+ * and property value of the catalog.
+ */
+static int
+is_pack_name(const struct cml *c, const char *s, size_t len)
+{
+	char tmp[256], f[256];
+
+	if (c->pk_len == 0)
+		return 0;
+	if (len == c->pk_len && memcmp(s, c->pk_name, len) == 0)
+		return 1;
+	/* Trimming only shortens, folding keeps the length. */
+	if (len < c->pk_len)
+		return 0;
+	while (len > 0 && (*s == ' ' || *s == '\t' || *s == '\n' ||
+	    *s == '\r'))
+		s++, len--;
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+	    s[len - 1] == '\n' || s[len - 1] == '\r'))
+		len--;
+	if (c->pk_len == 0 || len != c->pk_len)
+		return 0;
+	if (memcmp(s, c->pk_name, len) == 0)
+		return 1;
+	if (len >= sizeof(tmp))
+		return 0;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	return fx_fold(tmp, f, sizeof(f)) == 0 && strcmp(f, c->pk_fold) == 0;
+}
+
+static int
+ws(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+/* is_pack_name's test without a call, for the names that cannot be. */
+static inline int
+may_be_pack_name(const struct cml *c, const char *s, size_t len)
+{
+	return c->pk_len != 0 && len >= c->pk_len && (len == c->pk_len ||
+	    ws(s[0]) || ws(s[len - 1]));
+}
+
+/* "5", "5 шт", "0,5": the number before a unit; -1 if none or not > 0. */
+static int
+pack_num(const char *s, int64_t *v)
+{
+	char num[64];
+	size_t n = strspn(s, " ");
+
+	(void)snprintf(num, sizeof(num), "%s", s + n);
+	num[strcspn(num, " \t")] = '\0';
+	if (fx_qty_parse(num, v) == -1 || *v <= 0)
+		return -1;
+	return 0;
+}
+
+/* A warning about the good being stored, at its first line. */
+static void __attribute__((format(printf, 2, 3)))
+gwarn(struct cml *c, const char *fmt, ...)
+{
+	struct fx_err w;
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fx_err_setloc(&w, FX_EDATA, c->path, c->good_line, 0, "%s", msg);
+	fx_warn(c->ctx, &w);
+	c->st->warnings++;
+}
+
+/* The store side's pick, property first (see above). */
+static int64_t
+pack_pick(struct cml *c, int64_t prop_pack)
+{
+	static const char *const src[] = { "property", "requisite",
+	    "unit conversion" };
+	int64_t cand[3];
+	char b1[128], q3[32];
+	int i, piece;
+
+	cand[0] = prop_pack;
+	cand[1] = c->req_pack;
+	cand[2] = c->unit_pack;
+	piece = strcmp(fx_buf_str(&c->unit_code), "796") == 0;
+	for (i = 0; i < 3; i++) {
+		if (cand[i] <= 0)
+			continue;
+		if (piece && cand[i] % 1000 != 0) {
+			gwarn(c, "product \"%s\": pack multiple %s (%s%s%s%s) "
+			    "of piece goods is not whole: ignored",
+			    q(b1, sizeof(b1), fx_buf_str(&c->id)),
+			    fx_qty_fmt(q3, sizeof(q3), cand[i]), src[i],
+			    i < 2 ? " \"" : "", i < 2 ? c->pk_name : "",
+			    i < 2 ? "\"" : "");
+			continue;
+		}
+		return cand[i];
+	}
+	return 0;
 }
 
 /* Groups. */
@@ -393,6 +552,9 @@ good_reset(struct cml *c)
 	}
 	c->npv = 0;
 	c->deleted = 0;
+	c->req_pack = c->unit_pack = 0;
+	c->rq_state = 0;
+	c->rq_val_set = 0;
 }
 
 static int
@@ -402,6 +564,8 @@ good_end(struct cml *c)
 	char b1[128], b2[128], norm[512], onorm[512], bnorm[512], obnorm[512];
 	const void *ov;
 	size_t i, n, ovl;
+	int64_t prop_pack = 0;
+	size_t n1;
 	int r, same = 0, bsame = 0;
 
 	if (c->id.len == 0)
@@ -442,6 +606,16 @@ good_end(struct cml *c)
 			}
 		free(c->pv[i].name);
 		c->pv[i].name = fx_strdup(pr->name);
+		if (prop_pack == 0 && (n1 = strlen(pr->name),
+		    may_be_pack_name(c, pr->name, n1)) &&
+		    is_pack_name(c, pr->name, n1) &&
+		    pack_num(c->pv[i].value, &prop_pack) == -1) {
+			gwarn(c, "product \"%s\": pack multiple \"%s\" "
+			    "(property \"%s\") is not a positive number: "
+			    "ignored", q(b1, sizeof(b1), c->id.p),
+			    q(b2, sizeof(b2), c->pv[i].value), pr->name);
+			prop_pack = 0;
+		}
 		c->pv[n++] = c->pv[i];
 	}
 	c->npv = n;
@@ -457,6 +631,13 @@ good_end(struct cml *c)
 	p.gen = c->pkg->gen;
 	p.props = c->pv;
 	p.nprops = c->npv;
+	p.pack = pack_pick(c, prop_pack);
+	if (p.pack > 0 && !c->pkg->packs) {
+		/* The order check looks for packs only if a good has one. */
+		if (fx_meta_put(c->txn, "packs", "1", c->err) == -1)
+			return -1;
+		c->pkg->packs = 1;
+	}
 	if (p.article[0] != '\0' &&
 	    fx_article_norm(p.article, norm, sizeof(norm)) == -1)
 		return GERR("product \"%s\": article is not valid UTF-8",
@@ -1027,6 +1208,8 @@ emit_good(struct fx_xml *x, struct cml *c)
 		put_s(b, c->pv[i].name, strlen(c->pv[i].name));
 		put_s(b, c->pv[i].value, strlen(c->pv[i].value));
 	}
+	put_i64(b, c->req_pack);
+	put_i64(b, c->unit_pack);
 	c->goods_in_catalog++;
 	return ev_end(c);
 }
@@ -1174,6 +1357,8 @@ apply_event(struct cml *c, struct rdr *r)
 			c->pv[i].value = get_dup(r);
 		}
 		c->npv = n;
+		c->req_pack = get_i64(r);
+		c->unit_pack = get_i64(r);
 		return good_end(c);
 	case EV_PRICETYPE:
 	case EV_WAREHOUSE:
@@ -1215,17 +1400,74 @@ apply_event(struct cml *c, struct rdr *r)
 	FX_BUG("bad event type %d", (int)type);
 }
 
+/*
+ * The parser's side of pack multiples (see pack_pick): a requisite named
+ * like the pack, and a Пересчет of the base unit to a package.
+ */
+static int
+req_end(struct fx_xml *x, struct cml *c)
+{
+	char b1[128], b2[64], msg[256];
+
+	if (pack_num(fx_buf_str(&c->rq_val), &c->req_pack) == 0)
+		return 0;
+	c->req_pack = 0;
+	snprintf(msg, sizeof(msg), "product \"%s\": pack multiple \"%s\" "
+	    "(requisite \"%s\") is not a positive number: ignored",
+	    q(b1, sizeof(b1), fx_buf_str(&c->id)),
+	    q(b2, sizeof(b2), fx_buf_str(&c->rq_val)), c->pk_name);
+	return emit_warn(x, c, msg);
+}
+
+static int
+recalc_end(struct fx_xml *x, struct cml *c)
+{
+	char b1[128], b2[64], b3[32], msg[256];
+	int64_t v;
+
+	/* The base unit itself (Коэффициент 1): no package. */
+	if (c->rc_unit.len > 0 && c->rc_unit.len == c->unit_code.len &&
+	    memcmp(c->rc_unit.p, c->unit_code.p, c->rc_unit.len) == 0)
+		return 0;
+	if (fx_qty_parse(fx_buf_str(&c->rc_coef), &v) == -1 || v <= 0) {
+		snprintf(msg, sizeof(msg), "product \"%s\": Коэффициент \"%s\" "
+		    "of unit \"%s\" is not a positive number: no pack taken "
+		    "from it", q(b1, sizeof(b1), fx_buf_str(&c->id)),
+		    q(b2, sizeof(b2), fx_buf_str(&c->rc_coef)),
+		    q(b3, sizeof(b3), fx_buf_str(&c->rc_unit)));
+		return emit_warn(x, c, msg);
+	}
+	/* 1 is the base unit again, below 1 a smaller unit: no pack. */
+	if (v > 1000 && (c->unit_pack == 0 || v < c->unit_pack))
+		c->unit_pack = v;
+	return 0;
+}
+
 /* The SAX callbacks. */
 
 static int
 on_start(struct fx_xml *x, void *u, int tok, const struct fx_xml_attr *a,
     size_t na)
 {
+	/* Tokens that have work at their start, below. */
+	static const uint64_t start_mask = TEXT(T_ROOT) | TEXT(T_CLASSIFIER) |
+	    TEXT(T_CATALOG) | TEXT(T_PACKAGE) | TEXT(T_PKGCHANGES) |
+	    TEXT(T_DOCUMENT) | TEXT(T_CONTAINER) | TEXT(T_GROUP) |
+	    TEXT(T_CATEGORY) | TEXT(T_PROP) | TEXT(T_GOOD) | TEXT(T_UNIT) |
+	    TEXT(T_PROPVAL) | TEXT(T_PRICETYPE) | TEXT(T_WAREHOUSE) |
+	    TEXT(T_OFFER) | TEXT(T_PRICE) | TEXT(T_RECALC);
 	struct cml *c = u;
 	struct fx_buf v = { 0 };
-	int up = fx_xml_up(x, 1), rc = 0;
+	int up, rc = 0;
 	size_t i;
 
+	/*
+	 * Most elements (Ид, Наименование, Значение...) have nothing to do
+	 * at their start: return before anything, a callback costs.
+	 */
+	if (tok < 0 || tok >= 64 || (start_mask & TEXT(tok)) == 0)
+		return 0;
+	up = fx_xml_up(x, 1);
 	/* The store side failed: the rest of the file does not matter. */
 	if (__atomic_load_n(&c->pl->abort, __ATOMIC_RELAXED)) {
 		fx_xml_stop(x);
@@ -1309,6 +1551,13 @@ on_start(struct fx_xml *x, void *u, int tok, const struct fx_xml_attr *a,
 	case T_PROPVAL:
 		if (up == T_PROPVALS && fx_xml_up(x, 2) == T_GOOD)
 			fx_buf_reset(&c->pv_id);
+		break;
+	case T_RECALC:
+		if (up == T_UNIT && fx_xml_up(x, 2) == T_GOOD) {
+			fx_buf_reset(&c->rc_unit);
+			fx_buf_reset(&c->rc_coef);
+			c->rc_has_coef = 0;
+		}
 		break;
 	case T_PRICETYPE:
 		if (up == T_PRICETYPES) {
@@ -1405,6 +1654,9 @@ on_end(struct fx_xml *x, void *u, int tok, const char *text, size_t len)
 			trim(&c->d_name, text, len);
 		else if (up == T_OFFER && c->sect == S_OFFERS)
 			trim(&c->name, text, len);
+		else if (up == T_REQVAL && c->sect == S_CATALOG)
+			c->rq_state = may_be_pack_name(c, text, len) &&
+			    is_pack_name(c, text, len) ? 2 : 1;
 		break;
 	case T_DELMARK:
 		if (!is_true(text))
@@ -1453,7 +1705,42 @@ on_end(struct fx_xml *x, void *u, int tok, const char *text, size_t len)
 			c->pv[c->npv].value = fx_strdup(fx_buf_str(&t));
 			c->npv++;
 			fx_buf_release(&t);
+		} else if (up == T_REQVAL && c->rq_state != 1 &&
+		    c->sect == S_CATALOG) {
+			/* Copied only while the name may still be ours. */
+			trim(&c->rq_val, text, len);
+			c->rq_val_set = 1;
 		}
+		break;
+	case T_REQVAL: {
+		/*
+		 * ЗначенияРеквизитов is no token (it costs a callback per
+		 * good): a requisite of a good is one two levels under it.
+		 */
+		int ours = c->rq_state == 2 && c->rq_val_set &&
+		    c->req_pack == 0 && up < 0 && up2 == T_GOOD &&
+		    c->sect == S_CATALOG;
+
+		c->rq_state = 0;
+		c->rq_val_set = 0;
+		if (ours)
+			return req_end(x, c);
+		break;
+	}
+	case T_UNITREF:
+		if (up == T_RECALC)
+			trim(&c->rc_unit, text, len);
+		break;
+	case T_COEF:
+		if (up == T_RECALC) {
+			trim(&c->rc_coef, text, len);
+			c->rc_has_coef = 1;
+		}
+		break;
+	case T_RECALC:
+		if (up == T_UNIT && up2 == T_GOOD && c->sect == S_CATALOG &&
+		    c->rc_has_coef)
+			return recalc_end(x, c);
 		break;
 	case T_PROP:
 		if (up == T_PROPS && up2 == T_CLASSIFIER)
@@ -1621,6 +1908,9 @@ cml_free(struct cml *c)
 	fx_buf_release(&c->group);
 	fx_buf_release(&c->barcode);
 	fx_buf_release(&c->pv_id);
+	fx_buf_release(&c->rq_val);
+	fx_buf_release(&c->rc_unit);
+	fx_buf_release(&c->rc_coef);
 	fx_buf_release(&c->d_id);
 	fx_buf_release(&c->d_name);
 	fx_buf_release(&c->d_cur);
@@ -1645,7 +1935,7 @@ parse_main(void *arg)
 		    TEXT(T_BARCODE) | TEXT(T_BARCODE2) | TEXT(T_UNIT) |
 		    TEXT(T_ONLYCHANGES) | TEXT(T_CURRENCY) |
 		    TEXT(T_PRICETYPEID) | TEXT(T_UNITPRICE) | TEXT(T_QTY) |
-		    TEXT(T_CATEGORY)
+		    TEXT(T_CATEGORY) | TEXT(T_UNITREF) | TEXT(T_COEF)
 	};
 	struct pipeline *pl = arg;
 
@@ -1687,6 +1977,8 @@ fx_cml_import(struct fx_ctx *ctx, struct fx_txn *txn, struct fx_pkg *pkg,
 	cs->err = err;
 	cs->path = path;
 	cs->pl = &pl;
+	pack_name_init(cp);
+	pack_name_init(cs);
 
 	xmlInitParser();
 	if (pthread_create(&th, NULL, parse_main, &pl) != 0) {
@@ -1762,6 +2054,15 @@ fx_cml_finish(struct fx_ctx *ctx, struct fx_txn *txn, struct fx_pkg *pkg,
 
 	if (!pkg->full_catalog)
 		return 0;
+	/* Goods it did not list are deleted: their packs no longer count. */
+	if (!pkg->packs) {
+		char was[8];
+
+		if (fx_meta_get(txn, "packs", was, sizeof(was), err) == -1 ||
+		    (strcmp(was, "1") == 0 &&
+		    fx_meta_put(txn, "packs", "0", err) == -1))
+			return -1;
+	}
 	/* Collect first: writing under an open cursor would move it. */
 	if (fx_cur_open(txn, FX_K_PRODUCT, &cur, err) == -1)
 		return -1;

@@ -331,6 +331,7 @@ struct fx_product {
 	uint32_t	 gen;		/* import generation that last saw it */
 	struct fx_prop	*props;
 	size_t		 nprops;
+	int64_t		 pack;		/* multiple to order, thousandths, 0 none */
 };
 
 struct fx_pricetype {
@@ -1560,6 +1561,24 @@ int	 fx_attach_sniff(const void *, size_t, const char **type,
 /* A display name: not empty, UTF-8, no control characters, no '/', not
  * "." or "..": 0, else -1 (FX_EDATA). */
 int	 fx_attach_name_check(const char *, struct fx_err *);
+
+/*
+ * The sweep (attach.c, staff only): remove the content files under
+ * spool/attachments and spool/documents that no claim attachment and no
+ * order document names and that are older than min_age seconds (an
+ * attach stores its files before the transaction that names them: a
+ * file younger than an hour may be one about to be named).  One write
+ * transaction, audited ("spool.gc").  dry_run: count, remove nothing.
+ */
+struct fx_gc_stats {
+	uint64_t	 removed;	/* files removed (or to remove) */
+	uint64_t	 bytes;		/* their size */
+	uint64_t	 referenced;	/* kept: a record names them */
+	uint64_t	 young;		/* kept: younger than min_age */
+};
+#define FX_GC_MIN_AGE	3600
+int	 fx_spool_gc(struct fx_ctx *, long min_age, int dry_run,
+	    struct fx_gc_stats *, struct fx_err *);
 
 /* -- end of Claims ------------------------------------------------------ */
 

@@ -267,6 +267,12 @@ void	 fx_rec_release(const struct fx_rectype *, void *);
  */
 int	 fx_rec_str_at(const void *, size_t, const struct fx_rectype *,
 	    size_t field, const char **p, size_t *n);
+/*
+ * The integer field number field of a record, vectors before it skipped
+ * in place: 0 (with *v 0 if the record predates the field), -1 if damaged.
+ */
+int	 fx_rec_i64_at(const void *, size_t, const struct fx_rectype *,
+	    size_t field, int64_t *v);
 /* Write a record as "field=value ..." text (for dumps). */
 void	 fx_rec_text(struct fx_buf *, const struct fx_rectype *, const void *);
 
@@ -463,6 +469,8 @@ int	 fx_spool_rename(const char *from, const char *to, struct fx_err *);
 int	 fx_spool_move(const char *from, const char *to, struct fx_err *);
 /* Crash tests: abort() here if $FX_CRASH_AT names this point. */
 void	 fx_crash_at(const char *point);
+/* Lock tests: wait here for a test if $FX_PAUSE_AT names this point. */
+void	 fx_pause_at(const char *point);
 
 /* What a name dropped into a channel's in/ is (fx_spool_name_kind). */
 enum fx_name_kind {
@@ -596,6 +604,7 @@ struct fx_pkg {
 	int		 full_stock;	/* ... and stock */
 	struct fx_map	 props;		/* property Ид -> struct fx_property * */
 	char		 catalog_asof[32], offers_asof[32];
+	int		 packs;		/* a good of it has a pack multiple */
 };
 int	 fx_cml_import(struct fx_ctx *, struct fx_txn *, struct fx_pkg *,
 	    const char *path, struct fx_import_stats *, struct fx_err *);

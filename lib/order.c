@@ -14,12 +14,12 @@
  *
  * A row whose article is no catalog article is looked up as the dealer's
  * code, then as a barcode (alias.c), in the catalog's read transaction,
- * and its message says how it matched.  Pack multiples come from the
- * product property orders.pack_property ("Кратность"): a line's quantity,
- * its duplicates added first, that is not a multiple is rounded up (status
- * "rounded") with orders.round_to_pack, else refused.  NEEDSWORK: the
- * unit's Пересчет/Коэффициент and requisites (ЗначенияРеквизитов) are not
- * read by cml.c, so a pack can only come from a property.
+ * and its message says how it matched.  Pack multiples are the product
+ * record's pack, which the catalog import takes from the property or the
+ * requisite named orders.pack_property ("Кратность") or else the base
+ * unit's Пересчет to a package (cml.c: pack_pick): a line's quantity,
+ * its duplicates added first, that is not a multiple is rounded up
+ * (status "rounded") with orders.round_to_pack, else refused.
  *
  * Submission prices the lines again at that moment: a line whose net
  * price moved since the draft is sent at today's price, keeps the draft's
@@ -27,6 +27,7 @@
  * left without a price refuse the submission.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <sys/stat.h>
 
 #include <fcntl.h>
@@ -187,83 +188,58 @@ out:
 	return rc;
 }
 
+/* The index of pack in fx_rt_product's field table (rec.c). */
+static size_t
+pack_field(void)
+{
+	const struct fx_field *f = fx_rt_product.fields;
+	size_t i;
+
+	for (i = 0; f[i].type != FX_FT_END; i++)
+		if (f[i].off == offsetof(struct fx_product, pack))
+			return i;
+	FX_BUG("product records have no pack");
+}
+
 /*
- * The pack multiple of a product, thousandths, from its property named
- * orders.pack_property; 0 if none (or not a positive number, or not
- * whole for piece goods, which stay whole).
+ * The pack multiple of a product, thousandths, as the catalog import
+ * stored it (cml.c: pack_pick, from a property, a requisite or the base
+ * unit's conversion); 0 if none, or not whole for piece goods, which
+ * stay whole.  Read in place: no properties are decoded.
  */
 static int
-pack_of(struct fx_ctx *ctx, struct fx_txn *t, const struct fx_item *it,
+pack_of(struct fx_txn *t, size_t field, const struct fx_item *it,
     int64_t *pack, struct fx_err *err)
 {
-	const char *want = ctx->conf.orders_pack_property;
-	struct fx_product p;
 	const void *v;
-	void *blk = NULL;
-	size_t vl, i, n;
-	char fw[256], fn[256], num[64];
+	size_t vl;
 	int r;
 
 	*pack = 0;
-	if (want == NULL || want[0] == '\0' ||
-	    fx_fold(want, fw, sizeof(fw)) == -1)
-		return 0;
 	if ((r = fx_db_get(t, FX_K_PRODUCT, it->p.id, strlen(it->p.id), &v,
 	    &vl, err)) != 0)
 		return r == 1 ? 0 : -1;
-	if (fx_rec_decode_packed(v, vl, &fx_rt_product, &p, &blk, err) == -1)
-		return -1;
-	for (i = 0; i < p.nprops; i++) {
-		if (fx_fold(p.props[i].name, fn, sizeof(fn)) == -1 ||
-		    strcmp(fn, fw) != 0)
-			continue;
-		/* "5", "5 шт", "0,5": the number, without a unit. */
-		n = strspn(p.props[i].value, " ");
-		(void)snprintf(num, sizeof(num), "%s", p.props[i].value + n);
-		num[strcspn(num, " \t")] = '\0';
-		if (fx_qty_parse(num, pack) == -1 || *pack <= 0 ||
-		    (is_piece(it) && *pack % 1000 != 0))
-			*pack = 0;
-		break;
-	}
-	free(blk);
+	if (fx_rec_i64_at(v, vl, &fx_rt_product, field, pack) == -1)
+		return fx_err_set(err, FX_ESOFTWARE, "damaged product record "
+		    "in store");
+	if (*pack < 0 || (is_piece(it) && *pack % 1000 != 0))
+		*pack = 0;
 	return 0;
 }
 
 /*
- * Does the catalog have the pack property at all?  Most catalogs do not:
- * then no product need be read whole (6,000 lines stay fast).
+ * Has any good a pack?  Most catalogs have none: then no product need
+ * be read again (6,000 lines stay fast).  The import keeps the answer.
  */
 static int
-pack_known(struct fx_ctx *ctx, struct fx_txn *t, int *known,
-    struct fx_err *err)
+pack_known(struct fx_txn *t, int *known, struct fx_err *err)
 {
-	const char *want = ctx->conf.orders_pack_property;
-	struct fx_cur cur;
-	MDB_val k, v;
-	const char *name;
-	char fw[256], fn[256], tmp[256];
-	size_t len;
-	int r;
+	char v[8];
 
-	*known = 0;
-	if (want == NULL || want[0] == '\0' ||
-	    fx_fold(want, fw, sizeof(fw)) == -1)
-		return 0;
-	if (fx_cur_open(t, FX_K_PROPERTY, &cur, err) == -1)
+	if (fx_meta_get(t, "packs", v, sizeof(v), err) == -1)
 		return -1;
-	for (r = fx_cur_first(&cur, &k, &v, err); r == 0 && !*known;
-	    r = fx_cur_next(&cur, &k, &v, err)) {
-		if (fx_rec_str_at(v.mv_data, v.mv_size, &fx_rt_property, 1,
-		    &name, &len) == -1 || len >= sizeof(tmp))
-			continue;
-		memcpy(tmp, name, len);
-		tmp[len] = '\0';
-		if (fx_fold(tmp, fn, sizeof(fn)) == 0 && strcmp(fn, fw) == 0)
-			*known = 1;
-	}
-	fx_cur_close(&cur);
-	return r == -1 ? -1 : 0;
+	*known = strcmp(v, "1") == 0;
+	return 0;
 }
 
 /* Put pre before a row's message, "; " between, cut to fit. */
@@ -299,17 +275,18 @@ pack_pass(struct fx_ctx *ctx, struct fx_catalog *cat, struct fx_ocheck *c,
 {
 	char q1[32], q2[32], q3[32], pre[128];
 	int64_t want;
-	size_t i, j;
+	size_t i, j, field;
 	int known;
 
-	if (pack_known(ctx, fx_catalog_txn(cat), &known, err) == -1)
+	if (pack_known(fx_catalog_txn(cat), &known, err) == -1)
 		return -1;
+	field = known ? pack_field() : 0;
 	for (i = 0; known && i < c->n; i++) {
 		struct fx_ocheck_row *r = &c->rows[i];
 
 		if (!FX_OL_ACCEPTED(r->status) || r->status == FX_OL_MERGED)
 			continue;
-		if (pack_of(ctx, fx_catalog_txn(cat), r->item, &r->pack,
+		if (pack_of(fx_catalog_txn(cat), field, r->item, &r->pack,
 		    err) == -1)
 			return -1;
 		if (r->pack <= 0 || r->accepted % r->pack == 0)

@@ -22,12 +22,12 @@
  * bytes replaces the record (1C sent a new version; the old bytes stay
  * on disk), with the same bytes it is "already applied".  NAME is shown,
  * never used as a path: a copy written out gets a name made of safe
- * characters only.
+ * characters only.  Content files no record names (a package refused
+ * after its document was stored, bytes a new version replaced) are swept
+ * by fx_spool_gc (attach.c) once an hour old.
  *
  * NEEDSWORK: 1C's files name the Formix order number; 1C's own number
- * (number_1c) has no index yet.  Content files no record names (a
- * package refused after its document was stored) are not collected.
- * A document is read whole into memory (documents.max_size bounds it).
+ * (number_1c) has no index yet.  A document is read whole into memory (documents.max_size bounds it).
  * The applied mark of a 1C file is its name and bytes: version 1 sent
  * again after version 2 replaced it is "already applied", and stays
  * replaced.

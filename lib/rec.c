@@ -32,6 +32,7 @@ static const struct fx_field product_f[] = {
 	F(FX_FT_STR, fx_product, barcode), F(FX_FT_BOOL, fx_product, deleted),
 	F(FX_FT_U32, fx_product, gen),
 	FV(FX_FT_PROPS, fx_product, props, nprops),
+	F(FX_FT_I64, fx_product, pack),		/* cml.c: pack_pick */
 	FEND
 };
 const struct fx_rectype fx_rt_product = { "product", 1, product_f };
@@ -359,7 +360,7 @@ get_uv(struct rd *r)
 	return 0;
 }
 
-static int64_t
+static inline int64_t
 get_sv(struct rd *r)
 {
 	uint64_t u = get_uv(r);
@@ -718,6 +719,75 @@ fx_rec_str_at(const void *data, size_t len, const struct fx_rectype *rt,
 		}
 		if (r.bad || i == field)
 			return -1;
+	}
+	return -1;
+}
+
+/* Step over a string in place. */
+static void
+skip_str(struct rd *r)
+{
+	uint64_t l = get_uv(r);
+
+	if (r->bad || l > (uint64_t)(r->end - r->p))
+		r->bad = 1;
+	else
+		r->p += l;
+}
+
+int
+fx_rec_i64_at(const void *data, size_t len, const struct fx_rectype *rt,
+    size_t field, int64_t *v)
+{
+	const struct fx_field *f;
+	struct rd r;
+	uint64_t n, k;
+	size_t i;
+
+	*v = 0;
+	r.p = data;
+	r.end = r.p + len;
+	r.bad = 0;
+	if (len < 1 || *r.p > rt->version || *r.p == 0)
+		return -1;
+	r.p++;
+	for (i = 0, f = rt->fields; f->type != FX_FT_END && !r.bad;
+	    f++, i++) {
+		if (r.p >= r.end)
+			return 0;	/* written before the field existed */
+		switch (f->type) {
+		case FX_FT_STR:
+			skip_str(&r);
+			break;
+		case FX_FT_I64:
+		case FX_FT_I32:
+			if (i == field) {
+				*v = get_sv(&r);
+				return r.bad ? -1 : 0;
+			}
+			(void)get_uv(&r);
+			break;
+		case FX_FT_U32:
+		case FX_FT_BOOL:
+			(void)get_uv(&r);
+			break;
+		case FX_FT_PROPS:
+		case FX_FT_STRV:
+		case FX_FT_QV:
+			n = get_uv(&r);
+			for (k = 0; k < n && !r.bad; k++) {
+				skip_str(&r);
+				if (f->type == FX_FT_PROPS)
+					skip_str(&r);
+				else if (f->type == FX_FT_QV)
+					(void)get_uv(&r);
+			}
+			break;
+		default:
+			return -1;
+		}
+		if (i == field)
+			return -1;	/* not an integer field */
 	}
 	return -1;
 }

@@ -314,6 +314,30 @@ fx_crash_at(const char *point)
 		abort();
 }
 
+/*
+ * Lock tests: with $FX_PAUSE_AT "point:PATH", make PATH.paused here and
+ * wait (at most a minute) for PATH.go, so that a test can act while this
+ * process stands at point, e.g. prove that it holds no lock there.
+ */
+void
+fx_pause_at(const char *point)
+{
+	const char *p = getenv("FX_PAUSE_AT"), *colon;
+	char path[4096];
+	int fd, i;
+
+	if (p == NULL || (colon = strchr(p, ':')) == NULL ||
+	    (size_t)(colon - p) != strlen(point) ||
+	    strncmp(p, point, strlen(point)) != 0)
+		return;
+	(void)snprintf(path, sizeof(path), "%s.paused", colon + 1);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) != -1)
+		close(fd);
+	(void)snprintf(path, sizeof(path), "%s.go", colon + 1);
+	for (i = 0; i < 6000 && access(path, F_OK) == -1; i++)
+		(void)usleep(10000);
+}
+
 /* The parent directory of path, into buf; "." if it has none. */
 static void
 parent(const char *path, char *buf, size_t sz)

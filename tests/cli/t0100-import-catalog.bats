@@ -34,7 +34,7 @@ setup() {
 	grep -q '^offers p-1 0=\["pt-retail":125000,"pt-base":100005,"pt-special":90000\] 1=\["w-msk":10000,"w-spb":5000\] 2=15000 3=1 ' "$BATS_TEST_TMPDIR/d"
 	grep -q '^offers p-3 0=\["pt-retail":549000,"pt-base":439999\] 1=\["w-msk":7000,"w-spb":0\] 2=7000 ' "$BATS_TEST_TMPDIR/d"
 	grep -q '^products p-3 0="p-3" 1="W26110" 2="Дрель ударная 650 Вт" 3="шт" 4="796" 5="g-power"' "$BATS_TEST_TMPDIR/d"
-	grep -q '^products p-1 .* 4="796" .*9=\["Бренд":"ЗУБР"\]$' "$BATS_TEST_TMPDIR/d"
+	grep -q '^products p-1 .* 4="796" .*9=\["Бренд":"ЗУБР"\] 10=0$' "$BATS_TEST_TMPDIR/d"
 	grep -q '^products p-6 .* 7=1 ' "$BATS_TEST_TMPDIR/d"
 	grep -qx 'groups g-keys 0="g-keys" 1="Ключи" 2="g-hand" 3=0' "$BATS_TEST_TMPDIR/d"
 	grep -qx 'idx_article amb-1 p-4' "$BATS_TEST_TMPDIR/d"

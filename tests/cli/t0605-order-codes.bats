@@ -225,10 +225,80 @@ PY
 	run -0 order show 000001 --tsv -H
 	[ "$(sed -n 2p <<< "$output" | cut -f2,4)" = "MS-00123	10" ]
 
-	# Another property name: no packs.
+	# Another property name: no packs, once the catalog is read again
+	# (the import resolves the pack into the product record).
 	fx_conf_add orders 'pack_property: "Упаковка"'
+	admin -q -f import "$T/p.xml" 2>/dev/null
 	run -0 order check "$T/o.csv" --entity "$HEAD" --tsv -H
 	[ "$(cut -f4,6 <<< "$output" | head -1)" = "demand	7" ]
+}
+
+# A good with a requisite and a base unit's conversion, as UT 11 sends.
+good_rq() {	# id article name unit-code group requisite-value [recalc-unit coef] [property-value]
+	printf '<Товар><Ид>%s</Ид><Артикул>%s</Артикул><Наименование>%s</Наименование>' "$1" "$2" "$3"
+	printf '<БазоваяЕдиница Код="%s " НаименованиеПолное="Штука">' "$4"
+	[ -n "$8" ] && printf '<Пересчет><Единица>%s</Единица><Коэффициент>%s</Коэффициент></Пересчет>' "$7" "$8"
+	printf '</БазоваяЕдиница><Группы><Ид>%s</Ид></Группы>' "$5"
+	[ -n "$9" ] && printf '<ЗначенияСвойств><ЗначенияСвойства><Ид>prop-pack</Ид><Значение>%s</Значение></ЗначенияСвойства></ЗначенияСвойств>' "$9"
+	printf '<ЗначенияРеквизитов><ЗначениеРеквизита><Наименование>ВидНоменклатуры</Наименование><Значение>Товар</Значение></ЗначениеРеквизита>'
+	[ -n "$6" ] && printf '<ЗначениеРеквизита><Наименование>кратность</Наименование><Значение>%s</Значение></ЗначениеРеквизита>' "$6"
+	printf '</ЗначенияРеквизитов></Товар>\n'
+}
+
+@test "pack multiples from a requisite and from the base unit's Пересчет" {
+	# p-1: requisite 4 (name matched case-insensitively); p-2: a
+	# package of 6 (778) besides the identity 796/1; p-3: requisite 2
+	# wins over a package of 10; p-4: property 3 wins over both.
+	cat_changes "$(good_rq p-1 27087-10 'Ключ комбинированный 10 мм' 796 g-keys 4
+	    good_rq p-2 MS-00123 'Молоток слесарный 500 г' 796 g-hand '' 796 1
+	    good_rq p-3 W26110 'Дрель ударная 650 Вт' 796 g-power 2 778 10)" > "$T/r.xml"
+	sed -i 's|<Единица>796</Единица><Коэффициент>1</Коэффициент></Пересчет>|&<Пересчет><Единица>778</Единица><Коэффициент>6.000</Коэффициент></Пересчет><Пересчет><Единица>704</Единица><Коэффициент>24</Коэффициент></Пересчет>|' "$T/r.xml"
+	run -0 --separate-stderr admin import "$T/r.xml"
+	[ -z "$stderr" ]
+	printf 'Артикул;Количество\n27087-10;6\nMS-00123;13\nW26110;3\n' > "$T/o.csv"
+	run -1 order check "$T/o.csv" --entity "$HEAD" --tsv -H
+	[ "$(cut -f1,4,5 <<< "$output")" = "2	bad_quantity	6 is not a multiple of the pack of 4
+3	bad_quantity	13 is not a multiple of the pack of 6
+4	bad_quantity	3 is not a multiple of the pack of 2" ]
+	fx_conf_add orders 'round_to_pack: true'
+	run -0 order check "$T/o.csv" --entity "$HEAD" --tsv -H
+	[ "$(cut -f1,4,6 <<< "$output")" = "2	rounded	8
+3	rounded	18
+4	rounded	4" ]
+
+	# Without the requisite, p-3's package of 10 counts; the property
+	# outranks requisite and unit.
+	cat_changes "$(good_rq p-3 W26110 'Дрель ударная 650 Вт' 796 g-power '' 778 10
+	    good_rq p-1 27087-10 'Ключ комбинированный 10 мм' 796 g-keys 4 778 12 5)" > "$T/r2.xml"
+	admin -q import "$T/r2.xml"
+	run -0 order check "$T/o.csv" --entity "$HEAD" --tsv -H
+	[ "$(cut -f1,4,6 <<< "$output" | sed -n '1p;3p')" = "2	rounded	10
+4	rounded	10" ]
+
+	# A full catalog without packs: the check no longer looks for them.
+	run -0 --separate-stderr admin -q -f import "$DATA/cml/import.xml"
+	run -0 order check "$T/o.csv" --entity "$HEAD" --tsv -H
+	[ "$(cut -f4 <<< "$output" | grep -c rounded)" = 0 ]
+}
+
+@test "pack multiples: bad values are warnings and no pack, the import goes on" {
+	cat_changes "$(good_rq p-1 27087-10 'Ключ комбинированный 10 мм' 796 g-keys 'по 5'
+	    good_rq p-2 MS-00123 'Молоток слесарный 500 г' 796 g-hand '' 778 0
+	    good_rq p-3 W26110 'Дрель ударная 650 Вт' 796 g-power -2 778 abc
+	    good_rq p-4 AMB-1 'Бита' 796 g-hand 0,5 778 2.5 '0'
+	    good_rq p-5 AMB-1 'Бита 2' 796 g-hand '' 778 0.5)" > "$T/bad.xml"
+	run -0 --separate-stderr admin import "$T/bad.xml"
+	[ "$(grep -c warning <<< "$stderr")" = 7 ]
+	[[ "$stderr" == *'bad.xml:'*': product "p-1": pack multiple "по 5" (requisite "Кратность") is not a positive number: ignored'* ]]
+	[[ "$stderr" == *': product "p-2": Коэффициент "0" of unit "778" is not a positive number: no pack taken from it'* ]]
+	[[ "$stderr" == *': product "p-3": pack multiple "-2" (requisite "Кратность") is not a positive number: ignored'* ]]
+	[[ "$stderr" == *': product "p-3": Коэффициент "abc" of unit "778" is not a positive number: no pack taken from it'* ]]
+	[[ "$stderr" == *': product "p-4": pack multiple "0" (property "Кратность") is not a positive number: ignored'* ]]
+	[[ "$stderr" == *': product "p-4": pack multiple 0.5 (requisite "Кратность") of piece goods is not whole: ignored'* ]]
+	[[ "$stderr" == *': product "p-4": pack multiple 2.5 (unit conversion) of piece goods is not whole: ignored'* ]]
+	printf 'Артикул;Количество\n27087-10;7\nMS-00123;7\nW26110;7\n' > "$T/o.csv"
+	run -0 order check "$T/o.csv" --entity "$HEAD" --tsv -H
+	[ "$(cut -f4 <<< "$output" | grep -c bad_quantity)" = 0 ]
 }
 
 @test "submit prices the draft again: changed lines named, audited, sent at today's price" {

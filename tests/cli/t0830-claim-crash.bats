@@ -81,3 +81,87 @@ status1() {
 	[ "$(claim show C000001 --tsv -H | head -1 | cut -f9)" = 1 ]
 	[ -z "$(ls -A "$FORMIX_ROOT/spool/tmp")" ]
 }
+
+files() {
+	find "$FORMIX_ROOT/spool/attachments" "$FORMIX_ROOT/spool/documents" -type f 2>/dev/null
+}
+
+nfiles1() {
+	claim show C000001 --tsv -H | head -1 | cut -f9
+}
+
+@test "an attachment's file is stored before its write transaction opens" {
+	# A crash between the file and the transaction: no record, the file
+	# in place; the retry records it and stores nothing twice.
+	FX_CRASH_AT=claim-attach-stored run -134 claim attach C000001 "$DATA/claims/photo.jpg"
+	[ "$(files | wc -l)" -eq 1 ]
+	[ "$(nfiles1)" = 0 ]
+	run -0 claim attach C000001 "$DATA/claims/photo.jpg"
+	[ "$(files | wc -l)" -eq 1 ]
+	[ "$(nfiles1)" = 1 ]
+	[ -z "$(ls -A "$FORMIX_ROOT/spool/tmp")" ]
+	# What the store refuses before storing leaves no file at all.
+	run -1 claim attach C000009 "$DATA/claims/act.docx"
+	[ "$(files | wc -l)" -eq 1 ]
+}
+
+@test "no write lock is held while an attachment's file is written" {
+	T=$BATS_TEST_TMPDIR
+	FX_PAUSE_AT=claim-attach-store:$T/p claim attach C000001 "$DATA/claims/photo.jpg" \
+	    > "$T/attach.out" 2>&1 &
+	pid=$!
+	for i in $(seq 500); do [ -e "$T/p.paused" ] && break; sleep 0.02; done
+	[ -e "$T/p.paused" ]
+	# Another writer commits while the attach stands before its file.
+	run -0 timeout 20 "$FX_BIN/formix-claim" new 000001
+	kill -0 "$pid"
+	touch "$T/p.go"
+	wait "$pid"
+	[ "$(nfiles1)" = 1 ]
+	[ "$(claim list --tsv -H | wc -l)" -eq 2 ]
+}
+
+@test "gc attachments: unnamed files older than an hour go, others stay" {
+	T=$BATS_TEST_TMPDIR
+	claim attach C000001 "$DATA/claims/photo.jpg" >/dev/null
+	FX_CRASH_AT=claim-attach-stored run -134 claim attach C000001 "$DATA/claims/act.docx"
+	mkdir -p "$FORMIX_ROOT/spool/documents/ab"
+	doc=$FORMIX_ROOT/spool/documents/ab/ab$(printf '%062d' 0)
+	echo old > "$doc"
+	[ "$(files | wc -l)" -eq 3 ]
+	# Fresh: the unnamed file may be one a transaction is about to name.
+	run -0 admin gc attachments
+	[ "$output" = "removed 0 files (0 bytes); kept 1 named by a record, 2 younger than an hour" ]
+	files | xargs touch -d '2 hours ago'
+	run -0 admin gc attachments -n
+	[ "$output" = "would remove 2 files ($(( $(stat -c %s "$DATA/claims/act.docx") + 4 )) bytes); kept 1 named by a record, 0 younger than an hour" ]
+	[ "$(files | wc -l)" -eq 3 ]
+	run -0 admin gc attachments --json
+	[[ "$output" == '{"removed":2,'* ]]
+	[ "$(files | wc -l)" -eq 1 ]
+	[ ! -e "$doc" ]
+	admin log | grep -q 'spool.gc'
+	# The named one stays, however old; and can be fetched.
+	run -0 admin gc attachments
+	[ "$output" = "removed 0 files (0 bytes); kept 1 named by a record, 0 younger than an hour" ]
+	run -64 admin gc
+	run -64 admin gc everything
+}
+
+@test "gc between an attach's file and its transaction: the file is written again" {
+	T=$BATS_TEST_TMPDIR
+	FX_PAUSE_AT=claim-attach-stored:$T/p claim attach C000001 "$DATA/claims/photo.jpg" \
+	    > "$T/attach.out" 2>&1 &
+	pid=$!
+	for i in $(seq 500); do [ -e "$T/p.paused" ] && break; sleep 0.02; done
+	[ -e "$T/p.paused" ]
+	files | xargs touch -d '2 hours ago'
+	run -0 admin gc attachments
+	[ "$output" = "removed 1 files ($(stat -c %s "$DATA/claims/photo.jpg") bytes); kept 0 named by a record, 0 younger than an hour" ]
+	[ "$(files | wc -l)" -eq 0 ]
+	touch "$T/p.go"
+	wait "$pid"
+	[ "$(nfiles1)" = 1 ]
+	[ "$(files | wc -l)" -eq 1 ]
+	cmp "$(files)" "$DATA/claims/photo.jpg"
+}

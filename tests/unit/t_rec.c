@@ -27,6 +27,7 @@ main(void)
 	p.gen = 123456;
 	p.props = props;
 	p.nprops = 2;
+	p.pack = 6000;
 	fx_rec_encode(&b, &fx_rt_product, &p);
 	ok((unsigned char)b.p[0] == fx_rt_product.version, "version byte first");
 	ok(fx_rec_decode(b.p, b.len, &fx_rt_product, &q, &err) == 0, "decodes");
@@ -40,9 +41,29 @@ main(void)
 	fx_rec_text(&t, &fx_rt_product, &q);
 	is_str(t.p, "0=\"p-1\" 1=\"27087-10\" 2=\"Ключ 10 мм\" 3=\"шт\" "
 	    "4=\"796\" 5=\"g\" 6=\"\" 7=1 8=- 9=[\"Бренд\":\"ЗУБР\","
-	    "\"Цвет\":\"\"]", "text form");
+	    "\"Цвет\":\"\"] 10=6000", "text form");
+	is_int(q.pack, 6000, "pack after the properties");
 	fx_product_release(&q);
 	ok(q.id == NULL && q.props == NULL, "release zeroes");
+
+	/* The pack in place, past the properties, as the order check reads. */
+	{
+		int64_t v = -1;
+
+		ok(fx_rec_i64_at(b.p, b.len, &fx_rt_product, 10, &v) == 0 &&
+		    v == 6000, "i64 in place past a vector");
+		/* A record from before the field: the pack is 0. */
+		ok(fx_rec_i64_at(b.p, b.len - 2, &fx_rt_product, 10, &v) == 0 &&
+		    v == 0, "i64 of an older record is 0");
+		ok(fx_rec_i64_at(b.p, b.len, &fx_rt_product, 2, &v) == -1,
+		    "a string field is no integer");
+		ok(fx_rec_i64_at(b.p, 20, &fx_rt_product, 10, &v) == -1 ||
+		    v == 0, "a cut record is never misread");
+		b.p[0] = 9;
+		ok(fx_rec_i64_at(b.p, b.len, &fx_rt_product, 10, &v) == -1,
+		    "a newer version is refused");
+		b.p[0] = 1;
+	}
 
 	/* An older record (fewer fields) reads with zero values. */
 	memset(&e, 0, sizeof(e));
