@@ -61,6 +61,17 @@ struct rule {
 	int32_t		 pct;
 };
 
+/*
+ * What stock_fill needs of a warehouse, worked out once per query rather
+ * than per stock line: the lengths, and the rank of the name among the
+ * names (equal names, equal ranks; "" ranks 0, as a warehouse 1C never
+ * described), so that lines sort by an integer before their Ид.
+ */
+struct whx {
+	size_t		 idlen, namelen;
+	size_t		 rank;
+};
+
 /* One query: its transaction and what it caches. */
 struct cq {
 	struct fx_ctx		*ctx;
@@ -76,6 +87,7 @@ struct cq {
 	int			 groups_all;
 	struct fx_warehouse	*wh;
 	size_t			 nwh;
+	struct whx		*whx;		/* beside wh: for stock_fill */
 	int			 wh_loaded;
 	/* filters */
 	int			 flags;
@@ -211,6 +223,7 @@ cq_close(struct cq *cq)
 	for (i = 0; i < cq->nwh; i++)
 		fx_rec_release(&fx_rt_warehouse, &cq->wh[i]);
 	free(cq->wh);
+	free(cq->whx);
 	for (i = 0; i < cq->ngsel; i++)
 		free(cq->gsel[i]);
 	free(cq->gsel);
@@ -380,8 +393,8 @@ wh_load(struct cq *cq)
 {
 	struct fx_cur c;
 	MDB_val k, v;
-	size_t cap = 0;
-	int r;
+	size_t cap = 0, i, j, m;
+	int r, empty = 0;
 
 	if (cq->wh_loaded)
 		return 0;
@@ -399,7 +412,36 @@ wh_load(struct cq *cq)
 		cq->nwh++;
 	}
 	fx_cur_close(&c);
-	return r == -1 ? -1 : 0;
+	if (r == -1)
+		return -1;
+	cq->whx = fx_calloc(cq->nwh + 1, sizeof(*cq->whx));
+	for (i = 0; i < cq->nwh; i++) {
+		cq->whx[i].idlen = strlen(cq->wh[i].id);
+		cq->whx[i].namelen = strlen(cq->wh[i].name);
+		if (cq->whx[i].namelen == 0)
+			empty = 1;
+	}
+	/*
+	 * A handful of warehouses: a name's rank is the number of distinct
+	 * names below it, "" included even when no warehouse has it (the
+	 * name of one 1C never described).
+	 */
+	for (i = 0; i < cq->nwh; i++) {
+		if (cq->whx[i].namelen == 0)
+			continue;
+		cq->whx[i].rank = !empty;
+		for (j = 0; j < cq->nwh; j++) {
+			if (strcmp(cq->wh[j].name, cq->wh[i].name) >= 0)
+				continue;
+			for (m = 0; m < j; m++)
+				if (strcmp(cq->wh[m].name,
+				    cq->wh[j].name) == 0)
+					break;
+			if (m == j)
+				cq->whx[i].rank++;
+		}
+	}
+	return 0;
 }
 
 static const struct fx_warehouse *
@@ -408,7 +450,8 @@ wh_find(struct cq *cq, const char *id, size_t len)
 	size_t i;
 
 	for (i = 0; i < cq->nwh; i++)
-		if (strlen(cq->wh[i].id) == len &&
+		if ((cq->whx != NULL ? cq->whx[i].idlen :
+		    strlen(cq->wh[i].id)) == len &&
 		    memcmp(cq->wh[i].id, id, len) == 0)
 			return &cq->wh[i];
 	return NULL;
@@ -804,19 +847,22 @@ net_price(struct cq *cq, struct fx_item *it, int64_t own)
 struct sline {
 	const char			*wid;	/* in the map */
 	size_t				 wlen;
-	const char			*wname;
+	const char			*wname;	/* "" if unknown */
+	size_t				 wnlen;
+	size_t				 rank;	/* of wname: struct whx */
 	int64_t				 qty;
 };
 
+/* By warehouse name (its rank stands for it), then Ид. */
 static int
 sline_cmp(const void *a, const void *b)
 {
 	const struct sline *x = a, *y = b;
-	int c = strcmp(x->wname, y->wname);
 	size_t n = x->wlen < y->wlen ? x->wlen : y->wlen;
+	int c;
 
-	if (c != 0)
-		return c;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
 	if ((c = memcmp(x->wid, y->wid, n)) != 0)
 		return c;
 	return x->wlen < y->wlen ? -1 : x->wlen > y->wlen;
@@ -856,7 +902,16 @@ stock_fill(struct cq *cq, struct fx_item *it, int64_t *here)
 		ln[n].wid = q->id;
 		ln[n].wlen = q->len;
 		w = wh_find(cq, ln[n].wid, ln[n].wlen);
-		ln[n].wname = w != NULL ? w->name : NULL;
+		if (w != NULL) {
+			const struct whx *x = &cq->whx[w - cq->wh];
+
+			ln[n].wname = w->name;
+			ln[n].wnlen = x->namelen;
+			ln[n].rank = x->rank;
+		} else {
+			ln[n].wname = "";
+			ln[n].wnlen = ln[n].rank = 0;
+		}
 		ln[n].qty = q->v;
 		it->total += q->v;
 		n++;
@@ -887,11 +942,8 @@ stock_fill(struct cq *cq, struct fx_item *it, int64_t *here)
 	if (n == 0)
 		goto out;
 	sz = n * sizeof(*out);
-	for (i = 0; i < n; i++) {
-		if (ln[i].wname == NULL)
-			ln[i].wname = "";
-		sz += 2 * (ln[i].wlen + 1) + strlen(ln[i].wname);
-	}
+	for (i = 0; i < n; i++)
+		sz += 2 * (ln[i].wlen + 1) + ln[i].wnlen;
 	/* A handful of warehouses: insertion sort beats qsort's set-up. */
 	for (i = 1; i < n; i++) {
 		struct sline t = ln[i];
@@ -917,8 +969,8 @@ stock_fill(struct cq *cq, struct fx_item *it, int64_t *here)
 			sp[ln[i].wlen] = '\0';
 			sp += ln[i].wlen + 1;
 		} else {
-			memcpy(sp, ln[i].wname, strlen(ln[i].wname) + 1);
-			sp += strlen(ln[i].wname) + 1;
+			memcpy(sp, ln[i].wname, ln[i].wnlen + 1);
+			sp += ln[i].wnlen + 1;
 		}
 		out[i].qty = ln[i].qty;
 	}
