@@ -1584,30 +1584,116 @@ fx_catalog_find(struct fx_catalog *cat, const struct fx_query *q,
 	return cq_find(&cat->cq, q, items);
 }
 
-/* One product to fetch for query qi of a batch. */
+/*
+ * One product to fetch for query qi of a batch.  The keys live in one
+ * buffer (struct wants): thousands of lookups, no allocation each.  pfx
+ * holds the key's first 8 bytes big-endian, so that most comparisons are
+ * of two integers, and a radix sort on it does most of the sorting.
+ */
 struct want {
-	char		*key;		/* normalised article, then product Ид */
+	uint64_t	 pfx;
+	size_t		 off;		/* of the key in the buffer */
 	size_t		 qi;
 };
 
-static int
-want_cmp(const void *a, const void *b)
-{
-	const struct want *x = a, *y = b;
-	int c = strcmp(x->key, y->key);
+struct wants {
+	struct want	*v, *tmp;
+	size_t		 n, cap;
+	struct fx_buf	 keys;		/* NUL-terminated, one after another */
+};
 
-	if (c != 0)
+static const char *
+want_key(const struct wants *w, const struct want *x)
+{
+	return w->keys.p + x->off;
+}
+
+static int
+want_cmp(const struct wants *w, const struct want *x, const struct want *y)
+{
+	int c;
+
+	if (x->pfx != y->pfx)
+		return x->pfx < y->pfx ? -1 : 1;
+	if ((c = strcmp(want_key(w, x), want_key(w, y))) != 0)
 		return c;
 	return x->qi < y->qi ? -1 : x->qi > y->qi;
 }
 
 static void
-want_add(struct want **v, size_t *n, size_t *cap, char *key, size_t qi)
+want_add(struct wants *w, const char *key, size_t len, size_t qi)
 {
-	*v = fx_grow(*v, cap, *n + 1, sizeof(**v));
-	(*v)[*n].key = key;
-	(*v)[*n].qi = qi;
-	(*n)++;
+	struct want *x;
+	size_t i;
+
+	w->v = fx_grow(w->v, &w->cap, w->n + 1, sizeof(*w->v));
+	x = &w->v[w->n++];
+	x->off = w->keys.len;
+	x->qi = qi;
+	x->pfx = 0;
+	for (i = 0; i < 8; i++)
+		x->pfx = x->pfx << 8 | (i < len ? (unsigned char)key[i] : 0);
+	fx_buf_add(&w->keys, key, len);
+	fx_buf_addc(&w->keys, '\0');
+}
+
+/*
+ * Sort by key, then query: LSD radix on the prefix (stable), then the
+ * runs of equal prefixes by the whole comparison.  qsort's calls of a
+ * comparator doing strcmp cost more than the lookups' leaf searches.
+ */
+static void
+wants_sort(struct wants *w)
+{
+	size_t cnt[256], i, j, b, sum;
+	struct want *src, *dst, *t;
+
+	if (w->n < 2)
+		return;
+	w->tmp = fx_realloc(w->tmp, w->n * sizeof(*w->tmp));
+	src = w->v;
+	dst = w->tmp;
+	for (b = 0; b < 8; b++) {
+		int shift = (int)(8 * b);
+
+		memset(cnt, 0, sizeof(cnt));
+		for (i = 0; i < w->n; i++)
+			cnt[(src[i].pfx >> shift) & 0xff]++;
+		if (cnt[(src[0].pfx >> shift) & 0xff] == w->n)
+			continue;	/* all alike in this byte */
+		for (i = sum = 0; i < 256; i++) {
+			size_t c = cnt[i];
+
+			cnt[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < w->n; i++)
+			dst[cnt[(src[i].pfx >> shift) & 0xff]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != w->v)
+		memcpy(w->v, src, w->n * sizeof(*w->v));
+	/* Equal prefixes: few and short runs; insertion sort them. */
+	for (i = 1; i < w->n; i++) {
+		struct want x;
+
+		if (w->v[i].pfx != w->v[i - 1].pfx)
+			continue;
+		x = w->v[i];
+		for (j = i; j > 0 && want_cmp(w, &w->v[j - 1], &x) > 0; j--)
+			w->v[j] = w->v[j - 1];
+		w->v[j] = x;
+	}
+}
+
+static void
+wants_release(struct wants *w)
+{
+	free(w->v);
+	free(w->tmp);
+	fx_buf_release(&w->keys);
 }
 
 static void
@@ -1627,49 +1713,51 @@ fx_catalog_find_many(struct fx_catalog *cat, const struct fx_query *qs,
     size_t n, struct fx_items *out, struct fx_err *err)
 {
 	struct cq *cq = &cat->cq;
-	struct want *arts = NULL, *ids = NULL;
-	size_t narts = 0, nids = 0, acap = 0, icap = 0, i, j;
+	struct wants arts, ids;
+	size_t i, j;
 	char norm[512];
 	MDB_val k, v;
 	int r = 0;
 
+	memset(&arts, 0, sizeof(arts));
+	memset(&ids, 0, sizeof(ids));
 	cq->err = err;
 	for (i = 0; i < n; i++)
 		items_init(cq, &out[i]);
 	/* Articles first, in index order. */
 	for (i = 0; i < n && r == 0; i++) {
 		if (qs[i].id != NULL)
-			want_add(&ids, &nids, &icap, fx_strdup(qs[i].id), i);
+			want_add(&ids, qs[i].id, strlen(qs[i].id), i);
 		else if (qs[i].article != NULL) {
 			if (fx_article_norm(qs[i].article, norm,
 			    sizeof(norm)) == 0 && norm[0] != '\0')
-				want_add(&arts, &narts, &acap,
-				    fx_strdup(norm), i);
+				want_add(&arts, norm, strlen(norm), i);
 		} else if (cq_find(cq, &qs[i], &out[i]) == -1)
 			r = -1;
 	}
-	if (narts > 1)
-		qsort(arts, narts, sizeof(*arts), want_cmp);
-	if (r == 0 && narts > 0 && !cq->cidx_open) {
+	wants_sort(&arts);
+	if (r == 0 && arts.n > 0 && !cq->cidx_open) {
 		if (fx_cur_open(&cq->t, FX_K_IDX_ARTICLE, &cq->cidx,
 		    err) == -1)
 			r = -1;
 		else
 			cq->cidx_open = 1;
 	}
-	for (j = 0; r == 0 && j < narts; j++) {
-		for (r = fx_cur_dup_first(&cq->cidx, arts[j].key,
-		    strlen(arts[j].key), &k, &v, err); r == 0;
-		    r = fx_cur_dup_next(&cq->cidx, &k, &v, err))
-			want_add(&ids, &nids, &icap,
-			    fx_strndup(v.mv_data, v.mv_size), arts[j].qi);
+	for (j = 0; r == 0 && j < arts.n; j++) {
+		const char *key = want_key(&arts, &arts.v[j]);
+
+		for (r = fx_cur_dup_first(&cq->cidx, key, strlen(key), &k, &v,
+		    err); r == 0; r = fx_cur_dup_next(&cq->cidx, &k, &v, err))
+			if (memchr(v.mv_data, '\0', v.mv_size) == NULL)
+				want_add(&ids, v.mv_data, v.mv_size,
+				    arts.v[j].qi);
 		r = r == -1 ? -1 : 0;
 	}
 	/* Then the goods, in key order: products and offers alike. */
-	if (nids > 1)
-		qsort(ids, nids, sizeof(*ids), want_cmp);
-	for (j = 0; r == 0 && j < nids; j++)
-		if (by_id(cq, ids[j].key, &out[ids[j].qi]) == -1)
+	wants_sort(&ids);
+	for (j = 0; r == 0 && j < ids.n; j++)
+		if (by_id(cq, want_key(&ids, &ids.v[j]),
+		    &out[ids.v[j].qi]) == -1)
 			r = -1;
 	for (i = 0; r == 0 && i < n; i++) {
 		if (qs[i].text != NULL)
@@ -1683,12 +1771,8 @@ fx_catalog_find_many(struct fx_catalog *cat, const struct fx_query *qs,
 			out[i].n = qs[i].limit;
 		}
 	}
-	for (j = 0; j < narts; j++)
-		free(arts[j].key);
-	for (j = 0; j < nids; j++)
-		free(ids[j].key);
-	free(arts);
-	free(ids);
+	wants_release(&arts);
+	wants_release(&ids);
 	if (r == -1)
 		for (i = 0; i < n; i++)
 			fx_items_release(&out[i]);
