@@ -534,6 +534,58 @@ row_json(struct cli_out *o, const char *const *v)
 	fputs("}\n", o->fp);
 }
 
+/*
+ * One TSV row, escaped into a buffer and written at once: a stdio call
+ * per cell and per tab was a tenth of an order check's instructions.
+ */
+static void
+tsv_row(struct cli_out *o, const char *const *v)
+{
+	char buf[4096];
+	size_t i, n = 0;
+	const char *p, *e;
+
+	for (i = 0; i < o->ncols; i++) {
+		if (n + 2 > sizeof(buf)) {
+			fwrite(buf, 1, n, o->fp);
+			n = 0;
+		}
+		if (i > 0)
+			buf[n++] = '\t';
+		for (p = v[i]; p != NULL && *p != '\0'; p++) {
+			if (n + 2 > sizeof(buf)) {
+				fwrite(buf, 1, n, o->fp);
+				n = 0;
+			}
+			switch (*p) {
+			case '\t':
+				e = "\\t";
+				break;
+			case '\n':
+				e = "\\n";
+				break;
+			case '\r':
+				e = "\\r";
+				break;
+			case '\\':
+				e = "\\\\";
+				break;
+			default:
+				buf[n++] = *p;
+				continue;
+			}
+			buf[n++] = e[0];
+			buf[n++] = e[1];
+		}
+	}
+	if (n + 1 > sizeof(buf)) {
+		fwrite(buf, 1, n, o->fp);
+		n = 0;
+	}
+	buf[n++] = '\n';
+	fwrite(buf, 1, n, o->fp);
+}
+
 void
 cli_out_row(struct cli_out *o, const char *const *v)
 {
@@ -542,13 +594,7 @@ cli_out_row(struct cli_out *o, const char *const *v)
 
 	switch (o->fmt) {
 	case CLI_TSV:
-		for (i = 0; i < o->ncols; i++) {
-			if (i > 0)
-				fputc('\t', o->fp);
-			if (v[i] != NULL)
-				cli_tsv_str(o->fp, v[i]);
-		}
-		fputc('\n', o->fp);
+		tsv_row(o, v);
 		break;
 	case CLI_JSON:
 		row_json(o, v);
