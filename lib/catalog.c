@@ -870,16 +870,18 @@ sline_cmp(const void *a, const void *b)
 
 /*
  * Stock per warehouse, sorted by warehouse name, in one allocation (the
- * array, then its strings) that fx_items_release frees at once.  *here is
+ * array, then its strings, then gname as it->group_name: one malloc less
+ * per item) that fx_items_release frees at once.  *here is
  * the quantity at the selected warehouse (or the total without one).
  */
 static int
-stock_fill(struct cq *cq, struct fx_item *it, int64_t *here)
+stock_fill(struct cq *cq, struct fx_item *it, const char *gname,
+    int64_t *here)
 {
 	struct sline lines[32], *ln = lines;
 	struct fx_stock_line *out;
 	const struct fx_warehouse *w;
-	size_t n = 0, cap = nitems(lines), keep, sz, i;
+	size_t n = 0, cap = nitems(lines), keep, sz, gl, i;
 	char *sp;
 	int r;
 
@@ -924,7 +926,7 @@ stock_fill(struct cq *cq, struct fx_item *it, int64_t *here)
 		it->total = cq->offer.has_total ? cq->offer.total : 0;
 		if (cq->wh_sel == NULL)
 			*here = it->total;
-		goto out;
+		goto fill;
 	}
 	if (cq->wh_sel == NULL)
 		*here = it->total;
@@ -939,11 +941,6 @@ stock_fill(struct cq *cq, struct fx_item *it, int64_t *here)
 		ln[keep++] = ln[i];
 	}
 	n = keep;
-	if (n == 0)
-		goto out;
-	sz = n * sizeof(*out);
-	for (i = 0; i < n; i++)
-		sz += 2 * (ln[i].wlen + 1) + ln[i].wnlen;
 	/* A handful of warehouses: insertion sort beats qsort's set-up. */
 	for (i = 1; i < n; i++) {
 		struct sline t = ln[i];
@@ -955,7 +952,13 @@ stock_fill(struct cq *cq, struct fx_item *it, int64_t *here)
 		}
 		ln[j] = t;
 	}
-	out = fx_malloc(sz);
+fill:
+	/* The group's name goes in the same block, stock or none. */
+	sz = n * sizeof(*out);
+	for (i = 0; i < n; i++)
+		sz += 2 * (ln[i].wlen + 1) + ln[i].wnlen;
+	gl = strlen(gname);
+	out = fx_malloc(sz + gl + 1);
 	sp = (char *)(out + n);
 	for (i = 0; i < n; i++) {
 		out[i].warehouse = sp;
@@ -974,6 +977,8 @@ stock_fill(struct cq *cq, struct fx_item *it, int64_t *here)
 		}
 		out[i].qty = ln[i].qty;
 	}
+	memcpy(sp, gname, gl + 1);
+	it->group_name = sp;
 	it->stock = out;
 	it->nstock = n;
 out:
@@ -1126,8 +1131,7 @@ item_release(struct fx_item *it)
 		free(it->blk);		/* packed: one block */
 	else
 		fx_product_release(&it->p);
-	free(it->group_name);
-	free(it->stock);
+	free(it->stock);		/* and group_name, in it */
 	free(it->arrivals);
 	memset(it, 0, sizeof(*it));
 }
@@ -1155,7 +1159,8 @@ item_fill(struct cq *cq, struct fx_product *p, void *blk, struct fx_item *it,
 		if (!in)
 			goto drop;
 	}
-	if (stock_fill(cq, it, &here) == -1)
+	if (group_get(cq, it->p.group, &g) == -1 ||
+	    stock_fill(cq, it, g != NULL ? g->name : "", &here) == -1)
 		goto fail;
 	if ((cq->flags & FX_Q_INSTOCK) && here <= 0)
 		goto drop;
@@ -1163,9 +1168,6 @@ item_fill(struct cq *cq, struct fx_product *p, void *blk, struct fx_item *it,
 		goto fail;
 	if ((cq->flags & FX_Q_INCOMING) && !due)
 		goto drop;
-	if (group_get(cq, it->p.group, &g) == -1)
-		goto fail;
-	it->group_name = fx_strdup(g != NULL ? g->name : "");
 	if (prices_fill(cq, it, &own) == -1 || net_price(cq, it, own) == -1)
 		goto fail;
 	*keep = 1;
