@@ -541,41 +541,61 @@ row_json(struct cli_out *o, const char *const *v)
 static void
 tsv_row(struct cli_out *o, const char *const *v)
 {
+	/* Bytes that TSV escapes, and the NUL that ends a cell. */
+	static const unsigned char special[256] = {
+		[0] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\\'] = 1
+	};
 	char buf[4096];
-	size_t i, n = 0;
-	const char *p, *e;
+	size_t i, n = 0, run;
+	const char *p;
+	char e;
 
 	for (i = 0; i < o->ncols; i++) {
-		if (n + 2 > sizeof(buf)) {
+		if (n + 1 > sizeof(buf)) {
 			fwrite(buf, 1, n, o->fp);
 			n = 0;
 		}
 		if (i > 0)
 			buf[n++] = '\t';
-		for (p = v[i]; p != NULL && *p != '\0'; p++) {
-			if (n + 2 > sizeof(buf)) {
+		if ((p = v[i]) == NULL)
+			continue;
+		for (;;) {
+			for (run = 0; !special[(unsigned char)p[run]]; run++)
+				;
+			if (n + run + 2 > sizeof(buf)) {
 				fwrite(buf, 1, n, o->fp);
 				n = 0;
+				if (run + 2 > sizeof(buf)) {
+					fwrite(p, 1, run, o->fp);
+					p += run;
+					run = 0;
+				}
 			}
+			memcpy(buf + n, p, run);
+			n += run;
+			p += run;
 			switch (*p) {
+			case '\0':
+				e = 0;
+				break;
 			case '\t':
-				e = "\\t";
+				e = 't';
 				break;
 			case '\n':
-				e = "\\n";
+				e = 'n';
 				break;
 			case '\r':
-				e = "\\r";
-				break;
-			case '\\':
-				e = "\\\\";
+				e = 'r';
 				break;
 			default:
-				buf[n++] = *p;
-				continue;
+				e = '\\';
+				break;
 			}
-			buf[n++] = e[0];
-			buf[n++] = e[1];
+			if (e == 0)
+				break;
+			buf[n++] = '\\';
+			buf[n++] = e;
+			p++;
 		}
 	}
 	if (n + 1 > sizeof(buf)) {
