@@ -87,5 +87,32 @@ main(void)
 
 	fx_buf_release(&b);
 	fx_buf_release(&t);
+	/* fx_map_reserve keeps what is there and stops rehashing. */
+	{
+		struct fx_map m;
+		char k[16];
+		size_t i, cap;
+		int ok1 = 1;
+
+		memset(&m, 0, sizeof(m));
+		*fx_map_put(&m, "a") = (void *)1;
+		fx_map_reserve(&m, 1000);
+		cap = m.cap;
+		ok(cap >= 2002 && m.n == 1 && *fx_map_get(&m, "a") == (void *)1,
+		    "map reserve keeps the keys");
+		for (i = 0; i < 1000; i++) {
+			snprintf(k, sizeof(k), "k%zu", i);
+			*fx_map_put(&m, k) = (void *)(i + 2);
+		}
+		for (i = 0; i < 1000; i++) {
+			snprintf(k, sizeof(k), "k%zu", i);
+			if (fx_map_get(&m, k) == NULL ||
+			    *fx_map_get(&m, k) != (void *)(i + 2))
+				ok1 = 0;
+		}
+		ok(ok1 && m.n == 1001, "map reserve: all keys found");
+		ok(m.cap == cap, "map reserve: no growth up to n");
+		fx_map_release(&m, NULL);
+	}
 	return done_testing();
 }
