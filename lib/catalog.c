@@ -70,6 +70,7 @@ struct rule {
 struct whx {
 	size_t		 idlen, namelen;
 	size_t		 rank;
+	uint64_t	 pfx;		/* id_pfx of the Ид */
 };
 
 /* One query: its transaction and what it caches. */
@@ -387,6 +388,16 @@ prices_init(struct cq *cq)
 	return 0;
 }
 
+/* The first 8 bytes of an id (zero-padded), to compare as one word. */
+static uint64_t
+id_pfx(const char *id, size_t len)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, id, len < 8 ? len : 8);
+	return v;
+}
+
 /* Warehouses: a handful, loaded once per query when first needed. */
 static int
 wh_load(struct cq *cq)
@@ -417,6 +428,7 @@ wh_load(struct cq *cq)
 	cq->whx = fx_calloc(cq->nwh + 1, sizeof(*cq->whx));
 	for (i = 0; i < cq->nwh; i++) {
 		cq->whx[i].idlen = strlen(cq->wh[i].id);
+		cq->whx[i].pfx = id_pfx(cq->wh[i].id, cq->whx[i].idlen);
 		cq->whx[i].namelen = strlen(cq->wh[i].name);
 		if (cq->whx[i].namelen == 0)
 			empty = 1;
@@ -447,11 +459,14 @@ wh_load(struct cq *cq)
 static const struct fx_warehouse *
 wh_find(struct cq *cq, const char *id, size_t len)
 {
+	uint64_t pfx = id_pfx(id, len);
 	size_t i;
 
 	for (i = 0; i < cq->nwh; i++)
-		if ((cq->whx != NULL ? cq->whx[i].idlen :
-		    strlen(cq->wh[i].id)) == len &&
+		if (cq->whx != NULL ? cq->whx[i].idlen == len &&
+		    cq->whx[i].pfx == pfx &&
+		    memcmp(cq->wh[i].id, id, len) == 0 :
+		    strlen(cq->wh[i].id) == len &&
 		    memcmp(cq->wh[i].id, id, len) == 0)
 			return &cq->wh[i];
 	return NULL;
