@@ -44,6 +44,40 @@ main(void)
 	fx_product_release(&q);
 	ok(q.id == NULL && q.props == NULL, "release zeroes");
 
+	/* Packed decodes, flat table (one pass) and with arrays (two). */
+	{
+		struct fx_product h;
+		void *blk;
+
+		memset(&h, 0, sizeof(h));
+		ok(fx_rec_decode_packed(b.p, b.len, &fx_rt_product_head, &h,
+		    &blk, &err) == 0 && strcmp(h.id, "p-1") == 0 &&
+		    strcmp(h.name, "Ключ 10 мм") == 0 &&
+		    strcmp(h.group, "g") == 0 && h.barcode[0] == '\0' &&
+		    h.deleted == 1 && h.gen == 123456 && h.props == NULL,
+		    "packed head decode");
+		free(blk);
+		memset(&h, 0, sizeof(h));
+		ok(fx_rec_decode_packed(b.p, b.len, &fx_rt_product, &h,
+		    &blk, &err) == 0 && strcmp(h.unit_code, "796") == 0 &&
+		    h.nprops == 2 && strcmp(h.props[0].value, "ЗУБР") == 0,
+		    "packed full decode");
+		free(blk);
+		/* A record shorter than the table: later fields zero. */
+		ok(fx_rec_decode_packed(b.p, 5, &fx_rt_product_head, &h,
+		    &blk, &err) == 0 && strcmp(h.id, "p-1") == 0 &&
+		    h.article[0] == '\0' && h.barcode[0] == '\0' &&
+		    h.deleted == 0 && h.gen == 0, "older record: zero values");
+		free(blk);
+		blk = NULL;
+		b.p[1] = 0x7f;		/* id longer than the record */
+		ok(fx_rec_decode_packed(b.p, b.len, &fx_rt_product_head, &h,
+		    &blk, &err) == -1 && blk == NULL &&
+		    strstr(err.msg, "damaged") != NULL,
+		    "packed head: damage refused");
+		b.p[1] = 3;
+	}
+
 	/* An older record (fewer fields) reads with zero values. */
 	memset(&e, 0, sizeof(e));
 	e.id = "e"; e.dealer = "d"; e.name = "n"; e.full_name = "";
