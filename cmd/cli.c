@@ -534,6 +534,78 @@ row_json(struct cli_out *o, const char *const *v)
 	fputs("}\n", o->fp);
 }
 
+/*
+ * One TSV row, escaped into a buffer and written at once: a stdio call
+ * per cell and per tab was a tenth of an order check's instructions.
+ */
+static void
+tsv_row(struct cli_out *o, const char *const *v)
+{
+	/* Bytes that TSV escapes, and the NUL that ends a cell. */
+	static const unsigned char special[256] = {
+		[0] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\\'] = 1
+	};
+	char buf[4096];
+	size_t i, n = 0, run;
+	const char *p;
+	char e;
+
+	for (i = 0; i < o->ncols; i++) {
+		if (n + 1 > sizeof(buf)) {
+			fwrite(buf, 1, n, o->fp);
+			n = 0;
+		}
+		if (i > 0)
+			buf[n++] = '\t';
+		if ((p = v[i]) == NULL)
+			continue;
+		for (;;) {
+			for (run = 0; !special[(unsigned char)p[run]]; run++)
+				;
+			if (n + run + 2 > sizeof(buf)) {
+				fwrite(buf, 1, n, o->fp);
+				n = 0;
+				if (run + 2 > sizeof(buf)) {
+					fwrite(p, 1, run, o->fp);
+					p += run;
+					run = 0;
+				}
+			}
+			memcpy(buf + n, p, run);
+			n += run;
+			p += run;
+			switch (*p) {
+			case '\0':
+				e = 0;
+				break;
+			case '\t':
+				e = 't';
+				break;
+			case '\n':
+				e = 'n';
+				break;
+			case '\r':
+				e = 'r';
+				break;
+			default:
+				e = '\\';
+				break;
+			}
+			if (e == 0)
+				break;
+			buf[n++] = '\\';
+			buf[n++] = e;
+			p++;
+		}
+	}
+	if (n + 1 > sizeof(buf)) {
+		fwrite(buf, 1, n, o->fp);
+		n = 0;
+	}
+	buf[n++] = '\n';
+	fwrite(buf, 1, n, o->fp);
+}
+
 void
 cli_out_row(struct cli_out *o, const char *const *v)
 {
@@ -542,13 +614,7 @@ cli_out_row(struct cli_out *o, const char *const *v)
 
 	switch (o->fmt) {
 	case CLI_TSV:
-		for (i = 0; i < o->ncols; i++) {
-			if (i > 0)
-				fputc('\t', o->fp);
-			if (v[i] != NULL)
-				cli_tsv_str(o->fp, v[i]);
-		}
-		fputc('\n', o->fp);
+		tsv_row(o, v);
 		break;
 	case CLI_JSON:
 		row_json(o, v);

@@ -165,6 +165,23 @@ write_result(struct fx_ctx *ctx, const struct fx_ocheck *c, const char *path)
 	return 0;
 }
 
+/* A row number in decimal: snprintf per row was 3% of a check. */
+static const char *
+row_str(char *buf, size_t sz, long n)
+{
+	char *p = buf + sz;
+	unsigned long u = n < 0 ? 0UL - (unsigned long)n : (unsigned long)n;
+
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0 && p > buf + 1);
+	if (n < 0)
+		*--p = '-';
+	return p;
+}
+
 static int
 print_check(const struct opts *o, const struct fx_ocheck *c)
 {
@@ -187,8 +204,7 @@ print_check(const struct opts *o, const struct fx_ocheck *c)
 		    r->status != FX_OL_MERGED;
 
 		memset(v, 0, sizeof(v));
-		(void)snprintf(row, sizeof(row), "%ld", r->row);
-		v[0] = row;
+		v[0] = row_str(row, sizeof(row), r->row);
 		v[1] = r->article;
 		v[2] = r->qty;
 		v[3] = fx_ol_status_name(r->status);

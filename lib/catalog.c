@@ -61,6 +61,18 @@ struct rule {
 	int32_t		 pct;
 };
 
+/*
+ * What stock_fill needs of a warehouse, worked out once per query rather
+ * than per stock line: the lengths, and the rank of the name among the
+ * names (equal names, equal ranks; "" ranks 0, as a warehouse 1C never
+ * described), so that lines sort by an integer before their Ид.
+ */
+struct whx {
+	size_t		 idlen, namelen;
+	size_t		 rank;
+	uint64_t	 pfx;		/* id_pfx of the Ид */
+};
+
 /* One query: its transaction and what it caches. */
 struct cq {
 	struct fx_ctx		*ctx;
@@ -76,6 +88,7 @@ struct cq {
 	int			 groups_all;
 	struct fx_warehouse	*wh;
 	size_t			 nwh;
+	struct whx		*whx;		/* beside wh: for stock_fill */
 	int			 wh_loaded;
 	/* filters */
 	int			 flags;
@@ -211,6 +224,7 @@ cq_close(struct cq *cq)
 	for (i = 0; i < cq->nwh; i++)
 		fx_rec_release(&fx_rt_warehouse, &cq->wh[i]);
 	free(cq->wh);
+	free(cq->whx);
 	for (i = 0; i < cq->ngsel; i++)
 		free(cq->gsel[i]);
 	free(cq->gsel);
@@ -374,14 +388,24 @@ prices_init(struct cq *cq)
 	return 0;
 }
 
+/* The first 8 bytes of an id (zero-padded), to compare as one word. */
+static uint64_t
+id_pfx(const char *id, size_t len)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, id, len < 8 ? len : 8);
+	return v;
+}
+
 /* Warehouses: a handful, loaded once per query when first needed. */
 static int
 wh_load(struct cq *cq)
 {
 	struct fx_cur c;
 	MDB_val k, v;
-	size_t cap = 0;
-	int r;
+	size_t cap = 0, i, j, m;
+	int r, empty = 0;
 
 	if (cq->wh_loaded)
 		return 0;
@@ -399,16 +423,50 @@ wh_load(struct cq *cq)
 		cq->nwh++;
 	}
 	fx_cur_close(&c);
-	return r == -1 ? -1 : 0;
+	if (r == -1)
+		return -1;
+	cq->whx = fx_calloc(cq->nwh + 1, sizeof(*cq->whx));
+	for (i = 0; i < cq->nwh; i++) {
+		cq->whx[i].idlen = strlen(cq->wh[i].id);
+		cq->whx[i].pfx = id_pfx(cq->wh[i].id, cq->whx[i].idlen);
+		cq->whx[i].namelen = strlen(cq->wh[i].name);
+		if (cq->whx[i].namelen == 0)
+			empty = 1;
+	}
+	/*
+	 * A handful of warehouses: a name's rank is the number of distinct
+	 * names below it, "" included even when no warehouse has it (the
+	 * name of one 1C never described).
+	 */
+	for (i = 0; i < cq->nwh; i++) {
+		if (cq->whx[i].namelen == 0)
+			continue;
+		cq->whx[i].rank = !empty;
+		for (j = 0; j < cq->nwh; j++) {
+			if (strcmp(cq->wh[j].name, cq->wh[i].name) >= 0)
+				continue;
+			for (m = 0; m < j; m++)
+				if (strcmp(cq->wh[m].name,
+				    cq->wh[j].name) == 0)
+					break;
+			if (m == j)
+				cq->whx[i].rank++;
+		}
+	}
+	return 0;
 }
 
 static const struct fx_warehouse *
 wh_find(struct cq *cq, const char *id, size_t len)
 {
+	uint64_t pfx = id_pfx(id, len);
 	size_t i;
 
 	for (i = 0; i < cq->nwh; i++)
-		if (strlen(cq->wh[i].id) == len &&
+		if (cq->whx != NULL ? cq->whx[i].idlen == len &&
+		    cq->whx[i].pfx == pfx &&
+		    memcmp(cq->wh[i].id, id, len) == 0 :
+		    strlen(cq->wh[i].id) == len &&
 		    memcmp(cq->wh[i].id, id, len) == 0)
 			return &cq->wh[i];
 	return NULL;
@@ -804,19 +862,22 @@ net_price(struct cq *cq, struct fx_item *it, int64_t own)
 struct sline {
 	const char			*wid;	/* in the map */
 	size_t				 wlen;
-	const char			*wname;
+	const char			*wname;	/* "" if unknown */
+	size_t				 wnlen;
+	size_t				 rank;	/* of wname: struct whx */
 	int64_t				 qty;
 };
 
+/* By warehouse name (its rank stands for it), then Ид. */
 static int
 sline_cmp(const void *a, const void *b)
 {
 	const struct sline *x = a, *y = b;
-	int c = strcmp(x->wname, y->wname);
 	size_t n = x->wlen < y->wlen ? x->wlen : y->wlen;
+	int c;
 
-	if (c != 0)
-		return c;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
 	if ((c = memcmp(x->wid, y->wid, n)) != 0)
 		return c;
 	return x->wlen < y->wlen ? -1 : x->wlen > y->wlen;
@@ -824,16 +885,18 @@ sline_cmp(const void *a, const void *b)
 
 /*
  * Stock per warehouse, sorted by warehouse name, in one allocation (the
- * array, then its strings) that fx_items_release frees at once.  *here is
+ * array, then its strings, then gname as it->group_name: one malloc less
+ * per item) that fx_items_release frees at once.  *here is
  * the quantity at the selected warehouse (or the total without one).
  */
 static int
-stock_fill(struct cq *cq, struct fx_item *it, int64_t *here)
+stock_fill(struct cq *cq, struct fx_item *it, const char *gname,
+    int64_t *here)
 {
 	struct sline lines[32], *ln = lines;
 	struct fx_stock_line *out;
 	const struct fx_warehouse *w;
-	size_t n = 0, cap = nitems(lines), keep, sz, i;
+	size_t n = 0, cap = nitems(lines), keep, sz, gl, i;
 	char *sp;
 	int r;
 
@@ -856,7 +919,16 @@ stock_fill(struct cq *cq, struct fx_item *it, int64_t *here)
 		ln[n].wid = q->id;
 		ln[n].wlen = q->len;
 		w = wh_find(cq, ln[n].wid, ln[n].wlen);
-		ln[n].wname = w != NULL ? w->name : NULL;
+		if (w != NULL) {
+			const struct whx *x = &cq->whx[w - cq->wh];
+
+			ln[n].wname = w->name;
+			ln[n].wnlen = x->namelen;
+			ln[n].rank = x->rank;
+		} else {
+			ln[n].wname = "";
+			ln[n].wnlen = ln[n].rank = 0;
+		}
 		ln[n].qty = q->v;
 		it->total += q->v;
 		n++;
@@ -869,7 +941,7 @@ stock_fill(struct cq *cq, struct fx_item *it, int64_t *here)
 		it->total = cq->offer.has_total ? cq->offer.total : 0;
 		if (cq->wh_sel == NULL)
 			*here = it->total;
-		goto out;
+		goto fill;
 	}
 	if (cq->wh_sel == NULL)
 		*here = it->total;
@@ -884,14 +956,6 @@ stock_fill(struct cq *cq, struct fx_item *it, int64_t *here)
 		ln[keep++] = ln[i];
 	}
 	n = keep;
-	if (n == 0)
-		goto out;
-	sz = n * sizeof(*out);
-	for (i = 0; i < n; i++) {
-		if (ln[i].wname == NULL)
-			ln[i].wname = "";
-		sz += 2 * (ln[i].wlen + 1) + strlen(ln[i].wname);
-	}
 	/* A handful of warehouses: insertion sort beats qsort's set-up. */
 	for (i = 1; i < n; i++) {
 		struct sline t = ln[i];
@@ -903,7 +967,13 @@ stock_fill(struct cq *cq, struct fx_item *it, int64_t *here)
 		}
 		ln[j] = t;
 	}
-	out = fx_malloc(sz);
+fill:
+	/* The group's name goes in the same block, stock or none. */
+	sz = n * sizeof(*out);
+	for (i = 0; i < n; i++)
+		sz += 2 * (ln[i].wlen + 1) + ln[i].wnlen;
+	gl = strlen(gname);
+	out = fx_malloc(sz + gl + 1);
 	sp = (char *)(out + n);
 	for (i = 0; i < n; i++) {
 		out[i].warehouse = sp;
@@ -917,11 +987,13 @@ stock_fill(struct cq *cq, struct fx_item *it, int64_t *here)
 			sp[ln[i].wlen] = '\0';
 			sp += ln[i].wlen + 1;
 		} else {
-			memcpy(sp, ln[i].wname, strlen(ln[i].wname) + 1);
-			sp += strlen(ln[i].wname) + 1;
+			memcpy(sp, ln[i].wname, ln[i].wnlen + 1);
+			sp += ln[i].wnlen + 1;
 		}
 		out[i].qty = ln[i].qty;
 	}
+	memcpy(sp, gname, gl + 1);
+	it->group_name = sp;
 	it->stock = out;
 	it->nstock = n;
 out:
@@ -1074,8 +1146,7 @@ item_release(struct fx_item *it)
 		free(it->blk);		/* packed: one block */
 	else
 		fx_product_release(&it->p);
-	free(it->group_name);
-	free(it->stock);
+	free(it->stock);		/* and group_name, in it */
 	free(it->arrivals);
 	memset(it, 0, sizeof(*it));
 }
@@ -1103,7 +1174,8 @@ item_fill(struct cq *cq, struct fx_product *p, void *blk, struct fx_item *it,
 		if (!in)
 			goto drop;
 	}
-	if (stock_fill(cq, it, &here) == -1)
+	if (group_get(cq, it->p.group, &g) == -1 ||
+	    stock_fill(cq, it, g != NULL ? g->name : "", &here) == -1)
 		goto fail;
 	if ((cq->flags & FX_Q_INSTOCK) && here <= 0)
 		goto drop;
@@ -1111,9 +1183,6 @@ item_fill(struct cq *cq, struct fx_product *p, void *blk, struct fx_item *it,
 		goto fail;
 	if ((cq->flags & FX_Q_INCOMING) && !due)
 		goto drop;
-	if (group_get(cq, it->p.group, &g) == -1)
-		goto fail;
-	it->group_name = fx_strdup(g != NULL ? g->name : "");
 	if (prices_fill(cq, it, &own) == -1 || net_price(cq, it, own) == -1)
 		goto fail;
 	*keep = 1;
@@ -1532,30 +1601,116 @@ fx_catalog_find(struct fx_catalog *cat, const struct fx_query *q,
 	return cq_find(&cat->cq, q, items);
 }
 
-/* One product to fetch for query qi of a batch. */
+/*
+ * One product to fetch for query qi of a batch.  The keys live in one
+ * buffer (struct wants): thousands of lookups, no allocation each.  pfx
+ * holds the key's first 8 bytes big-endian, so that most comparisons are
+ * of two integers, and a radix sort on it does most of the sorting.
+ */
 struct want {
-	char		*key;		/* normalised article, then product Ид */
+	uint64_t	 pfx;
+	size_t		 off;		/* of the key in the buffer */
 	size_t		 qi;
 };
 
-static int
-want_cmp(const void *a, const void *b)
-{
-	const struct want *x = a, *y = b;
-	int c = strcmp(x->key, y->key);
+struct wants {
+	struct want	*v, *tmp;
+	size_t		 n, cap;
+	struct fx_buf	 keys;		/* NUL-terminated, one after another */
+};
 
-	if (c != 0)
+static const char *
+want_key(const struct wants *w, const struct want *x)
+{
+	return w->keys.p + x->off;
+}
+
+static int
+want_cmp(const struct wants *w, const struct want *x, const struct want *y)
+{
+	int c;
+
+	if (x->pfx != y->pfx)
+		return x->pfx < y->pfx ? -1 : 1;
+	if ((c = strcmp(want_key(w, x), want_key(w, y))) != 0)
 		return c;
 	return x->qi < y->qi ? -1 : x->qi > y->qi;
 }
 
 static void
-want_add(struct want **v, size_t *n, size_t *cap, char *key, size_t qi)
+want_add(struct wants *w, const char *key, size_t len, size_t qi)
 {
-	*v = fx_grow(*v, cap, *n + 1, sizeof(**v));
-	(*v)[*n].key = key;
-	(*v)[*n].qi = qi;
-	(*n)++;
+	struct want *x;
+	size_t i;
+
+	w->v = fx_grow(w->v, &w->cap, w->n + 1, sizeof(*w->v));
+	x = &w->v[w->n++];
+	x->off = w->keys.len;
+	x->qi = qi;
+	x->pfx = 0;
+	for (i = 0; i < 8; i++)
+		x->pfx = x->pfx << 8 | (i < len ? (unsigned char)key[i] : 0);
+	fx_buf_add(&w->keys, key, len);
+	fx_buf_addc(&w->keys, '\0');
+}
+
+/*
+ * Sort by key, then query: LSD radix on the prefix (stable), then the
+ * runs of equal prefixes by the whole comparison.  qsort's calls of a
+ * comparator doing strcmp cost more than the lookups' leaf searches.
+ */
+static void
+wants_sort(struct wants *w)
+{
+	size_t cnt[256], i, j, b, sum;
+	struct want *src, *dst, *t;
+
+	if (w->n < 2)
+		return;
+	w->tmp = fx_realloc(w->tmp, w->n * sizeof(*w->tmp));
+	src = w->v;
+	dst = w->tmp;
+	for (b = 0; b < 8; b++) {
+		int shift = (int)(8 * b);
+
+		memset(cnt, 0, sizeof(cnt));
+		for (i = 0; i < w->n; i++)
+			cnt[(src[i].pfx >> shift) & 0xff]++;
+		if (cnt[(src[0].pfx >> shift) & 0xff] == w->n)
+			continue;	/* all alike in this byte */
+		for (i = sum = 0; i < 256; i++) {
+			size_t c = cnt[i];
+
+			cnt[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < w->n; i++)
+			dst[cnt[(src[i].pfx >> shift) & 0xff]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != w->v)
+		memcpy(w->v, src, w->n * sizeof(*w->v));
+	/* Equal prefixes: few and short runs; insertion sort them. */
+	for (i = 1; i < w->n; i++) {
+		struct want x;
+
+		if (w->v[i].pfx != w->v[i - 1].pfx)
+			continue;
+		x = w->v[i];
+		for (j = i; j > 0 && want_cmp(w, &w->v[j - 1], &x) > 0; j--)
+			w->v[j] = w->v[j - 1];
+		w->v[j] = x;
+	}
+}
+
+static void
+wants_release(struct wants *w)
+{
+	free(w->v);
+	free(w->tmp);
+	fx_buf_release(&w->keys);
 }
 
 static void
@@ -1575,49 +1730,51 @@ fx_catalog_find_many(struct fx_catalog *cat, const struct fx_query *qs,
     size_t n, struct fx_items *out, struct fx_err *err)
 {
 	struct cq *cq = &cat->cq;
-	struct want *arts = NULL, *ids = NULL;
-	size_t narts = 0, nids = 0, acap = 0, icap = 0, i, j;
+	struct wants arts, ids;
+	size_t i, j;
 	char norm[512];
 	MDB_val k, v;
 	int r = 0;
 
+	memset(&arts, 0, sizeof(arts));
+	memset(&ids, 0, sizeof(ids));
 	cq->err = err;
 	for (i = 0; i < n; i++)
 		items_init(cq, &out[i]);
 	/* Articles first, in index order. */
 	for (i = 0; i < n && r == 0; i++) {
 		if (qs[i].id != NULL)
-			want_add(&ids, &nids, &icap, fx_strdup(qs[i].id), i);
+			want_add(&ids, qs[i].id, strlen(qs[i].id), i);
 		else if (qs[i].article != NULL) {
 			if (fx_article_norm(qs[i].article, norm,
 			    sizeof(norm)) == 0 && norm[0] != '\0')
-				want_add(&arts, &narts, &acap,
-				    fx_strdup(norm), i);
+				want_add(&arts, norm, strlen(norm), i);
 		} else if (cq_find(cq, &qs[i], &out[i]) == -1)
 			r = -1;
 	}
-	if (narts > 1)
-		qsort(arts, narts, sizeof(*arts), want_cmp);
-	if (r == 0 && narts > 0 && !cq->cidx_open) {
+	wants_sort(&arts);
+	if (r == 0 && arts.n > 0 && !cq->cidx_open) {
 		if (fx_cur_open(&cq->t, FX_K_IDX_ARTICLE, &cq->cidx,
 		    err) == -1)
 			r = -1;
 		else
 			cq->cidx_open = 1;
 	}
-	for (j = 0; r == 0 && j < narts; j++) {
-		for (r = fx_cur_dup_first(&cq->cidx, arts[j].key,
-		    strlen(arts[j].key), &k, &v, err); r == 0;
-		    r = fx_cur_dup_next(&cq->cidx, &k, &v, err))
-			want_add(&ids, &nids, &icap,
-			    fx_strndup(v.mv_data, v.mv_size), arts[j].qi);
+	for (j = 0; r == 0 && j < arts.n; j++) {
+		const char *key = want_key(&arts, &arts.v[j]);
+
+		for (r = fx_cur_dup_first(&cq->cidx, key, strlen(key), &k, &v,
+		    err); r == 0; r = fx_cur_dup_next(&cq->cidx, &k, &v, err))
+			if (memchr(v.mv_data, '\0', v.mv_size) == NULL)
+				want_add(&ids, v.mv_data, v.mv_size,
+				    arts.v[j].qi);
 		r = r == -1 ? -1 : 0;
 	}
 	/* Then the goods, in key order: products and offers alike. */
-	if (nids > 1)
-		qsort(ids, nids, sizeof(*ids), want_cmp);
-	for (j = 0; r == 0 && j < nids; j++)
-		if (by_id(cq, ids[j].key, &out[ids[j].qi]) == -1)
+	wants_sort(&ids);
+	for (j = 0; r == 0 && j < ids.n; j++)
+		if (by_id(cq, want_key(&ids, &ids.v[j]),
+		    &out[ids.v[j].qi]) == -1)
 			r = -1;
 	for (i = 0; r == 0 && i < n; i++) {
 		if (qs[i].text != NULL)
@@ -1631,12 +1788,8 @@ fx_catalog_find_many(struct fx_catalog *cat, const struct fx_query *qs,
 			out[i].n = qs[i].limit;
 		}
 	}
-	for (j = 0; j < narts; j++)
-		free(arts[j].key);
-	for (j = 0; j < nids; j++)
-		free(ids[j].key);
-	free(arts);
-	free(ids);
+	wants_release(&arts);
+	wants_release(&ids);
 	if (r == -1)
 		for (i = 0; i < n; i++)
 			fx_items_release(&out[i]);

@@ -112,6 +112,8 @@ struct fx_map {
 void	**fx_map_get(struct fx_map *, const char *);
 /* The value slot of key, created (NULL) if absent. */
 void	**fx_map_put(struct fx_map *, const char *);
+/* Make room for n keys at once (no rehash while they are put). */
+void	 fx_map_reserve(struct fx_map *, size_t);
 void	 fx_map_release(struct fx_map *, void (*)(void *));
 
 /* Records (rec.c). */

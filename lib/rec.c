@@ -864,6 +864,80 @@ fx_offer_view(const void *data, size_t len, struct fx_offer_view *o,
  * fx_rec_release).  For the hot paths that decode thousands of records
  * and free them together.
  */
+/*
+ * fx_rec_decode_packed for a table of strings and numbers only (a product's
+ * head, thousands per order check): one pass into a stack buffer, then the
+ * block at its exact size; the two-pass walk cost twice the parse.  The
+ * strings need no alignment here (no arrays follow them).  Returns 1 if
+ * the table or the record does not suit, for the general path.
+ */
+static int
+decode_packed_flat(const void *data, size_t len, const struct fx_rectype *rt,
+    void *s, void **block, struct fx_err *err)
+{
+	char tmp[4096], *blk;
+	size_t soff[32], nf = 0, off = 0, i;
+	const struct fx_field *f;
+	struct rd r;
+
+	for (f = rt->fields; f->type != FX_FT_END; f++, nf++)
+		if (nf == nitems(soff) || f->type == FX_FT_PROPS ||
+		    f->type == FX_FT_STRV || f->type == FX_FT_QV)
+			return 1;
+	/* Each string takes at most its bytes in the record and a NUL. */
+	if (len + nf > sizeof(tmp))
+		return 1;
+	r.p = (const unsigned char *)data + 1;
+	r.end = (const unsigned char *)data + len;
+	r.bad = 0;
+	for (f = rt->fields, i = 0; f->type != FX_FT_END; f++, i++) {
+		int present = r.p < r.end;
+
+		switch (f->type) {
+		case FX_FT_STR: {
+			uint64_t l = present ? get_uv(&r) : 0;
+
+			if (r.bad || l > (uint64_t)(r.end - r.p)) {
+				r.bad = 1;
+				l = 0;
+			}
+			memcpy(tmp + off, r.p, (size_t)l);
+			tmp[off + l] = '\0';
+			soff[i] = off;
+			off += (size_t)l + 1;
+			r.p += l;
+			break;
+		}
+		case FX_FT_I64:
+			*M(s, f->off, int64_t) = present ? get_sv(&r) : 0;
+			break;
+		case FX_FT_I32:
+			*M(s, f->off, int32_t) = present ?
+			    (int32_t)get_sv(&r) : 0;
+			break;
+		case FX_FT_U32:
+			*M(s, f->off, uint32_t) = present ?
+			    (uint32_t)get_uv(&r) : 0;
+			break;
+		case FX_FT_BOOL:
+			*M(s, f->off, int) = present ? (int)get_uv(&r) : 0;
+			break;
+		default:
+			FX_BUG("bad field type %d", f->type);
+		}
+	}
+	if (r.bad)
+		return fx_err_set(err, FX_ESOFTWARE, "damaged %s record in "
+		    "store", rt->name);
+	blk = fx_malloc(off + 8);
+	memcpy(blk, tmp, off);
+	for (f = rt->fields, i = 0; f->type != FX_FT_END; f++, i++)
+		if (f->type == FX_FT_STR)
+			*M(s, f->off, char *) = blk + soff[i];
+	*block = blk;
+	return 0;
+}
+
 int
 fx_rec_decode_packed(const void *data, size_t len, const struct fx_rectype *rt,
     void *s, void **block, struct fx_err *err)
@@ -884,6 +958,12 @@ fx_rec_decode_packed(const void *data, size_t len, const struct fx_rectype *rt,
 		return fx_err_set(err, FX_ESOFTWARE, "%s record of format %u "
 		    "is newer than this formix (%u): upgrade formix",
 		    rt->name, ver, rt->version);
+	switch (decode_packed_flat(data, len, rt, s, block, err)) {
+	case 0:
+		return 0;
+	case -1:
+		return -1;
+	}
 	blk = NULL;
 	/* Pass 0 sizes the block, pass 1 fills it. */
 	for (pass = 0; pass < 2; pass++) {

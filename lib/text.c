@@ -118,8 +118,11 @@ fx_article_norm(const char *s, char *buf, size_t sz)
 	if (sz == 0)
 		return -1;
 	while (*p != '\0') {
-		n = utf8proc_iterate(p, -1, &c);
-		if (n < 0) {
+		/* ASCII, most articles: what utf8proc_iterate would say. */
+		if (*p < 0x80) {
+			c = *p;
+			n = 1;
+		} else if ((n = utf8proc_iterate(p, -1, &c)) < 0) {
 			buf[0] = '\0';
 			return -1;
 		}

@@ -358,6 +358,30 @@ fx_map_put(struct fx_map *m, const char *key)
 	return &e->val;
 }
 
+/* Room for n keys without growing: no rehash on the way to n. */
+void
+fx_map_reserve(struct fx_map *m, size_t n)
+{
+	struct fx_map old = *m;
+	struct fx_map_ent *e;
+	size_t cap = old.cap ? old.cap : 64, i;
+
+	while ((n + 1) * 2 > cap)
+		cap *= 2;
+	if (cap == old.cap)
+		return;
+	m->cap = cap;
+	m->v = fx_calloc(m->cap, sizeof(*m->v));
+	m->n = 0;
+	for (i = 0; i < old.cap; i++)
+		if (old.v[i].key != NULL) {
+			e = map_find(m, old.v[i].key);
+			*e = old.v[i];
+			m->n++;
+		}
+	free(old.v);
+}
+
 void
 fx_map_release(struct fx_map *m, void (*freeval)(void *))
 {

@@ -123,11 +123,17 @@ member_check(const unsigned char *data, size_t csize, unsigned method,
 		c = crc32(c, out + keep, (uInt)have);
 		total += have;
 		have += keep;
-		if (rows != NULL) {
-			for (i = 0; i + carry < have; i++)
-				if (out[i] == '<' && memcmp(out + i, pat,
-				    carry + 1) == 0)
+		if (rows != NULL && have > carry) {
+			/* memchr: a byte loop was a tenth of check -o. */
+			const unsigned char *q = out, *end = out + have - carry;
+
+			while ((q = memchr(q, '<', (size_t)(end - q))) != NULL) {
+				if (memcmp(q, pat, carry + 1) == 0)
 					(*rows)++;
+				q++;
+			}
+		}
+		if (rows != NULL) {
 			/* Keep a tail so a match across chunks is seen. */
 			keep = have < carry ? have : carry;
 			memmove(out, out + have - keep, keep);

@@ -55,5 +55,11 @@ main(void)
 	is_str(fx_qty_fmt(b, sizeof(b), -2000), "-2", "negative quantity");
 	is_str(fx_pct_fmt(b, sizeof(b), 450), "4.5", "percent");
 	is_str(fx_pct_fmt(b, sizeof(b), 0), "0", "zero percent");
+	is_str(fx_money_fmt(b, sizeof(b), INT64_MIN, ' '),
+	    "-92 233 720 368 547 758.08", "money at INT64_MIN");
+	is_str(fx_qty_fmt(b, sizeof(b), 1020), "1.02", "inner zero kept");
+	is_str(fx_qty_fmt(b, sizeof(b), 7), "0.007", "leading zeros kept");
+	is_str(fx_money_fmt(b, sizeof(b), 123456, 0), "1234.56", "truncated");
+	is_str(fx_money_fmt(b, 5, 123456, 0), "1234", "truncated to the buffer");
 	return done_testing();
 }

@@ -64,6 +64,39 @@ main(void)
 		    "a newer version is refused");
 		b.p[0] = 1;
 	}
+	/* Packed decodes, flat table (one pass) and with arrays (two). */
+	{
+		struct fx_product h;
+		void *blk;
+
+		memset(&h, 0, sizeof(h));
+		ok(fx_rec_decode_packed(b.p, b.len, &fx_rt_product_head, &h,
+		    &blk, &err) == 0 && strcmp(h.id, "p-1") == 0 &&
+		    strcmp(h.name, "Ключ 10 мм") == 0 &&
+		    strcmp(h.group, "g") == 0 && h.barcode[0] == '\0' &&
+		    h.deleted == 1 && h.gen == 123456 && h.props == NULL,
+		    "packed head decode");
+		free(blk);
+		memset(&h, 0, sizeof(h));
+		ok(fx_rec_decode_packed(b.p, b.len, &fx_rt_product, &h,
+		    &blk, &err) == 0 && strcmp(h.unit_code, "796") == 0 &&
+		    h.nprops == 2 && strcmp(h.props[0].value, "ЗУБР") == 0,
+		    "packed full decode");
+		free(blk);
+		/* A record shorter than the table: later fields zero. */
+		ok(fx_rec_decode_packed(b.p, 5, &fx_rt_product_head, &h,
+		    &blk, &err) == 0 && strcmp(h.id, "p-1") == 0 &&
+		    h.article[0] == '\0' && h.barcode[0] == '\0' &&
+		    h.deleted == 0 && h.gen == 0, "older record: zero values");
+		free(blk);
+		blk = NULL;
+		b.p[1] = 0x7f;		/* id longer than the record */
+		ok(fx_rec_decode_packed(b.p, b.len, &fx_rt_product_head, &h,
+		    &blk, &err) == -1 && blk == NULL &&
+		    strstr(err.msg, "damaged") != NULL,
+		    "packed head: damage refused");
+		b.p[1] = 3;
+	}
 
 	/* An older record (fewer fields) reads with zero values. */
 	memset(&e, 0, sizeof(e));
@@ -108,5 +141,32 @@ main(void)
 
 	fx_buf_release(&b);
 	fx_buf_release(&t);
+	/* fx_map_reserve keeps what is there and stops rehashing. */
+	{
+		struct fx_map m;
+		char k[16];
+		size_t i, cap;
+		int ok1 = 1;
+
+		memset(&m, 0, sizeof(m));
+		*fx_map_put(&m, "a") = (void *)1;
+		fx_map_reserve(&m, 1000);
+		cap = m.cap;
+		ok(cap >= 2002 && m.n == 1 && *fx_map_get(&m, "a") == (void *)1,
+		    "map reserve keeps the keys");
+		for (i = 0; i < 1000; i++) {
+			snprintf(k, sizeof(k), "k%zu", i);
+			*fx_map_put(&m, k) = (void *)(i + 2);
+		}
+		for (i = 0; i < 1000; i++) {
+			snprintf(k, sizeof(k), "k%zu", i);
+			if (fx_map_get(&m, k) == NULL ||
+			    *fx_map_get(&m, k) != (void *)(i + 2))
+				ok1 = 0;
+		}
+		ok(ok1 && m.n == 1001, "map reserve: all keys found");
+		ok(m.cap == cap, "map reserve: no growth up to n");
+		fx_map_release(&m, NULL);
+	}
 	return done_testing();
 }
