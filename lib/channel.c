@@ -180,9 +180,9 @@ channel_text(struct fx_buf *b, const char *dir, const struct fx_channel *ch)
 {
 	size_t i;
 
-	fx_buf_addf(b, "# spool/dealers/%s/channel: written by formix-admin "
-	    "folder (formix-spool(7)).\n# Change it with \"formix-admin "
-	    "folder set %s\"; formixd reads it at its next full scan.\n",
+	fx_buf_addf(b, "# spool/dealers/%s/channel (formix-spool(7)), written "
+	    "by formix-admin.\n# Change it with \"formix-admin folder set "
+	    "%s\": formixd reads it again\n# at its next full scan.\n",
 	    dir, dir);
 	fx_buf_addf(b, "user %s\nmode %s\n", ch->login,
 	    fx_channel_mode_name(ch->mode));

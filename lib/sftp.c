@@ -946,8 +946,10 @@ remote_init(struct remote *r, const char *key, const char *url, int push,
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    strcmp(scheme, "sftp") != 0) {
-		fx_err_set(err, FX_ECONFIG, "%s: expected an sftp:// URL or "
-		    "\"none\", got \"%s\"", key, q);
+		/* "none" is for the configuration's keys only. */
+		fx_err_set(err, FX_ECONFIG, "%s: expected an sftp:// URL%s, "
+		    "got \"%s\"", key, strchr(key, '.') != NULL ?
+		    " or \"none\"" : "", q);
 		goto out;
 	}
 	if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
