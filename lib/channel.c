@@ -194,15 +194,19 @@ channel_text(struct fx_buf *b, const char *dir, const struct fx_channel *ch)
 		fx_buf_addf(b, "push %s\n", ch->push[i]);
 }
 
-/* mkdir that accepts an existing directory (never a symbolic link). */
+/*
+ * mkdir that accepts an existing directory; a symbolic link only if
+ * follow (spool/dealers may be one, placed by whoever installed the
+ * spool; a folder and its in/ and out/ may not).
+ */
 static int
-mkdir_one(const char *path, struct fx_err *err)
+mkdir_one(const char *path, int follow, struct fx_err *err)
 {
 	struct stat st;
 
 	if (mkdir(path, 0750) == -1 && errno != EEXIST)
 		return fx_err_sys(err, FX_ECANTCREAT, "mkdir %s", path);
-	if (lstat(path, &st) == -1)
+	if ((follow ? stat(path, &st) : lstat(path, &st)) == -1)
 		return fx_err_sys(err, FX_ECANTCREAT, "%s", path);
 	if (!S_ISDIR(st.st_mode))
 		return fx_err_set(err, FX_ECANTCREAT, "%s is not a directory",
@@ -225,17 +229,17 @@ fx_channel_write(struct fx_ctx *ctx, const char *dir,
 		    FX_CHANNEL_DIR_MAX);
 	top = fx_path_join(ctx->conf.spool_path, DEALERS);
 	d = fx_path_join(top, dir);
-	if (mkdir_one(top, err) == -1 || mkdir_one(d, err) == -1 ||
+	if (mkdir_one(top, 1, err) == -1 || mkdir_one(d, 0, err) == -1 ||
 	    fx_spool_fsync_dir(top, err) == -1)
 		goto out;
 	/* in/ and out/ first: the queue serves a folder whose channel
 	 * file it can read, and makes them itself if they are missing. */
 	sub = fx_path_join(d, "in");
-	if (mkdir_one(sub, err) == -1)
+	if (mkdir_one(sub, 0, err) == -1)
 		goto out;
 	free(sub);
 	sub = fx_path_join(d, "out");
-	if (mkdir_one(sub, err) == -1 || fx_spool_fsync_dir(d, err) == -1)
+	if (mkdir_one(sub, 0, err) == -1 || fx_spool_fsync_dir(d, err) == -1)
 		goto out;
 	channel_text(&b, dir, ch);
 	snprintf(rel, sizeof(rel), DEALERS "/%s", dir);

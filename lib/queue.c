@@ -106,8 +106,9 @@ struct job;
 /*
  * The channels.  1C's is fixed; a dealer's is one a folder,
  * spool/dealers/DIR, found by its channel file (DIR/channel: "user
- * LOGIN", "mode auto|check|draft"), written by staff in a folder the
- * dealer cannot write (the chroot of its SFTP account).  A dealer
+ * LOGIN", "mode auto|check|draft", read by fx_channel_read in channel.c),
+ * written by staff (formix-admin folder) in a folder the dealer cannot
+ * write (the chroot of its SFTP account).  A dealer
  * channel's tag is "d-DIR"; it is not FIFO, and its files act as the
  * channel's user (fx_auth_user): identity from the folder, never from
  * the file.  Channels are found at open and at every full scan, and
