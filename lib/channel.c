@@ -383,9 +383,11 @@ folders_scan(struct fx_ctx *ctx, struct fx_txn *t, struct fx_folder **vp,
 	*np = 0;
 	top = fx_path_join(ctx->conf.spool_path, DEALERS);
 	if ((d = opendir(top)) == NULL) {
+		ok = errno;
 		free(top);
-		if (errno == ENOENT)
+		if (ok == ENOENT)
 			return 0;
+		errno = ok;
 		return fx_err_sys(err, FX_EIO, "opendir %s/%s",
 		    ctx->conf.spool_path, DEALERS);
 	}
