@@ -204,3 +204,15 @@ EOF
 	run -0 admin folder show D00001 --tsv -H
 	[ "$(cut -f8,9 <<< "$output")" = "$(printf '0\t4')" ]
 }
+
+@test "a crash after the file is written, before the audit commits: the folder is changed, never a log entry without it" {
+	admin folder add D00001 --user ivan >/dev/null
+	FX_CRASH_AT=folder-written run -134 admin folder set D00001 --mode check
+	grep -qx 'mode check' "$D/D00001/channel"
+	[ -z "$(ls -A "$SP/tmp")" ]
+	run -0 admin log --object D00001 --tsv -H
+	[ "${#lines[@]}" -eq 1 ]
+	[ "$(cut -f4 <<< "$output")" = folder.add ]
+	run -0 admin folder show D00001 --tsv -H
+	[ "$(cut -f4 <<< "$output")" = check ]
+}
