@@ -1,7 +1,7 @@
 /*
  * formix-admin -- create and look after a Formix instance: init, import
  * 1C files, store statistics; dealers, legal entities and their requests,
- * users and permissions, the audit log.
+ * users and permissions, dealers' exchange folders, the audit log.
  *
  * Thin by design: every action is one libformix call, which also decides
  * who may do it (fx_acl_check); this file never checks a permission.
@@ -42,6 +42,13 @@ struct opts {
 	size_t		 nemails;
 	const char	*entities[MAXLIST];
 	size_t		 nentities;
+	/* folders */
+	const char	*user, *mode, *mail;
+	int		 no_mail, no_pull, no_push;
+	const char	*pulls[MAXLIST];
+	size_t		 npulls;
+	const char	*pushes[MAXLIST];
+	size_t		 npushes;
 };
 
 enum {
@@ -49,6 +56,8 @@ enum {
 	O_ENTITY, O_PERM, O_SUPERUSER, O_REASON, O_STATUS, O_INN, O_KPP,
 	O_ADDRESS, O_BANK, O_BIK, O_ACCOUNT, O_CORR, O_SINCE, O_ACTOR,
 	O_OBJECT,
+	O_USER, O_MODE, O_MAIL, O_PULL, O_PUSH, O_NO_MAIL, O_NO_PULL,
+	O_NO_PUSH,
 };
 
 static void
@@ -80,6 +89,11 @@ usage(void)
 "           [--perm LIST] [--superuser=yes|no]\n"
 "  user attach|detach LOGIN ENTITY...\n"
 "  user block LOGIN --reason T | unblock LOGIN\n"
+"  folder list | show DIR      dealers' exchange folders (spool/dealers)\n"
+"  folder add DIR --user LOGIN [--mode M] [--mail A] [--pull URL]...\n"
+"             [--push URL]...  make a folder and its channel file\n"
+"  folder set DIR [--user LOGIN] [--mode M] [--mail A | --no-mail]\n"
+"             [--pull URL... | --no-pull] [--push URL... | --no-push]\n"
 "  log [--since D] [--actor L] [--object O] [--limit N]   the audit log\n"
 "\n"
 "Options:\n"
@@ -116,6 +130,12 @@ usage(void)
 "      --actor L          log: by this login (or staff:UNIX)\n"
 "      --object O         log: about this login, entity or request\n"
 "      --limit N          log: the newest N entries\n"
+"      --user LOGIN       folder: the dealer user its files act as\n"
+"      --mode M           folder: auto, check or draft\n"
+"      --mail A           folder: the dealer's secret drop address\n"
+"      --pull URL         folder: an sftp:// folder to take files from\n"
+"      --push URL         folder: an sftp:// folder to send out/ to\n"
+"      --no-mail, --no-pull, --no-push   folder set: remove them\n"
 "  -h, --help             display this help and exit\n"
 "  -V, --version          display version and exit\n",
 	    cli_prog, FX_ROOTDIR);
@@ -776,6 +796,171 @@ cmd_user(struct opts *o, int argc, char **argv)
 	return rc;
 }
 
+/* Dealers' exchange folders. */
+
+static const struct cli_col folder_cols[] = {
+	{ "dir", 0 }, { "user", 0 }, { "dealer", 0 }, { "mode", 0 },
+	{ "mail", 0 }, { "pull", 0 }, { "push", 0 },
+	{ "in", CLI_RIGHT | CLI_NUM }, { "out", CLI_RIGHT | CLI_NUM },
+	{ "problem", 0 },
+};
+
+static void
+folder_rows(struct cli_out *out, const struct fx_folder *v, size_t n)
+{
+	char pulls[2048], pushes[2048], nin[32], nout[32];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *row[10];
+		int ok = v[i].ch.login[0] != '\0';
+
+		row[0] = v[i].dir;
+		row[1] = v[i].ch.login;
+		row[2] = v[i].dealer;
+		row[3] = ok ? fx_channel_mode_name(v[i].ch.mode) : "";
+		row[4] = v[i].ch.mail;
+		row[5] = join(pulls, sizeof(pulls), v[i].ch.pull,
+		    v[i].ch.npull, " ");
+		row[6] = join(pushes, sizeof(pushes), v[i].ch.push,
+		    v[i].ch.npush, " ");
+		snprintf(nin, sizeof(nin), "%zu", v[i].nin);
+		snprintf(nout, sizeof(nout), "%zu", v[i].nout);
+		row[7] = nin;
+		row[8] = nout;
+		row[9] = v[i].problem;
+		cli_out_row(out, row);
+	}
+}
+
+static int
+folder_mode(const char *s)
+{
+	enum fx_chmode m;
+
+	if (fx_channel_mode_parse(s, &m) == -1)
+		cli_usage("--mode takes auto, check or draft, not \"%s\"", s);
+	return (int)m;
+}
+
+static int
+folder_add(struct opts *o, struct fx_ctx *ctx, const char *dir)
+{
+	struct fx_channel ch;
+	struct fx_err err;
+
+	if (o->user == NULL)
+		cli_usage("folder add needs --user");
+	if (o->no_mail || o->no_pull || o->no_push)
+		cli_usage("--no-mail, --no-pull and --no-push are for folder "
+		    "set");
+	memset(&ch, 0, sizeof(ch));
+	if (strlen(o->user) >= sizeof(ch.login))
+		cli_usage("--user \"%s\": a login has at most %zu "
+		    "characters", o->user, sizeof(ch.login) - 1);
+	if (o->mail != NULL && strlen(o->mail) >= sizeof(ch.mail))
+		cli_usage("--mail: an address has at most %zu characters",
+		    sizeof(ch.mail) - 1);
+	snprintf(ch.login, sizeof(ch.login), "%s", o->user);
+	ch.mode = o->mode != NULL ? (enum fx_chmode)folder_mode(o->mode) :
+	    FX_CHMODE_AUTO;
+	snprintf(ch.mail, sizeof(ch.mail), "%s", o->mail ? o->mail : "");
+	ch.pull = (char **)o->pulls;
+	ch.npull = o->npulls;
+	ch.push = (char **)o->pushes;
+	ch.npush = o->npushes;
+	fx_err_clear(&err);
+	if (fx_folder_add(ctx, dir, &ch, &err) == -1)
+		return cli_fail(&err);
+	printf("added folder %s: user %s, mode %s\n", dir, o->user,
+	    fx_channel_mode_name(ch.mode));
+	return 0;
+}
+
+static int
+folder_set(struct opts *o, struct fx_ctx *ctx, const char *dir)
+{
+	struct fx_folder_change c;
+	struct fx_err err;
+
+	if (o->mail != NULL && o->no_mail)
+		cli_usage("--mail and --no-mail together");
+	if (o->npulls > 0 && o->no_pull)
+		cli_usage("--pull and --no-pull together");
+	if (o->npushes > 0 && o->no_push)
+		cli_usage("--push and --no-push together");
+	memset(&c, 0, sizeof(c));
+	c.login = o->user;
+	c.mode = o->mode != NULL ? folder_mode(o->mode) : -1;
+	c.mail = o->no_mail ? "" : o->mail;
+	c.pull = o->pulls;
+	c.npull = o->npulls;
+	c.set_pull = o->npulls > 0 || o->no_pull;
+	c.push = o->pushes;
+	c.npush = o->npushes;
+	c.set_push = o->npushes > 0 || o->no_push;
+	if (c.login == NULL && c.mode == -1 && c.mail == NULL &&
+	    !c.set_pull && !c.set_push)
+		cli_usage("folder set needs something to change");
+	if (c.mail != NULL && strlen(c.mail) >= 256)
+		cli_usage("--mail: an address has at most 255 characters");
+	fx_err_clear(&err);
+	if (fx_folder_set(ctx, dir, &c, &err) == -1)
+		return cli_fail(&err);
+	printf("changed folder %s\n", dir);
+	return 0;
+}
+
+static int
+cmd_folder(struct opts *o, int argc, char **argv)
+{
+	struct fx_ctx *ctx;
+	struct fx_err err;
+	struct cli_out *out;
+	const char *verb;
+	int rc;
+
+	if (argc < 2)
+		cli_usage("folder needs a command: list, show, add or set");
+	verb = argv[1];
+	if (strcmp(verb, "list") != 0 && strcmp(verb, "show") != 0 &&
+	    strcmp(verb, "add") != 0 && strcmp(verb, "set") != 0)
+		cli_usage("unknown folder command \"%s\"", verb);
+	if (strcmp(verb, "list") == 0) {
+		if (argc != 2)
+			cli_usage("folder list takes no arguments");
+	} else if (argc != 3)
+		cli_usage("folder %s takes one folder name", verb);
+
+	if ((rc = open_as(o, &ctx, 0)) != 0)
+		return rc;
+	fx_err_clear(&err);
+	if (strcmp(verb, "list") == 0 || strcmp(verb, "show") == 0) {
+		struct fx_folder *v = NULL, one;
+		size_t n = 0;
+
+		if (strcmp(verb, "show") == 0) {
+			if (fx_folder_get(ctx, argv[2], &one, &err) == -1)
+				return fail(ctx, &err);
+			v = &one;
+			n = 1;
+		} else if (fx_folder_list(ctx, &v, &n, &err) == -1)
+			return fail(ctx, &err);
+		out = out_new(o, folder_cols, nitems_(folder_cols));
+		folder_rows(out, v, n);
+		rc = out_end(out);
+		if (strcmp(verb, "show") == 0)
+			fx_folder_release(&one);
+		else
+			fx_folders_free(v, n);
+	} else if (strcmp(verb, "add") == 0)
+		rc = folder_add(o, ctx, argv[2]);
+	else
+		rc = folder_set(o, ctx, argv[2]);
+	fx_ctx_free(ctx);
+	return rc;
+}
+
 /* The audit log. */
 
 static int
@@ -880,6 +1065,7 @@ static const struct {
 	{ "dealer", cmd_dealer },
 	{ "entity", cmd_entity },
 	{ "user", cmd_user },
+	{ "folder", cmd_folder },
 	{ "log", cmd_log },
 };
 
@@ -925,6 +1111,14 @@ main(int argc, char **argv)
 		{ "actor", required_argument, NULL, O_ACTOR },
 		{ "object", required_argument, NULL, O_OBJECT },
 		{ "limit", required_argument, NULL, 'l' },
+		{ "user", required_argument, NULL, O_USER },
+		{ "mode", required_argument, NULL, O_MODE },
+		{ "mail", required_argument, NULL, O_MAIL },
+		{ "pull", required_argument, NULL, O_PULL },
+		{ "push", required_argument, NULL, O_PUSH },
+		{ "no-mail", no_argument, NULL, O_NO_MAIL },
+		{ "no-pull", no_argument, NULL, O_NO_PULL },
+		{ "no-push", no_argument, NULL, O_NO_PUSH },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -973,6 +1167,18 @@ main(int argc, char **argv)
 		case O_SINCE: o.since = optarg; break;
 		case O_ACTOR: o.actor = optarg; break;
 		case O_OBJECT: o.object = optarg; break;
+		case O_USER: o.user = optarg; break;
+		case O_MODE: o.mode = optarg; break;
+		case O_MAIL: o.mail = optarg; break;
+		case O_PULL:
+			add_list(o.pulls, &o.npulls, optarg, "--pull");
+			break;
+		case O_PUSH:
+			add_list(o.pushes, &o.npushes, optarg, "--push");
+			break;
+		case O_NO_MAIL: o.no_mail = 1; break;
+		case O_NO_PULL: o.no_pull = 1; break;
+		case O_NO_PUSH: o.no_push = 1; break;
 		case 'l':
 			if (cli_parse_count(optarg, &o.limit) == -1)
 				cli_usage("--limit takes a count, not \"%s\"",

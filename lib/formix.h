@@ -1154,6 +1154,104 @@ long	 fx_sftp_wait(const struct fx_sftp *);
 
 /* -- end of Spool and daemon ------------------------------------------- */
 
+/* -- Dealer folders (channel.c): spool/dealers/DIR and its channel file -- */
+/*
+ * A dealer's exchange folder (formix-spool(7)): spool/dealers/DIR with
+ * in/, out/ and the channel file staff write: "user LOGIN", "mode
+ * auto|check|draft", "mail ADDRESS" (the secret drop address), "pull
+ * URL" and "push URL" (SFTP remotes), '#' comments.  The queue and the
+ * SFTP client read it with fx_channel_read; formix-admin folder writes it.
+ */
+#define FX_CHANNEL_MAX		4096	/* a channel file is smaller */
+#define FX_CHANNEL_DIR_MAX	64	/* DIR: [A-Za-z0-9_-] */
+
+enum fx_chmode {
+	FX_CHMODE_AUTO = 0,	/* submit if every row is ok, else a draft */
+	FX_CHMODE_CHECK,	/* only the check */
+	FX_CHMODE_DRAFT,	/* a draft, never submitted */
+};
+const char *fx_channel_mode_name(enum fx_chmode);
+/* "auto", "check", "draft": 0, or -1 for anything else. */
+int	 fx_channel_mode_parse(const char *, enum fx_chmode *);
+/* Is DIR a folder name the queue serves (1-64 of [A-Za-z0-9_-])? */
+int	 fx_channel_dir_ok(const char *);
+
+struct fx_channel {
+	char		 login[65];
+	enum fx_chmode	 mode;		/* FX_CHMODE_AUTO if not given */
+	char		 mail[256];	/* folded drop address, or "" */
+	char		**pull;		/* sftp:// URLs, as written */
+	size_t		 npull;
+	char		**push;
+	size_t		 npush;
+};
+/*
+ * Read a channel file (O_NOFOLLOW; a regular file under 4 KiB): 0, or -1
+ * with why ("line 2: expected ...", "no \"user LOGIN\" line", the
+ * errno text) and *ch empty.  URLs are not checked here (the SFTP client
+ * does, per remote).  *ch is returned new: fx_channel_release it.
+ */
+int	 fx_channel_read(const char *path, struct fx_channel *ch, char *why,
+	    size_t wsz);
+void	 fx_channel_release(struct fx_channel *);
+/*
+ * Write spool/dealers/DIR/channel in its canonical form (a header
+ * comment, then user, mode, mail, pull and push lines) by the durable
+ * protocol, making DIR, DIR/in and DIR/out as needed.  No checks of the
+ * content: fx_folder_add and fx_folder_set make them.
+ */
+int	 fx_channel_write(struct fx_ctx *, const char *dir,
+	    const struct fx_channel *, struct fx_err *);
+
+/* A folder as formix-admin folder list and show see it (staff only). */
+struct fx_folder {
+	char		*dir;
+	struct fx_channel ch;		/* empty if the file is bad */
+	char		*dealer;	/* the user's dealer, "" if unknown */
+	char		*problem;	/* why formixd will not serve it, or "" */
+	size_t		 nin;		/* files waiting in in/ */
+	size_t		 nout;		/* files in out/ (not out/sent/) */
+};
+void	 fx_folder_release(struct fx_folder *);
+void	 fx_folders_free(struct fx_folder *, size_t);
+/* Every folder with a channel file, sorted by DIR. */
+int	 fx_folder_list(struct fx_ctx *, struct fx_folder **, size_t *,
+	    struct fx_err *);
+/* FX_ENOTFOUND if spool/dealers/DIR/channel does not exist. */
+int	 fx_folder_get(struct fx_ctx *, const char *dir, struct fx_folder *,
+	    struct fx_err *);
+/*
+ * Make a folder (staff only; audited "folder.add" in the write
+ * transaction, after the file is written).  Refused: a bad DIR, mode or
+ * URL, a malformed mail (FX_EUSAGE); an unknown user (FX_ENOTFOUND); a
+ * user of no known dealer, blocked, or with a folder already; a mail that
+ * is a registered user's address or another folder's (FX_EDATA); an
+ * existing channel file (FX_EDATA: use fx_folder_set).
+ */
+int	 fx_folder_add(struct fx_ctx *, const char *dir,
+	    const struct fx_channel *, struct fx_err *);
+/* What fx_folder_set changes: NULL, -1 or 0 leaves a field as it is. */
+struct fx_folder_change {
+	const char	*login;
+	int		 mode;		/* enum fx_chmode, -1: unchanged */
+	const char	*mail;		/* "" clears */
+	const char *const *pull;	/* replaces all, with set_pull */
+	size_t		 npull;
+	int		 set_pull;
+	const char *const *push;
+	size_t		 npush;
+	int		 set_push;
+};
+/* The same checks for what changes; each changed field audited. */
+int	 fx_folder_set(struct fx_ctx *, const char *dir,
+	    const struct fx_folder_change *, struct fx_err *);
+/*
+ * Check an SFTP folder URL as formixd will (sftp.c): sftp://, a host,
+ * no password, no query; key names it in the message.
+ */
+int	 fx_sftp_url_check(const char *key, const char *url, struct fx_err *);
+/* -- end of Dealer folders --------------------------------------------- */
+
 /* -- Orders (order.c) ------------------------------------------------- */
 
 /*

@@ -452,6 +452,12 @@ int	 fx_entity_find(struct fx_ctx *, struct fx_txn *,
 int	 fx_spool_write(struct fx_ctx *, const char *dir, const char *name,
 	    const void *data, size_t len, struct fx_err *);
 
+/*
+ * Check an e-mail address (one '@', a dotted domain, no spaces or list
+ * punctuation) and fold it into out (user.c): 0, or -1 if it is bad.
+ */
+int	 fx_email_norm(const char *in, char *out, size_t sz);
+
 /* -- Spool and daemon (spool.c, queue.c) ------------------------------ */
 
 /*

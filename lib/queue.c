@@ -106,8 +106,9 @@ struct job;
 /*
  * The channels.  1C's is fixed; a dealer's is one a folder,
  * spool/dealers/DIR, found by its channel file (DIR/channel: "user
- * LOGIN", "mode auto|check|draft"), written by staff in a folder the
- * dealer cannot write (the chroot of its SFTP account).  A dealer
+ * LOGIN", "mode auto|check|draft", read by fx_channel_read in channel.c),
+ * written by staff (formix-admin folder) in a folder the dealer cannot
+ * write (the chroot of its SFTP account).  A dealer
  * channel's tag is "d-DIR"; it is not FIFO, and its files act as the
  * channel's user (fx_auth_user): identity from the folder, never from
  * the file.  Channels are found at open and at every full scan, and
@@ -555,81 +556,12 @@ add_chan(struct fx_queue *q, const struct chandef *def, const char *tag,
 	return c;
 }
 
-/*
- * Read a dealer folder's channel file: "user LOGIN" and "mode MODE"
- * lines, '#' comments ("pull URL" and "push URL" are lib/sftp.c's).  0,
- * or -1 with why.
- */
-static int
-read_channel(const char *path, char *login, size_t lsz, enum dmode *mode,
-    char *mail, size_t msz, char *why, size_t wsz)
+/* The queue's name for a channel file's mode. */
+static enum dmode
+dmode_of(enum fx_chmode m)
 {
-	char buf[4096], *line, *next, *v;
-	struct stat st;
-	ssize_t r;
-	int fd, lno = 0;
-
-	*login = '\0';
-	*mail = '\0';
-	*mode = DM_AUTO;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC);
-	if (fd == -1) {
-		snprintf(why, wsz, "%s", strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_size >= (off_t)sizeof(buf)) {
-		close(fd);
-		snprintf(why, wsz, "not a regular file under 4 KiB");
-		return -1;
-	}
-	r = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (r < 0) {
-		snprintf(why, wsz, "%s", strerror(errno));
-		return -1;
-	}
-	buf[r] = '\0';
-	for (line = buf; line != NULL; line = next) {
-		lno++;
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		line += strspn(line, " \t\r");
-		if (*line == '\0' || *line == '#')
-			continue;
-		line[strcspn(line, "\r")] = '\0';
-		v = line + strcspn(line, " \t");
-		if (*v != '\0')
-			*v++ = '\0';
-		v += strspn(v, " \t");
-		v[strcspn(v, " \t")] = '\0';
-		if (strcmp(line, "user") == 0 && *v != '\0' &&
-		    strlen(v) < lsz)
-			fx_strlcpy(login, v, lsz);
-		else if (strcmp(line, "mode") == 0 && strcmp(v, "auto") == 0)
-			*mode = DM_AUTO;
-		else if (strcmp(line, "mode") == 0 && strcmp(v, "check") == 0)
-			*mode = DM_CHECK;
-		else if (strcmp(line, "mode") == 0 && strcmp(v, "draft") == 0)
-			*mode = DM_DRAFT;
-		else if ((strcmp(line, "pull") == 0 ||
-		    strcmp(line, "push") == 0) && *v != '\0')
-			continue;	/* the SFTP client's (sftp.c) */
-		else if (strcmp(line, "mail") == 0 && strchr(v, '@') != NULL &&
-		    fx_fold(v, mail, msz) == 0)
-			;	/* the dealer's secret drop address */
-		else {
-			snprintf(why, wsz, "line %d: expected \"user LOGIN\" "
-			    "or \"mode auto|check|draft\"", lno);
-			return -1;
-		}
-	}
-	if (*login == '\0') {
-		snprintf(why, wsz, "no \"user LOGIN\" line");
-		return -1;
-	}
-	return 0;
+	return m == FX_CHMODE_CHECK ? DM_CHECK : m == FX_CHMODE_DRAFT ?
+	    DM_DRAFT : DM_AUTO;
 }
 
 /*
@@ -640,15 +572,15 @@ read_channel(const char *path, char *login, size_t lsz, enum dmode *mode,
 static void
 dealer_chans(struct fx_queue *q)
 {
-	char *top, *dir, *cf, *pin, *pout, login[65], why[256], mail[256];
+	char *top, *dir, *cf, *pin, *pout, why[256];
 	char tag[DEALER_DIR_MAX + 3];
 	char rin[DEALER_DIR_MAX + 32], rout[DEALER_DIR_MAX + 32];
+	struct fx_channel ch;
 	struct dirent *de;
 	struct fx_err err;
 	struct stat st;
-	enum dmode mode;
 	struct chan *c;
-	size_t i, len;
+	size_t i;
 	DIR *d;
 
 	top = fx_path_join(q->spool, "dealers");
@@ -657,18 +589,15 @@ dealer_chans(struct fx_queue *q)
 		return;
 	}
 	while ((de = readdir(d)) != NULL) {
-		len = strlen(de->d_name);
-		if (de->d_name[0] == '.' || len > DEALER_DIR_MAX ||
-		    strspn(de->d_name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "abcdefghijklmnopqrstuvwxyz0123456789_-") != len)
+		if (!fx_channel_dir_ok(de->d_name))
 			continue;
 		dir = fx_path_join(top, de->d_name);
 		cf = fx_path_join(dir, "channel");
+		memset(&ch, 0, sizeof(ch));
 		if (lstat(dir, &st) == -1 || !S_ISDIR(st.st_mode) ||
 		    lstat(cf, &st) == -1)
 			goto next;
-		if (read_channel(cf, login, sizeof(login), &mode, mail,
-		    sizeof(mail), why, sizeof(why)) == -1) {
+		if (fx_channel_read(cf, &ch, why, sizeof(why)) == -1) {
 			qlog(q, FX_QLOG_WARN, NULL, NULL, 0, "%s: %s: dealer "
 			    "channel not served", cf, why);
 			goto next;
@@ -699,12 +628,13 @@ dealer_chans(struct fx_queue *q)
 			c = add_chan(q, &def_dealer, tag, rin, rout);
 			qlog(q, FX_QLOG_INFO, NULL, NULL, 0, "dealer channel "
 			    "%s: %s, acting as user \"%s\"", tag, c->inrel,
-			    login);
+			    ch.login);
 		}
-		fx_strlcpy(c->login, login, sizeof(c->login));
-		c->mode = mode;
-		fx_strlcpy(c->mail, mail, sizeof(c->mail));
+		fx_strlcpy(c->login, ch.login, sizeof(c->login));
+		c->mode = dmode_of(ch.mode);
+		fx_strlcpy(c->mail, ch.mail, sizeof(c->mail));
 next:
+		fx_channel_release(&ch);
 		free(dir);
 		free(cf);
 	}

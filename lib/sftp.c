@@ -946,8 +946,10 @@ remote_init(struct remote *r, const char *key, const char *url, int push,
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    strcmp(scheme, "sftp") != 0) {
-		fx_err_set(err, FX_ECONFIG, "%s: expected an sftp:// URL or "
-		    "\"none\", got \"%s\"", key, q);
+		/* "none" is for the configuration's keys only. */
+		fx_err_set(err, FX_ECONFIG, "%s: expected an sftp:// URL%s, "
+		    "got \"%s\"", key, strchr(key, '.') != NULL ?
+		    " or \"none\"" : "", q);
 		goto out;
 	}
 	if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
@@ -1170,60 +1172,51 @@ fx_sftp_check(struct fx_ctx *ctx, struct fx_err *err)
 	return rc;
 }
 
+int
+fx_sftp_url_check(const char *key, const char *url, struct fx_err *err)
+{
+	struct remote r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	rc = remote_init(&r, key, url, 0, err);
+	remote_free(&r);
+	return rc;
+}
+
 /*
  * A dealer folder's remotes: the "pull URL" and "push URL" lines of its
- * channel file (staff's; the rest of it is the queue's).  Only a folder
- * the queue serves (it made in/) is taken.
+ * channel file (fx_channel_read, the queue's reader).  Only a folder the
+ * queue serves (it made in/) is taken.  A channel file that cannot be
+ * read keeps the folder's remotes as they were, as the queue keeps its
+ * user and mode (the queue says why in the log).
  */
 static void
 dealer_file(struct fx_sftp *s, const char *dname)
 {
-	char buf[4096], tag[80], chan[96], *line, *next, *v;
+	char buf[4096], tag[80], chan[96], why[256], *v;
+	struct fx_channel ch;
 	struct fx_err err;
 	struct remote *r;
 	struct stat st;
-	ssize_t n;
-	size_t i;
-	int fd, push;
+	size_t i, k;
+	int push;
 
 	snprintf(chan, sizeof(chan), "dealers/%s", dname);
 	snprintf(buf, sizeof(buf), "%s/%s/in", s->dealers, dname);
 	if (lstat(buf, &st) == -1 || !S_ISDIR(st.st_mode))
 		return;
+	snprintf(tag, sizeof(tag), "d-%s", dname);
 	snprintf(buf, sizeof(buf), "%s/%s/channel", s->dealers, dname);
-	fd = open(buf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC);
-	if (fd == -1)
-		return;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_size >= (off_t)sizeof(buf)) {
-		close(fd);
+	if (fx_channel_read(buf, &ch, why, sizeof(why)) == -1) {
+		for (i = 0; i < s->nr; i++)
+			if (!s->r[i].fixed && strcmp(s->r[i].tag, tag) == 0)
+				s->r[i].gen = s->gen;
 		return;
 	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0)
-		return;
-	buf[n] = '\0';
-	snprintf(tag, sizeof(tag), "d-%s", dname);
-	for (line = buf; line != NULL; line = next) {
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		line += strspn(line, " \t\r");
-		line[strcspn(line, "\r")] = '\0';
-		v = line + strcspn(line, " \t");
-		if (*v != '\0')
-			*v++ = '\0';
-		v += strspn(v, " \t");
-		v[strcspn(v, " \t")] = '\0';
-		if (strcmp(line, "pull") == 0)
-			push = 0;
-		else if (strcmp(line, "push") == 0)
-			push = 1;
-		else
-			continue;
-		if (*v == '\0')
-			continue;
+	for (k = 0; k < ch.npull + ch.npush; k++) {
+		push = k >= ch.npull;
+		v = push ? ch.push[k - ch.npull] : ch.pull[k];
 		for (i = 0; i < s->nr; i++) {
 			r = &s->r[i];
 			if (!r->fixed && r->push == push &&
@@ -1248,6 +1241,7 @@ dealer_file(struct fx_sftp *s, const char *dname)
 			slog(s, FX_QLOG_INFO, "sftp %s: %s for dealer channel "
 			    "%s", r->url, push ? "push" : "pull", tag);
 	}
+	fx_channel_release(&ch);
 }
 
 /* Find the dealers' remotes again; forget those no longer written. */
@@ -1255,16 +1249,13 @@ static void
 dealer_remotes(struct fx_sftp *s)
 {
 	struct dirent *de;
-	size_t i, j, len;
+	size_t i, j;
 	DIR *d;
 
 	s->gen++;
 	if ((d = opendir(s->dealers)) != NULL) {
 		while ((de = readdir(d)) != NULL) {
-			len = strlen(de->d_name);
-			if (de->d_name[0] == '.' || len > 64 ||
-			    strspn(de->d_name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "abcdefghijklmnopqrstuvwxyz0123456789_-") != len)
+			if (!fx_channel_dir_ok(de->d_name))
 				continue;
 			dealer_file(s, de->d_name);
 		}

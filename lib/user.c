@@ -108,6 +108,13 @@ email_norm(const char *in, char *out, size_t sz)
 	return 0;
 }
 
+/* email_norm for other modules (channel.c: a folder's drop address). */
+int
+fx_email_norm(const char *in, char *out, size_t sz)
+{
+	return email_norm(in, out, sz);
+}
+
 /* String vectors (char **, count). */
 
 static int

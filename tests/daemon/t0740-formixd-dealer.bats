@@ -44,7 +44,7 @@ field() { summary_of "$1" | sed -n "s/^$2: //p"; }
 	run -0 --separate-stderr fxd --once
 	[ -d "$DIN" ] && [ -d "$DOUT" ]
 	[ ! -e "$SP/dealers/D00002/in" ] && [ ! -e "$SP/dealers/D00003/in" ]
-	[[ "$stderr" == *"$SP/dealers/D00003/channel: line 2: expected \"user LOGIN\" or \"mode auto|check|draft\": dealer channel not served"* ]]
+	[[ "$stderr" == *"$SP/dealers/D00003/channel: line 2: expected \"user LOGIN\", \"mode auto|check|draft\", \"mail ADDRESS\", \"pull URL\" or \"push URL\": dealer channel not served"* ]]
 	[[ "$stderr" == *'dealer channel d-D00001: dealers/D00001/in, acting as user "ivan"'* ]]
 }
 

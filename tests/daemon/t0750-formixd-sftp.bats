@@ -275,7 +275,7 @@ put() {
 	mv "$R/d1/orders/.o.csv" "$R/d1/orders/7701123451_770101001 ok.csv"
 	run -0 --separate-stderr fxd -d --once
 	[[ "$stderr" == *'pulled into dealers/D00001/in as "7701123451_770101001 ok.csv"'* ]]
-	[[ "$stderr" == *"$SP/dealers/D00002/channel: pull: expected an sftp:// URL or \"none\", got \"ftp://127.0.0.1/x\": not served"* ]]
+	[[ "$stderr" == *"$SP/dealers/D00002/channel: pull: expected an sftp:// URL, got \"ftp://127.0.0.1/x\": not served"* ]]
 	[ "$(ls -A "$R/d1/orders")" = "" ]
 	# The summary and the result workbook went to the dealer's folder,
 	# the order document to 1C's.
