@@ -104,6 +104,16 @@ struct cq {
 	struct fx_cur		 cdline, cidx, cprod, coffer;
 	int			 cdline_open, cidx_open, cprod_open,
 				 coffer_open;
+	/*
+	 * Where a delivery line seek left the cursor (dl_k, or the end if
+	 * dl_end), for product dl_pid: no key lies between its seek key and
+	 * there but dl_pid's own.  Most goods have no delivery lines, and
+	 * lookups come in Ид order: a later product whose seek key is not
+	 * past dl_k has none either, without a descent (arrivals_fill).
+	 */
+	MDB_val			 dl_k;
+	int			 dl_valid, dl_end;
+	char			 dl_pid[512];
 	/* the offers record of the product at hand */
 	struct fx_offer_view	 offer;
 	char			 offer_pid[512];	/* whose offer it is */
@@ -1050,6 +1060,34 @@ dline_key(const MDB_val *k, size_t plen, const char **date, size_t *dlen,
 }
 
 /*
+ * Would the seek for cq->kb (pid \0 today) find no line of pid?  Yes if
+ * an earlier seek, for a smaller Ид, left the cursor at the end or at a
+ * key not below cq->kb and not pid's: that is where this seek would land.
+ */
+static int
+dl_none(struct cq *cq, const char *pid)
+{
+	const MDB_val *k = &cq->dl_k;
+	size_t n, plen = strlen(pid) + 1;
+	int c;
+
+	/* A borrowed transaction may write between lookups: seek. */
+	if (!cq->dl_valid || cq->borrowed || strcmp(pid, cq->dl_pid) <= 0)
+		return 0;
+	if (cq->dl_end)
+		goto none;
+	n = k->mv_size < cq->kb.len ? k->mv_size : cq->kb.len;
+	c = memcmp(cq->kb.p, k->mv_data, n);
+	if (c > 0 || (c == 0 && cq->kb.len > k->mv_size))
+		return 0;	/* past it: seek */
+	if (k->mv_size >= plen && memcmp(k->mv_data, pid, plen) == 0)
+		return 0;	/* pid's own line: read it */
+none:
+	memcpy(cq->dl_pid, pid, plen);
+	return 1;
+}
+
+/*
  * The next conf.deliveries_shown delivery lines dated today or later, and
  * whether there is any (*due).  Keys sort by date, so one seek finds them.
  */
@@ -1075,16 +1113,30 @@ arrivals_fill(struct cq *cq, struct fx_item *it, int *due)
 	    (size_t)cq->ctx->conf.deliveries_shown : 0;
 	if (want > nitems(al))
 		want = nitems(al);
-	KEY(cq, it->p.id, "");
-	plen = cq->kb.len;
+	/* KEY(cq, it->p.id, "") and today, without the variadic walk. */
+	plen = strlen(it->p.id) + 1;
+	fx_buf_reset(&cq->kb);
+	fx_buf_add(&cq->kb, it->p.id, plen);
 	fx_buf_adds(&cq->kb, cq->today);
-	r = fx_cur_seek(&cq->cdline, cq->kb.p, cq->kb.len, &k, &v, cq->err);
+	if (dl_none(cq, it->p.id))
+		return 0;
+	cq->dl_valid = 0;
+	if (cq->kb.len > 511 || plen > sizeof(cq->dl_pid))
+		r = 1;		/* no such key: the cursor stays */
+	else {
+		r = fx_cur_seek(&cq->cdline, cq->kb.p, cq->kb.len, &k, &v,
+		    cq->err);
+		cq->dl_valid = 1;
+		memcpy(cq->dl_pid, it->p.id, plen);
+	}
 	cq->kb.len = plen;
 	for (; r == 0 && has_prefix(&k, &cq->kb);
 	    r = fx_cur_next(&cq->cdline, &k, &v, cq->err)) {
 		*due = 1;
-		if (n == want)
+		if (n == want) {
+			cq->dl_valid = 0;	/* left inside the lines */
 			break;
+		}
 		if (dline_key(&k, plen, &al[n].date, &al[n].dlen, &al[n].deliv,
 		    &al[n].devlen) == -1)
 			continue;
@@ -1099,8 +1151,12 @@ arrivals_fill(struct cq *cq, struct fx_item *it, int *due)
 		fx_rec_release(&fx_rt_dline, &dl);
 		n++;
 	}
-	if (r == -1)
+	if (r == -1) {
+		cq->dl_valid = 0;
 		goto fail;
+	}
+	cq->dl_end = r == 1;
+	cq->dl_k = k;
 	if (n == 0)
 		return 0;
 	if (wh_load(cq) == -1)
@@ -1640,18 +1696,24 @@ want_cmp(const struct wants *w, const struct want *x, const struct want *y)
 static void
 want_add(struct wants *w, const char *key, size_t len, size_t qi)
 {
+	unsigned char b[8] = { 0 };
 	struct want *x;
-	size_t i;
 
 	w->v = fx_grow(w->v, &w->cap, w->n + 1, sizeof(*w->v));
 	x = &w->v[w->n++];
 	x->off = w->keys.len;
 	x->qi = qi;
-	x->pfx = 0;
-	for (i = 0; i < 8; i++)
-		x->pfx = x->pfx << 8 | (i < len ? (unsigned char)key[i] : 0);
-	fx_buf_add(&w->keys, key, len);
-	fx_buf_addc(&w->keys, '\0');
+	memcpy(b, key, len < 8 ? len : 8);
+	x->pfx = (uint64_t)b[0] << 56 | (uint64_t)b[1] << 48 |
+	    (uint64_t)b[2] << 40 | (uint64_t)b[3] << 32 |
+	    (uint64_t)b[4] << 24 | (uint64_t)b[5] << 16 |
+	    (uint64_t)b[6] << 8 | b[7];
+	/* fx_buf_add and a NUL, with one check for room. */
+	fx_buf_reserve(&w->keys, len + 1);
+	memcpy(w->keys.p + w->keys.len, key, len);
+	w->keys.len += len + 1;
+	w->keys.p[w->keys.len - 1] = '\0';
+	w->keys.p[w->keys.len] = '\0';
 }
 
 /*
@@ -1662,7 +1724,7 @@ want_add(struct wants *w, const char *key, size_t len, size_t qi)
 static void
 wants_sort(struct wants *w)
 {
-	size_t cnt[256], i, j, b, sum;
+	size_t cnts[8][256], *cnt, i, j, b, sum;
 	struct want *src, *dst, *t;
 
 	if (w->n < 2)
@@ -1670,12 +1732,24 @@ wants_sort(struct wants *w)
 	w->tmp = fx_realloc(w->tmp, w->n * sizeof(*w->tmp));
 	src = w->v;
 	dst = w->tmp;
+	/* The counts of all eight bytes in one pass over the keys. */
+	memset(cnts, 0, sizeof(cnts));
+	for (i = 0; i < w->n; i++) {
+		uint64_t p = src[i].pfx;
+
+		cnts[0][p & 0xff]++;
+		cnts[1][p >> 8 & 0xff]++;
+		cnts[2][p >> 16 & 0xff]++;
+		cnts[3][p >> 24 & 0xff]++;
+		cnts[4][p >> 32 & 0xff]++;
+		cnts[5][p >> 40 & 0xff]++;
+		cnts[6][p >> 48 & 0xff]++;
+		cnts[7][p >> 56]++;
+	}
 	for (b = 0; b < 8; b++) {
 		int shift = (int)(8 * b);
 
-		memset(cnt, 0, sizeof(cnt));
-		for (i = 0; i < w->n; i++)
-			cnt[(src[i].pfx >> shift) & 0xff]++;
+		cnt = cnts[b];
 		if (cnt[(src[0].pfx >> shift) & 0xff] == w->n)
 			continue;	/* all alike in this byte */
 		for (i = sum = 0; i < 256; i++) {
