@@ -73,6 +73,17 @@ struct whx {
 	uint64_t	 pfx;		/* id_pfx of the Ид */
 };
 
+/*
+ * group_get's answers by Ид, most recent per slot: a product's group and
+ * its parents are asked for once or twice per item, and hashing the
+ * whole Ид for the map cost more than the rest of the lookup.
+ */
+#define GMEMO_BITS	10
+#define GMEMO_N		(1 << GMEMO_BITS)
+struct gmemo {
+	const struct fx_group	*g;	/* NULL if free */
+};
+
 /* One query: its transaction and what it caches. */
 struct cq {
 	struct fx_ctx		*ctx;
@@ -86,6 +97,7 @@ struct cq {
 	/* groups by Ид; a missing one is kept as a NULL value */
 	struct fx_map		 groups;
 	int			 groups_all;
+	struct gmemo		*gmemo;		/* GMEMO_N, on first use */
 	struct fx_warehouse	*wh;
 	size_t			 nwh;
 	struct whx		*whx;		/* beside wh: for stock_fill */
@@ -231,6 +243,7 @@ cq_close(struct cq *cq)
 	free(cq->retail_pt);
 	free(cq->base_pt);
 	fx_map_release(&cq->groups, group_free);
+	free(cq->gmemo);
 	for (i = 0; i < cq->nwh; i++)
 		fx_rec_release(&fx_rt_warehouse, &cq->wh[i]);
 	free(cq->wh);
@@ -507,21 +520,32 @@ wh_select(struct cq *cq, const char *want)
 static int
 group_get(struct cq *cq, const char *id, const struct fx_group **gp)
 {
+	struct gmemo *m;
 	struct fx_group *g;
 	void **val;
+	size_t len;
 	int r;
 
 	*gp = NULL;
 	if (id == NULL || *id == '\0')
 		return 0;
+	if (cq->gmemo == NULL)
+		cq->gmemo = fx_calloc(GMEMO_N, sizeof(*cq->gmemo));
+	len = strlen(id);
+	m = &cq->gmemo[(id_pfx(id, len) * 0x9e3779b97f4a7c15ull) >>
+	    (64 - GMEMO_BITS)];
+	if (m->g != NULL && strcmp(m->g->id, id) == 0) {
+		*gp = m->g;
+		return 0;
+	}
 	if ((val = fx_map_get(&cq->groups, id)) != NULL) {
 		*gp = *val;
-		return 0;
+		goto memo;
 	}
 	if (cq->groups_all)
 		return 0;
 	g = fx_calloc(1, sizeof(*g));
-	r = fx_db_getrec(&cq->t, FX_K_GROUP, id, strlen(id), &fx_rt_group, g,
+	r = fx_db_getrec(&cq->t, FX_K_GROUP, id, len, &fx_rt_group, g,
 	    cq->err);
 	if (r == -1) {
 		free(g);
@@ -533,6 +557,9 @@ group_get(struct cq *cq, const char *id, const struct fx_group **gp)
 	}
 	*fx_map_put(&cq->groups, id) = g;
 	*gp = g;
+memo:
+	if (*gp != NULL && strcmp((*gp)->id, id) == 0)
+		m->g = *gp;
 	return 0;
 }
 

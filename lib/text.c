@@ -118,11 +118,28 @@ fx_article_norm(const char *s, char *buf, size_t sz)
 	if (sz == 0)
 		return -1;
 	while (*p != '\0') {
-		/* ASCII, most articles: what utf8proc_iterate would say. */
+		/*
+		 * ASCII, most articles: what is_space, is_dash and
+		 * put_folded would make of it, without the calls.
+		 */
 		if (*p < 0x80) {
-			c = *p;
-			n = 1;
-		} else if ((n = utf8proc_iterate(p, -1, &c)) < 0) {
+			c = *p++;
+			if (c == ' ' || (c >= '\t' && c <= '\r')) {
+				pending_space = o > 0;
+				continue;
+			}
+			if (pending_space) {
+				if (o + 1 >= sz)
+					break;
+				buf[o++] = ' ';
+				pending_space = 0;
+			}
+			if (o + 1 >= sz)
+				break;
+			buf[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+			continue;
+		}
+		if ((n = utf8proc_iterate(p, -1, &c)) < 0) {
 			buf[0] = '\0';
 			return -1;
 		}

@@ -41,6 +41,13 @@ main(void)
 	is_str(norm("AB\xc2\xad" "C"), "abc", "soft hyphen dropped");
 	is_str(norm(""), "", "empty");
 	is_str(norm("\xff\xfe"), "(invalid)", "invalid UTF-8 refused");
+	/* ASCII takes a path of its own: cut where the rest cuts. */
+	fx_article_norm("ABCDEFGHIJ", small, sizeof(small));
+	is_str(small, "abcdefg", "ASCII truncated to the buffer");
+	fx_article_norm("ABCDEF GH", small, sizeof(small));
+	is_str(small, "abcdef ", "a space kept at the buffer's end");
+	fx_article_norm("AB\x0b\x0c" "C-\xd0\x98", small, sizeof(small));
+	is_str(small, "ab c-\xd0\xb8", "ASCII and Cyrillic mixed");
 
 	is_str(fold("Ключ КОМБИНИРОВАННЫЙ"), "ключ комбинированный", "Cyrillic fold");
 	is_str(fold("Ёлка"), "елка", "ё folds to е");
