@@ -338,12 +338,15 @@ struct rd {
 	int bad;
 };
 
-static uint64_t
+static inline uint64_t
 get_uv(struct rd *r)
 {
 	uint64_t v = 0;
 	int shift = 0;
 
+	/* One byte, most lengths and counts: no loop. */
+	if (r->p < r->end && *r->p < 0x80)
+		return *r->p++;
 	while (r->p < r->end) {
 		unsigned char c = *r->p++;
 
