@@ -292,6 +292,8 @@ cur_get(struct cq *cq, struct fx_cur *c, int *open, enum fx_kind kind,
  * The product's offers record (prices, stock, total), read in place once
  * for both prices_fill and stock_fill: its ids point into the store.
  */
+static int	offer_set(struct cq *, const char *, int, const void *, size_t);
+
 static int
 offer_load(struct cq *cq, const char *pid)
 {
@@ -304,6 +306,14 @@ offer_load(struct cq *cq, const char *pid)
 	cq->offer_pid[0] = '\0';
 	r = cur_get(cq, &cq->coffer, &cq->coffer_open, FX_K_OFFER, pid, &v,
 	    &vl);
+	return offer_set(cq, pid, r, v, vl);
+}
+
+/* Make the view pid's offers record: found (r 0) at v, or none (r 1). */
+static int
+offer_set(struct cq *cq, const char *pid, int r, const void *v, size_t vl)
+{
+	cq->offer_pid[0] = '\0';
 	if (r == -1)
 		return -1;
 	if (r == 1) {
@@ -1305,11 +1315,22 @@ add_product(struct cq *cq, struct fx_items *items, struct fx_product *p,
 	return 0;
 }
 
+/* The product whose record is v. */
 static int
-by_id(struct cq *cq, const char *id, struct fx_items *items)
+by_val(struct cq *cq, const void *v, size_t vl, struct fx_items *items)
 {
 	struct fx_product p;
 	void *blk;
+
+	/* One allocation for the product's strings: thousands of lookups. */
+	if (fx_rec_decode_packed(v, vl, &cq->head, &p, &blk, cq->err) == -1)
+		return -1;
+	return add_product(cq, items, &p, blk);
+}
+
+static int
+by_id(struct cq *cq, const char *id, struct fx_items *items)
+{
 	const void *v;
 	size_t vl;
 	int r;
@@ -1318,10 +1339,7 @@ by_id(struct cq *cq, const char *id, struct fx_items *items)
 	    &vl);
 	if (r != 0)
 		return r == 1 ? 0 : -1;
-	/* One allocation for the product's strings: thousands of lookups. */
-	if (fx_rec_decode_packed(v, vl, &cq->head, &p, &blk, cq->err) == -1)
-		return -1;
-	return add_product(cq, items, &p, blk);
+	return by_val(cq, v, vl, items);
 }
 
 static int
@@ -1826,6 +1844,76 @@ items_init(struct cq *cq, struct fx_items *items)
 	    sizeof(items->deliveries_asof));
 }
 
+/*
+ * The records of a batch's goods, found first for all of them (the
+ * cursors walk the trees in key order), then read: while one item is
+ * filled in, the records of the next few are already on their way to the
+ * cache.  Read one after the other, each would stall on memory first.
+ */
+#define PRE_AHEAD	4
+#define PRE_LINES	6	/* cache lines of each record asked for */
+
+struct pre {
+	const void	*pv, *ov;	/* product, offers records */
+	size_t		 pvl, ovl;
+	int		 pr, or;	/* cur_get's 0 or 1 */
+};
+
+static void
+pre_fetch(const void *v, size_t vl)
+{
+#ifdef __GNUC__
+	size_t i;
+
+	for (i = 0; i < PRE_LINES && i * 64 < vl; i++)
+		__builtin_prefetch((const char *)v + i * 64);
+#else
+	(void)v;
+	(void)vl;
+#endif
+}
+
+static int
+goods_get(struct cq *cq, const struct wants *ids, struct fx_items *out)
+{
+	struct pre *pre;
+	const char *key;
+	size_t j;
+	int r = 0;
+
+	if (ids->n == 0)
+		return 0;
+	pre = fx_calloc(ids->n, sizeof(*pre));
+	for (j = 0; r == 0 && j < ids->n; j++) {
+		key = want_key(ids, &ids->v[j]);
+		pre[j].pr = cur_get(cq, &cq->cprod, &cq->cprod_open,
+		    FX_K_PRODUCT, key, &pre[j].pv, &pre[j].pvl);
+		if (pre[j].pr == 0)
+			pre[j].or = cur_get(cq, &cq->coffer,
+			    &cq->coffer_open, FX_K_OFFER, key, &pre[j].ov,
+			    &pre[j].ovl);
+		if (pre[j].pr == -1 || pre[j].or == -1)
+			r = -1;
+	}
+	for (j = 0; r == 0 && j < ids->n; j++) {
+		if (j + PRE_AHEAD < ids->n && pre[j + PRE_AHEAD].pr == 0) {
+			pre_fetch(pre[j + PRE_AHEAD].pv, pre[j + PRE_AHEAD].pvl);
+			if (pre[j + PRE_AHEAD].or == 0)
+				pre_fetch(pre[j + PRE_AHEAD].ov,
+				    pre[j + PRE_AHEAD].ovl);
+		}
+		if (pre[j].pr != 0)
+			continue;
+		key = want_key(ids, &ids->v[j]);
+		if (offer_set(cq, key, pre[j].or, pre[j].ov,
+		    pre[j].ovl) == -1 || by_val(cq, pre[j].pv, pre[j].pvl,
+		    &out[ids->v[j].qi]) == -1)
+			r = -1;
+	}
+	free(pre);
+	return r;
+}
+
 int
 fx_catalog_find_many(struct fx_catalog *cat, const struct fx_query *qs,
     size_t n, struct fx_items *out, struct fx_err *err)
@@ -1873,10 +1961,7 @@ fx_catalog_find_many(struct fx_catalog *cat, const struct fx_query *qs,
 	}
 	/* Then the goods, in key order: products and offers alike. */
 	wants_sort(&ids);
-	for (j = 0; r == 0 && j < ids.n; j++)
-		if (by_id(cq, want_key(&ids, &ids.v[j]),
-		    &out[ids.v[j].qi]) == -1)
-			r = -1;
+	r = r == 0 ? goods_get(cq, &ids, out) : r;
 	for (i = 0; r == 0 && i < n; i++) {
 		if (qs[i].text != NULL)
 			continue;	/* cq_find sorted and limited it */
