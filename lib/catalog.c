@@ -1856,7 +1856,7 @@ items_init(struct cq *cq, struct fx_items *items)
 struct pre {
 	const void	*pv, *ov;	/* product, offers records */
 	size_t		 pvl, ovl;
-	int		 pr, or;	/* cur_get's 0 or 1 */
+	int		 rp, ro;	/* cur_get's 0 or 1 */
 };
 
 static void
@@ -1886,26 +1886,26 @@ goods_get(struct cq *cq, const struct wants *ids, struct fx_items *out)
 	pre = fx_calloc(ids->n, sizeof(*pre));
 	for (j = 0; r == 0 && j < ids->n; j++) {
 		key = want_key(ids, &ids->v[j]);
-		pre[j].pr = cur_get(cq, &cq->cprod, &cq->cprod_open,
+		pre[j].rp = cur_get(cq, &cq->cprod, &cq->cprod_open,
 		    FX_K_PRODUCT, key, &pre[j].pv, &pre[j].pvl);
-		if (pre[j].pr == 0)
-			pre[j].or = cur_get(cq, &cq->coffer,
+		if (pre[j].rp == 0)
+			pre[j].ro = cur_get(cq, &cq->coffer,
 			    &cq->coffer_open, FX_K_OFFER, key, &pre[j].ov,
 			    &pre[j].ovl);
-		if (pre[j].pr == -1 || pre[j].or == -1)
+		if (pre[j].rp == -1 || pre[j].ro == -1)
 			r = -1;
 	}
 	for (j = 0; r == 0 && j < ids->n; j++) {
-		if (j + PRE_AHEAD < ids->n && pre[j + PRE_AHEAD].pr == 0) {
+		if (j + PRE_AHEAD < ids->n && pre[j + PRE_AHEAD].rp == 0) {
 			pre_fetch(pre[j + PRE_AHEAD].pv, pre[j + PRE_AHEAD].pvl);
-			if (pre[j + PRE_AHEAD].or == 0)
+			if (pre[j + PRE_AHEAD].ro == 0)
 				pre_fetch(pre[j + PRE_AHEAD].ov,
 				    pre[j + PRE_AHEAD].ovl);
 		}
-		if (pre[j].pr != 0)
+		if (pre[j].rp != 0)
 			continue;
 		key = want_key(ids, &ids->v[j]);
-		if (offer_set(cq, key, pre[j].or, pre[j].ov,
+		if (offer_set(cq, key, pre[j].ro, pre[j].ov,
 		    pre[j].ovl) == -1 || by_val(cq, pre[j].pv, pre[j].pvl,
 		    &out[ids->v[j].qi]) == -1)
 			r = -1;
