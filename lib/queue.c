@@ -1810,7 +1810,7 @@ dealer_result(struct fx_queue *q, struct job *j, const struct fx_ocheck *c,
 	if (lstat(to, &st) == -1) {
 		(void)unlink(tmp);	/* a crash's leftover of ours */
 		if (fx_ocheck_xlsx(q->ctx, c, tmp, err) == -1 ||
-		    fx_spool_move(tmp, to, err) == -1)
+		    fx_spool_publish(tmp, to, err) == -1)
 			rc = -1;
 	}
 	if (rc == 0)
