@@ -458,6 +458,14 @@ int	 fx_spool_write(struct fx_ctx *, const char *dir, const char *name,
  */
 int	 fx_email_norm(const char *in, char *out, size_t sz);
 
+/*
+ * Write data as path, a file the user named (a result, a report, a copy):
+ * a hidden temporary beside it (mkstemp, 0640), fsync, rename over path,
+ * fsync the directory.  A reader sees the old file or the new, whole.
+ */
+int	 fx_file_write(const char *path, const void *data, size_t len,
+	    struct fx_err *);
+
 /* -- Spool and daemon (spool.c, queue.c) ------------------------------ */
 
 /*
@@ -606,6 +614,8 @@ void	 fx_date_add(const char *, long n, char out[11]);
 
 /* SHA-256 of a file as 64 hex chars + NUL (hash.c). */
 int	 fx_sha256_file(const char *, char out[65], struct fx_err *);
+/* The same of a buffer. */
+int	 fx_sha256_buf(const void *, size_t, char out[65], struct fx_err *);
 
 /* Imports of each format, inside the package transaction. */
 
@@ -782,8 +792,6 @@ int	 fx_claim1c_import(struct fx_ctx *, struct fx_txn *, const char *path,
  */
 int	 fx_attach_store(struct fx_ctx *, const void *, size_t,
 	    const char sha256[65], struct fx_err *);
-/* SHA-256 of a buffer as 64 hex chars + NUL (hash.c). */
-int	 fx_sha256_buf(const void *, size_t, char out[65], struct fx_err *);
 /* -- end of Claims ---------------------------------------------------- */
 /* -- Mail (mail.c) ---------------------------------------------------- */
 /*

@@ -562,58 +562,6 @@ cell(const struct fx_ocheck_row *r, size_t i, char *buf, size_t sz)
 	return buf;
 }
 
-/* Write data to path by a temporary file beside it, fsync and rename. */
-static int
-write_file(const char *path, const char *data, size_t len,
-    struct fx_err *err)
-{
-	char tmp[4096], *slash;
-	size_t off = 0;
-	ssize_t w;
-	int fd;
-
-	if (fx_snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) == -1)
-		return fx_err_set(err, FX_ECANTCREAT, "%s: path too long",
-		    path);
-	/* A hidden name, so that no one takes the file half-written. */
-	if ((slash = strrchr(path, '/')) != NULL)
-		(void)fx_snprintf(tmp, sizeof(tmp), "%.*s/.%s.tmp.XXXXXX",
-		    (int)(slash - path), path, slash + 1);
-	else
-		(void)fx_snprintf(tmp, sizeof(tmp), ".%s.tmp.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) == -1)
-		return fx_err_sys(err, FX_ECANTCREAT, "%s", path);
-	while (off < len) {
-		if ((w = write(fd, data + off, len - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		off += (size_t)w;
-	}
-	if (fchmod(fd, 0640) == -1 || fsync(fd) == -1)
-		goto fail;
-	if (close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1)
-		goto fail;
-	/* The rename itself must survive a crash. */
-	if ((slash = strrchr(tmp, '/')) != NULL) {
-		*slash = '\0';
-		return fx_spool_fsync_dir(tmp[0] != '\0' ? tmp : "/", err);
-	}
-	return fx_spool_fsync_dir(".", err);
-fail:
-	(void)fx_err_sys(err, FX_EIO, "%s", path);
-	if (fd != -1)
-		(void)close(fd);
-	(void)unlink(tmp);
-	return -1;
-}
-
 int
 fx_ocheck_csv(struct fx_ctx *ctx, const struct fx_ocheck *c,
     const char *path, struct fx_err *err)
@@ -646,7 +594,7 @@ fx_ocheck_csv(struct fx_ctx *ctx, const struct fx_ocheck *c,
 				fx_buf_adds(&b, v);
 			fx_buf_adds(&b, j + 1 < nitems(ocols) ? ";" : "\r\n");
 		}
-	rc = write_file(path, b.p, b.len, err);
+	rc = fx_file_write(path, b.p, b.len, err);
 	fx_buf_release(&b);
 	return rc;
 }

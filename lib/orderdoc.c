@@ -41,7 +41,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 
 #include "fx-xlsx.h"
 
@@ -171,21 +170,6 @@ sniff(const unsigned char *p, size_t n)
 	return "other";
 }
 
-static int
-sha256_mem(const void *p, size_t n, char out[65], struct fx_err *err)
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
-
-	if (EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL) != 1 ||
-	    mdlen != 32)
-		return fx_err_set(err, FX_ESOFTWARE, "sha256 failed");
-	for (i = 0; i < mdlen; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-	out[64] = '\0';
-	return 0;
-}
-
 int
 fx_odoc_applied_key(const char *base, const char *sha, char out[65],
     struct fx_err *err)
@@ -198,7 +182,7 @@ fx_odoc_applied_key(const char *base, const char *sha, char out[65],
 	fx_buf_adds(&b, base);
 	fx_buf_addc(&b, '\0');
 	fx_buf_adds(&b, sha);
-	rc = sha256_mem(b.p, b.len, out, err);
+	rc = fx_sha256_buf(b.p, b.len, out, err);
 	fx_buf_release(&b);
 	return rc;
 }
@@ -444,7 +428,7 @@ fx_odoc_import(struct fx_ctx *ctx, struct fx_txn *t, const char *path,
 		    "(orderdoc-NUMBER-NAME)", why);
 	if (read_doc(ctx, path, path, &data, &len, err) == -1)
 		return -1;
-	if (sha256_mem(data, len, sha, err) == -1) {
+	if (fx_sha256_buf(data, len, sha, err) == -1) {
 		free(data);
 		return -1;
 	}
@@ -487,7 +471,7 @@ fx_odoc_add(struct fx_ctx *ctx, const char *number, const char *path,
 	memset(&a, 0, sizeof(a));
 	if (read_doc(ctx, path, label, &data, &a.len, err) == -1)
 		return -1;
-	if (sha256_mem(data, a.len, sha, err) == -1) {
+	if (fx_sha256_buf(data, a.len, sha, err) == -1) {
 		free(data);
 		return -1;
 	}
@@ -566,7 +550,7 @@ fx_odoc_copy(struct fx_ctx *ctx, const struct fx_odoc *d, const char *dir,
     char *path, size_t pathsz, struct fx_err *err)
 {
 	char name[NAME_MAX_ + 64], sha[65], *cdir = NULL, *src = NULL;
-	char *tmp = NULL, *data = NULL;
+	char *data = NULL;
 	struct stat st;
 	size_t off = 0;
 	ssize_t r;
@@ -609,7 +593,7 @@ fx_odoc_copy(struct fx_ctx *ctx, const struct fx_odoc *d, const char *dir,
 	}
 	close(fd);
 	fd = -1;
-	if (sha256_mem(data, off, sha, err) == -1)
+	if (fx_sha256_buf(data, off, sha, err) == -1)
 		goto out;
 	if (strcmp(sha, d->sha256) != 0) {
 		fx_err_set(err, FX_EIO, "document \"%s\" of order %s: %s is "
@@ -618,51 +602,12 @@ fx_odoc_copy(struct fx_ctx *ctx, const struct fx_odoc *d, const char *dir,
 	}
 
 	/* Beside the target under a hidden name, then renamed over it. */
-	tmp = fx_malloc(strlen(dir) + strlen(name) + 32);
-	(void)snprintf(tmp, strlen(dir) + strlen(name) + 32,
-	    "%s/.%s.tmp.XXXXXX", dir, name);
-	if ((fd = mkstemp(tmp)) == -1) {
-		fx_err_sys(err, FX_ECANTCREAT, "%s", path);
-		free(tmp);
-		tmp = NULL;
-		goto out;
-	}
-	for (off = 0; off < (size_t)d->size; ) {
-		r = write(fd, data + off, (size_t)d->size - off);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			fx_err_sys(err, FX_EIO, "write %s", path);
-			goto out;
-		}
-		off += (size_t)r;
-	}
-	if (fchmod(fd, 0640) == -1 || fsync(fd) == -1) {
-		fx_err_sys(err, FX_EIO, "%s", path);
-		goto out;
-	}
-	r = close(fd);
-	fd = -1;
-	if (r == -1) {
-		fx_err_sys(err, FX_EIO, "%s", path);
-		goto out;
-	}
-	if (rename(tmp, path) == -1) {
-		fx_err_sys(err, FX_ECANTCREAT, "%s", path);
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;
-	if (fx_spool_fsync_dir(dir, err) == -1)
+	if (fx_file_write(path, data, (size_t)d->size, err) == -1)
 		goto out;
 	rc = 0;
 out:
 	if (fd != -1)
 		close(fd);
-	if (tmp != NULL) {
-		unlink(tmp);
-		free(tmp);
-	}
 	free(data);
 	free(src);
 	free(cdir);

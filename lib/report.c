@@ -142,61 +142,6 @@ cell_text(const struct col *c, const struct cellv *cv, char *buf, size_t sz)
 	return buf;
 }
 
-/*
- * Write data to path by a temporary file beside it, fsync and rename (as
- * order.c does for its result files).
- */
-static int
-write_file(const char *path, const char *data, size_t len,
-    struct fx_err *err)
-{
-	char tmp[4096], *slash;
-	size_t off = 0;
-	ssize_t w;
-	int fd;
-
-	/* A hidden name, so that no one takes the file half-written. */
-	if ((slash = strrchr(path, '/')) != NULL) {
-		if (fx_snprintf(tmp, sizeof(tmp), "%.*s/.%s.tmp.XXXXXX",
-		    (int)(slash - path), path, slash + 1) == -1)
-			return fx_err_set(err, FX_ECANTCREAT, "%s: path too "
-			    "long", path);
-	} else if (fx_snprintf(tmp, sizeof(tmp), ".%s.tmp.XXXXXX",
-	    path) == -1)
-		return fx_err_set(err, FX_ECANTCREAT, "%s: path too long",
-		    path);
-	if ((fd = mkstemp(tmp)) == -1)
-		return fx_err_sys(err, FX_ECANTCREAT, "%s", path);
-	while (off < len) {
-		if ((w = write(fd, data + off, len - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		off += (size_t)w;
-	}
-	if (fchmod(fd, 0640) == -1 || fsync(fd) == -1)
-		goto fail;
-	if (close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1)
-		goto fail;
-	if ((slash = strrchr(tmp, '/')) != NULL) {
-		*slash = '\0';
-		return fx_spool_fsync_dir(tmp[0] != '\0' ? tmp : "/", err);
-	}
-	return fx_spool_fsync_dir(".", err);
-fail:
-	(void)fx_err_sys(err, FX_EIO, "%s", path);
-	if (fd != -1)
-		(void)close(fd);
-	(void)unlink(tmp);
-	return -1;
-}
-
 static void
 csv_field(struct fx_buf *b, const char *v)
 {
@@ -240,7 +185,7 @@ table_csv(const char *path, const struct col *cols, size_t ncols,
 			    sizeof(buf)));
 			fx_buf_adds(&b, j + 1 < ncols ? ";" : "\r\n");
 		}
-	rc = write_file(path, b.p, b.len, err);
+	rc = fx_file_write(path, b.p, b.len, err);
 	fx_buf_release(&b);
 	return rc;
 }

@@ -558,3 +558,56 @@ fx_spool_complete(int fd, const struct stat *st)
 	return (size_t)(tail + tn - 1 - q) >= rl && memcmp(q, root, rl) == 0 &&
 	    (q[rl] == '>' || xml_space((unsigned char)q[rl])) ? 1 : 0;
 }
+
+int
+fx_file_write(const char *path, const void *data, size_t len,
+    struct fx_err *err)
+{
+	char tmp[4096], *slash;
+	size_t off = 0;
+	ssize_t w;
+	int fd;
+
+	/* A hidden name, so that no one takes the file half-written. */
+	if ((slash = strrchr(path, '/')) != NULL) {
+		if (fx_snprintf(tmp, sizeof(tmp), "%.*s/.%s.tmp.XXXXXX",
+		    (int)(slash - path), path, slash + 1) == -1)
+			return fx_err_set(err, FX_ECANTCREAT, "%s: path too "
+			    "long", path);
+	} else if (fx_snprintf(tmp, sizeof(tmp), ".%s.tmp.XXXXXX",
+	    path) == -1)
+		return fx_err_set(err, FX_ECANTCREAT, "%s: path too long",
+		    path);
+	if ((fd = mkstemp(tmp)) == -1)
+		return fx_err_sys(err, FX_ECANTCREAT, "%s", path);
+	while (off < len) {
+		if ((w = write(fd, (const char *)data + off, len - off)) ==
+		    -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		off += (size_t)w;
+	}
+	if (fchmod(fd, 0640) == -1 || fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1)
+		goto fail;
+	/* The rename itself must survive a crash. */
+	if ((slash = strrchr(tmp, '/')) != NULL) {
+		*slash = '\0';
+		return fx_spool_fsync_dir(tmp[0] != '\0' ? tmp : "/", err);
+	}
+	return fx_spool_fsync_dir(".", err);
+fail:
+	(void)fx_err_sys(err, FX_EIO, "%s", path);
+	if (fd != -1)
+		(void)close(fd);
+	(void)unlink(tmp);
+	return -1;
+}
