@@ -435,9 +435,8 @@ fx_ar_report_xlsx(struct fx_ctx *ctx, const struct fx_ar_report *r,
 	size_t chart_row = 0;
 	int chart = 0;
 
-	(void)ctx;
 	memset(&b, 0, sizeof(b));
-	if (fx_xlsx_open(&b.x, path, 0, err) == -1)
+	if (fx_xlsx_open(&b.x, ctx, path, 0, err) == -1)
 		return -1;
 	fmt_init(&b);
 	sheet(&b, s1, 0);
@@ -462,9 +461,8 @@ fx_ar_statement_xlsx(struct fx_ctx *ctx, const struct fx_ar_statement *s,
 	size_t i;
 	lxw_col_t c;
 
-	(void)ctx;
 	memset(&b, 0, sizeof(b));
-	if (fx_xlsx_open(&b.x, path, 0, err) == -1)
+	if (fx_xlsx_open(&b.x, ctx, path, 0, err) == -1)
 		return -1;
 	fmt_init(&b);
 	sheet(&b, "Акт сверки", 0);

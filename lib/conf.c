@@ -100,6 +100,8 @@ static const struct ckey keys[] = {
 	    .off = OFF(map_max), .def = "64GiB", .min = MiB },
 	{ .sec = "spool", .key = "path", .type = CT_PATH,
 	    .off = OFF(spool_path), .def = "spool" },
+	{ .sec = "spool", .key = "scratch", .type = CT_PATH,
+	    .off = OFF(scratch), .def = "/dev/shm" },
 	/* Spool and daemon (formixd): */
 	{ .sec = "spool", .key = "min_free", .type = CT_SIZE,
 	    .off = OFF(spool_min_free), .def = "64MiB", .min = 0 },

@@ -99,6 +99,7 @@ struct fx_conf {
 	uint64_t	 map_max;	/* the map never grows past this */
 	/* spool: */
 	char		*spool_path;	/* absolute */
+	char		*scratch;	/* workbooks' working files, absolute */
 	/* spool, formixd (Spool and daemon): */
 	uint64_t	 spool_min_free;	/* intake stops below, bytes */
 	int		 spool_settle;		/* seconds after a close */

@@ -43,10 +43,11 @@ struct fx_xlsx {
 
 /*
  * Create the workbook (constant_memory: libxlsxwriter's row-at-a-time
- * mode, rows strictly in order, its temporary files beside the target).
+ * mode, rows strictly in order).  libxlsxwriter's own working files go to
+ * ctx's spool.scratch, else beside the target.
  */
-int	 fx_xlsx_open(struct fx_xlsx *, const char *path, int constant_memory,
-	    struct fx_err *);
+int	 fx_xlsx_open(struct fx_xlsx *, struct fx_ctx *, const char *path,
+	    int constant_memory, struct fx_err *);
 /*
  * Close, verify that sheet i (1-based in the file, in order of creation)
  * holds rows[i - 1] rows for each of nsheets, and move into place.  The

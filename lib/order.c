@@ -613,8 +613,7 @@ fx_ocheck_xlsx(struct fx_ctx *ctx, const struct fx_ocheck *c,
 	size_t i, j;
 	lxw_row_t row = 0;
 
-	(void)ctx;
-	if (fx_xlsx_open(&x, path, 1, err) == -1)
+	if (fx_xlsx_open(&x, ctx, path, 1, err) == -1)
 		return -1;
 	if ((ws = workbook_add_worksheet(x.wb, "Результат")) == NULL ||
 	    (head = workbook_add_format(x.wb)) == NULL ||

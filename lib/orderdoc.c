@@ -855,7 +855,7 @@ fx_order_doc_xlsx(struct fx_ctx *ctx, const char *number, enum fx_odoc_gen g,
 		fx_err_set(err, FX_ECANTCREAT, "%s: path too long", dir);
 		goto out;
 	}
-	if (fx_xlsx_open(&b.x, path, 0, err) == -1)
+	if (fx_xlsx_open(&b.x, ctx, path, 0, err) == -1)
 		goto out;
 	if (fmt_init(&b) == -1 || (b.ws = workbook_add_worksheet(b.x.wb,
 	    g == FX_ODOC_INVOICE ? "Счёт" : g == FX_ODOC_WAYBILL ?

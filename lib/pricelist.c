@@ -460,7 +460,7 @@ fx_pricelist_xlsx(struct fx_ctx *ctx, const char *entity, const char *path,
 	nwh = warehouses(&items, &wh);
 
 	/* 35,000 rows: libxlsxwriter's constant-memory mode. */
-	if (fx_xlsx_open(&x, path, 1, err) == -1)
+	if (fx_xlsx_open(&x, ctx, path, 1, err) == -1)
 		goto out;
 	memset(&sh, 0, sizeof(sh));
 	sh.wb = x.wb;

@@ -193,7 +193,7 @@ table_csv(const char *path, const struct col *cols, size_t ncols,
 #define W(call)	FX_XW(&x, call)
 
 static int
-table_xlsx(const char *path, const char *sheet, const struct col *cols,
+table_xlsx(struct fx_ctx *ctx, const char *path, const char *sheet, const struct col *cols,
     size_t ncols, const void *rep, size_t nrows, cell_fn *cell,
     struct fx_err *err)
 {
@@ -205,7 +205,7 @@ table_xlsx(const char *path, const char *sheet, const struct col *cols,
 	size_t i, j;
 	lxw_row_t row = 0;
 
-	if (fx_xlsx_open(&x, path, 1, err) == -1)
+	if (fx_xlsx_open(&x, ctx, path, 1, err) == -1)
 		return -1;
 	if ((ws = workbook_add_worksheet(x.wb, sheet)) == NULL ||
 	    (head = workbook_add_format(x.wb)) == NULL ||
@@ -272,14 +272,14 @@ table_xlsx(const char *path, const char *sheet, const struct col *cols,
 
 /* By the name: .xlsx, else .csv; anything else is the caller's mistake. */
 static int
-table_write(const char *path, const char *sheet, const struct col *cols,
+table_write(struct fx_ctx *ctx, const char *path, const char *sheet, const struct col *cols,
     size_t ncols, const void *rep, size_t nrows, cell_fn *cell,
     struct fx_err *err)
 {
 	size_t len = strlen(path);
 
 	if (len > 5 && strcasecmp(path + len - 5, ".xlsx") == 0)
-		return table_xlsx(path, sheet, cols, ncols, rep, nrows, cell,
+		return table_xlsx(ctx, path, sheet, cols, ncols, rep, nrows, cell,
 		    err);
 	if (len > 4 && strcasecmp(path + len - 4, ".csv") == 0)
 		return table_csv(path, cols, ncols, rep, nrows, cell, err);
@@ -668,8 +668,7 @@ int
 fx_np_report_write(struct fx_ctx *ctx, const struct fx_np_report *rep,
     const char *path, struct fx_err *err)
 {
-	(void)ctx;
-	return table_write(path, "Не покупает", np_cols, nitems(np_cols), rep,
+	return table_write(ctx, path, "Не покупает", np_cols, nitems(np_cols), rep,
 	    rep->n, np_cell, err);
 }
 
@@ -940,7 +939,6 @@ int
 fx_dr_report_write(struct fx_ctx *ctx, const struct fx_dr_report *rep,
     const char *path, struct fx_err *err)
 {
-	(void)ctx;
-	return table_write(path, "Под заказ", dr_cols, nitems(dr_cols), rep,
+	return table_write(ctx, path, "Под заказ", dr_cols, nitems(dr_cols), rep,
 	    rep->n + 1, dr_cell, err);
 }

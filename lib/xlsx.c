@@ -306,9 +306,29 @@ release(struct fx_xlsx *x)
 	x->wb = NULL;
 }
 
+/*
+ * Where libxlsxwriter's working files go: spool.scratch when it is a
+ * directory we may write, else beside the target.  They are deleted as
+ * soon as they are opened and nothing in them outlives the workbook, so
+ * a memory filesystem is the right place: a workbook makes ten of them,
+ * and on ext4 without a journal every file created and deleted makes the
+ * creation of later files slower for minutes.
+ */
+static const char *
+scratch_dir(struct fx_ctx *ctx, const char *beside)
+{
+	const char *s = ctx != NULL ? fx_ctx_conf(ctx)->scratch : NULL;
+	struct stat st;
+
+	if (s != NULL && stat(s, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    access(s, W_OK | X_OK) == 0)
+		return s;
+	return beside;
+}
+
 int
-fx_xlsx_open(struct fx_xlsx *x, const char *path, int constant_memory,
-    struct fx_err *err)
+fx_xlsx_open(struct fx_xlsx *x, struct fx_ctx *ctx, const char *path,
+    int constant_memory, struct fx_err *err)
 {
 	lxw_workbook_options wo;
 	const char *base;
@@ -344,7 +364,8 @@ fx_xlsx_open(struct fx_xlsx *x, const char *path, int constant_memory,
 	}
 	memset(&wo, 0, sizeof(wo));
 	wo.constant_memory = constant_memory ? LXW_TRUE : LXW_FALSE;
-	wo.tmpdir = x->dir;
+	/* Not written through: libxlsxwriter's member lacks the const. */
+	wo.tmpdir = (char *)(uintptr_t)scratch_dir(ctx, x->dir);
 	if ((x->wb = workbook_new_opt(x->tmp, &wo)) == NULL) {
 		perr(err, FX_ECANTCREAT, path, errno, "cannot create");
 		release(x);

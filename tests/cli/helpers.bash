@@ -52,7 +52,7 @@ fx_need_shared() {
 # Add "key: value" to a section of the instance's formix.yaml.
 fx_conf_add() {
 	if grep -q "^$1:\$" "$FORMIX_ROOT/formix.yaml"; then
-		sed -i "s/^$1:\$/$1:\n  $2/" "$FORMIX_ROOT/formix.yaml"
+		sed -i "s|^$1:\$|$1:\n  $2|" "$FORMIX_ROOT/formix.yaml"
 	else
 		printf '%s:\n  %s\n' "$1" "$2" >> "$FORMIX_ROOT/formix.yaml"
 	fi

@@ -131,7 +131,9 @@ EOF
 @test "a full disk: exit 74 and nothing left (root, tmpfs)" {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a tmpfs"
 	mkdir "$OUT/tiny"
-	mount -t tmpfs -o size=8k tmpfs "$OUT/tiny" || skip "cannot mount a tmpfs"
+	mount -t tmpfs -o size=64k tmpfs "$OUT/tiny" || skip "cannot mount a tmpfs"
+	# One page free: less than the workbook needs.
+	dd if=/dev/zero of="$OUT/tiny/ballast" bs=4k count=15 2>/dev/null
 	run --separate-stderr stock pricelist -e 7701123451 -o "$OUT/tiny/p.xlsx"
 	ls -A "$OUT/tiny" > "$BATS_TEST_TMPDIR/left"
 	umount "$OUT/tiny"
@@ -139,7 +141,32 @@ EOF
 	# libxlsxwriter may report the full disk, or report success for a
 	# truncated workbook (RELIABILITY.md): the read-back catches that.
 	[[ "${stderr_lines[-1]}" == "formix-stock: $OUT/tiny/p.xlsx: "* ]]
-	[ ! -s "$BATS_TEST_TMPDIR/left" ]
+	[ "$(cat "$BATS_TEST_TMPDIR/left")" = ballast ]
+}
+
+@test "a full scratch directory (spool.scratch): exit 74 and nothing left (root, tmpfs)" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a tmpfs"
+	mkdir "$OUT/tiny" "$OUT/dst"
+	mount -t tmpfs -o size=4k tmpfs "$OUT/tiny" || skip "cannot mount a tmpfs"
+	dd if=/dev/zero of="$OUT/tiny/ballast" bs=4k count=1 2>/dev/null
+	fx_conf_add spool "scratch: $OUT/tiny"
+	run --separate-stderr stock pricelist -e 7701123451 -o "$OUT/dst/p.xlsx"
+	ls -A "$OUT/tiny" "$OUT/dst" > "$BATS_TEST_TMPDIR/left"
+	umount "$OUT/tiny"
+	[ "$status" -eq 74 ] || [ "$status" -eq 73 ]
+	[[ "${stderr_lines[-1]}" == "formix-stock: $OUT/dst/p.xlsx: "* ]]
+	[ -z "$(ls -A "$OUT/dst")" ]
+	# With room there, the same command writes it.
+	run -0 stock pricelist -e 7701123451 -o "$OUT/dst/p.xlsx"
+	unzip -tq "$OUT/dst/p.xlsx"
+}
+
+@test "spool.scratch that is not a usable directory: the working files go beside the workbook" {
+	fx_conf_add spool "scratch: $OUT/missing"
+	run -0 --separate-stderr stock pricelist -e 7701123451 -o "$OUT/p.xlsx"
+	[ "$stderr" = "" ]
+	unzip -tq "$OUT/p.xlsx"
+	[ "$(ls -A "$OUT")" = "p.xlsx" ]
 }
 
 @test "a name that looks like a formula stays text" {

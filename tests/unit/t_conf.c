@@ -647,6 +647,7 @@ static const char dump_defaults[] =
 	"  map_max: 64GiB\n"
 	"spool:\n"
 	"  path: /srv/fx/spool\n"
+	"  scratch: /dev/shm\n"
 	/* Spool and daemon: */
 	"  min_free: 64MiB\n"
 	"  settle: 5\n"
