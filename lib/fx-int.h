@@ -466,6 +466,35 @@ int	 fx_email_norm(const char *in, char *out, size_t sz);
 int	 fx_file_write(const char *path, const void *data, size_t len,
 	    struct fx_err *);
 
+/*
+ * A one-sheet table workbook built in memory (xlsxw.c): widths and the
+ * frozen header first, then rows of cells left to right, then written
+ * whole by fx_file_write.  Strings are never formulas.
+ */
+#define FX_XW_MAXCOLS	64
+enum fx_xw_style {			/* the s= of a cell */
+	FX_XW_PLAIN = 0,
+	FX_XW_BOLD,
+	FX_XW_MONEY,			/* # ##0.00 */
+	FX_XW_QTY,			/* 0.### */
+};
+struct fx_xw;
+struct fx_xw *fx_xw_new(const char *sheet);
+void	 fx_xw_free(struct fx_xw *);
+/* Column col (0-based) this many characters wide. */
+void	 fx_xw_width(struct fx_xw *, unsigned col, double width);
+/* Keep the first rows in view; filter: an autofilter over the table. */
+void	 fx_xw_freeze(struct fx_xw *, unsigned rows, int filter);
+/* Start the next row; the cells below fill it from column A. */
+void	 fx_xw_row(struct fx_xw *);
+void	 fx_xw_str(struct fx_xw *, enum fx_xw_style, const char *);
+void	 fx_xw_num(struct fx_xw *, enum fx_xw_style, double);
+/* v in units of 1/10^scale (kopecks: 2), written exactly. */
+void	 fx_xw_scaled(struct fx_xw *, enum fx_xw_style, int64_t v, int scale);
+/* An empty cell. */
+void	 fx_xw_skip(struct fx_xw *);
+int	 fx_xw_write(struct fx_xw *, const char *path, struct fx_err *);
+
 /* -- Spool and daemon (spool.c, queue.c) ------------------------------ */
 
 /*

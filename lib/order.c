@@ -37,7 +37,6 @@
 #include <unistd.h>
 
 #include "fx-int.h"
-#include "fx-xlsx.h"
 
 static const char *const status_names[] = {
 	[FX_OL_OK] =		"ok",
@@ -599,107 +598,75 @@ fx_ocheck_csv(struct fx_ctx *ctx, const struct fx_ocheck *c,
 	return rc;
 }
 
-#define W(call)	FX_XW(&x, call)
-
+/* The result workbook: formixd writes one for every order file. */
 int
 fx_ocheck_xlsx(struct fx_ctx *ctx, const struct fx_ocheck *c,
     const char *path, struct fx_err *err)
 {
-	struct fx_xlsx x;
-	lxw_worksheet *ws;
-	lxw_format *head, *money, *qty;
-	uint64_t rows = 0;
+	struct fx_xw *w;
 	char buf[64];
 	size_t i, j;
-	lxw_row_t row = 0;
+	int rc;
 
-	if (fx_xlsx_open(&x, ctx, path, 1, err) == -1)
-		return -1;
-	if ((ws = workbook_add_worksheet(x.wb, "Результат")) == NULL ||
-	    (head = workbook_add_format(x.wb)) == NULL ||
-	    (money = workbook_add_format(x.wb)) == NULL ||
-	    (qty = workbook_add_format(x.wb)) == NULL) {
-		fx_xlsx_abort(&x);
-		return fx_err_set(err, FX_ECANTCREAT, "%s: cannot make a sheet",
-		    path);
-	}
-	format_set_bold(head);
-	format_set_num_format(money, "# ##0.00");
-	format_set_num_format(qty, "0.###");
-	W(worksheet_set_column(ws, 1, 1, 16, NULL));
-	W(worksheet_set_column(ws, 3, 3, 16, NULL));
-	W(worksheet_set_column(ws, 4, 4, 40, NULL));
-	W(worksheet_set_column(ws, 6, 6, 40, NULL));
+	(void)ctx;
+	w = fx_xw_new("Результат");
+	fx_xw_width(w, 1, 16);
+	fx_xw_width(w, 3, 16);
+	fx_xw_width(w, 4, 40);
+	fx_xw_width(w, 6, 40);
+	fx_xw_freeze(w, 1, 1);
+	fx_xw_row(w);
 	for (j = 0; j < nitems(ocols); j++)
-		W(worksheet_write_string(ws, row, (lxw_col_t)j, ocols[j],
-		    head));
-	row++;
-	rows++;
-	for (i = 0; i < c->n; i++, row++, rows++) {
+		fx_xw_str(w, FX_XW_BOLD, ocols[j]);
+	for (i = 0; i < c->n; i++) {
 		const struct fx_ocheck_row *r = &c->rows[i];
 		const struct fx_item *it = r->item;
 		int acc = FX_OL_ACCEPTED(r->status) &&
 		    r->status != FX_OL_MERGED;
 
-		W(worksheet_write_number(ws, row, 0, (double)r->row, NULL));
+		fx_xw_row(w);
+		fx_xw_scaled(w, FX_XW_PLAIN, (int64_t)r->row, 0);
 		for (j = 1; j < nitems(ocols); j++) {
-			double d = -1;
-			lxw_format *f = NULL;
-
 			switch (j) {
 			case 5:
-				if (acc) {
-					d = (double)r->accepted / 1000;
-					f = qty;
-				}
+				if (acc)
+					fx_xw_scaled(w, FX_XW_QTY, r->accepted,
+					    3);
+				else
+					fx_xw_skip(w);
 				break;
 			case 7:
-				if (it != NULL && it->retail >= 0) {
-					d = (double)it->retail / 100;
-					f = money;
-				}
-				break;
 			case 8:
-				if (it != NULL && it->net >= 0) {
-					d = (double)it->net / 100;
-					f = money;
-				}
+				if (it != NULL && (j == 7 ? it->retail :
+				    it->net) >= 0)
+					fx_xw_scaled(w, FX_XW_MONEY, j == 7 ?
+					    it->retail : it->net, 2);
+				else
+					fx_xw_skip(w);
 				break;
 			case 9:
-				if (acc && r->sum >= 0) {
-					d = (double)r->sum / 100;
-					f = money;
-				}
+				if (acc && r->sum >= 0)
+					fx_xw_scaled(w, FX_XW_MONEY, r->sum, 2);
+				else
+					fx_xw_skip(w);
 				break;
 			case 10:
-				if (it != NULL) {
-					d = (double)(it->total > 0 ?
-					    it->total : 0) / 1000;
-					f = qty;
-				}
+				if (it != NULL)
+					fx_xw_scaled(w, FX_XW_QTY,
+					    it->total > 0 ? it->total : 0, 3);
+				else
+					fx_xw_skip(w);
 				break;
 			default:
+				fx_xw_str(w, FX_XW_PLAIN,
+				    cell(r, j, buf, sizeof(buf)));
 				break;
 			}
-			if (f != NULL) {
-				W(worksheet_write_number(ws, row,
-				    (lxw_col_t)j, d, f));
-				continue;
-			}
-			if (j == 5 || (j >= 7 && j <= 10))
-				continue;
-			cell(r, j, buf, sizeof(buf));
-			if (*cell(r, j, buf, sizeof(buf)) != '\0')
-				W(worksheet_write_string(ws, row, (lxw_col_t)j,
-				    cell(r, j, buf, sizeof(buf)), NULL));
 		}
 	}
-	if (x.e != LXW_NO_ERROR) {
-		fx_xlsx_abort(&x);
-		return fx_err_set(err, FX_ECANTCREAT, "%s: %s", path,
-		    lxw_strerror(x.e));
-	}
-	return fx_xlsx_finish(&x, &rows, 1, err);
+	rc = fx_xw_write(w, path, err);
+	fx_xw_free(w);
+	return rc;
 }
 
 /* -- Drafts, submission, history -------------------------------------- */
