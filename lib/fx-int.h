@@ -468,8 +468,9 @@ int	 fx_file_write(const char *path, const void *data, size_t len,
 
 /*
  * A one-sheet table workbook built in memory (xlsxw.c): widths and the
- * frozen header first, then rows of cells left to right, then written
- * whole by fx_file_write.  Strings are never formulas.
+ * frozen header first, then rows of cells left to right, then the bytes
+ * (fx_xw_finish) or a file (fx_xw_write, by fx_file_write).  Strings are
+ * never formulas.
  */
 #define FX_XW_MAXCOLS	64
 enum fx_xw_style {			/* the s= of a cell */
@@ -493,7 +494,13 @@ void	 fx_xw_num(struct fx_xw *, enum fx_xw_style, double);
 void	 fx_xw_scaled(struct fx_xw *, enum fx_xw_style, int64_t v, int scale);
 /* An empty cell. */
 void	 fx_xw_skip(struct fx_xw *);
+/* The file's bytes, appended to out; the workbook takes no more cells. */
+int	 fx_xw_finish(struct fx_xw *, struct fx_buf *out, struct fx_err *);
 int	 fx_xw_write(struct fx_xw *, const char *path, struct fx_err *);
+
+/* fx_ocheck_xlsx's workbook as bytes, appended to out (formixd's answer). */
+int	 fx_ocheck_xlsx_buf(const struct fx_ocheck *, struct fx_buf *out,
+	    struct fx_err *);
 
 /* -- Spool and daemon (spool.c, queue.c) ------------------------------ */
 

@@ -599,16 +599,13 @@ fx_ocheck_csv(struct fx_ctx *ctx, const struct fx_ocheck *c,
 }
 
 /* The result workbook: formixd writes one for every order file. */
-int
-fx_ocheck_xlsx(struct fx_ctx *ctx, const struct fx_ocheck *c,
-    const char *path, struct fx_err *err)
+static struct fx_xw *
+result_xw(const struct fx_ocheck *c)
 {
 	struct fx_xw *w;
 	char buf[64];
 	size_t i, j;
-	int rc;
 
-	(void)ctx;
 	w = fx_xw_new("Результат");
 	fx_xw_width(w, 1, 16);
 	fx_xw_width(w, 3, 16);
@@ -664,7 +661,30 @@ fx_ocheck_xlsx(struct fx_ctx *ctx, const struct fx_ocheck *c,
 			}
 		}
 	}
+	return w;
+}
+
+int
+fx_ocheck_xlsx(struct fx_ctx *ctx, const struct fx_ocheck *c,
+    const char *path, struct fx_err *err)
+{
+	struct fx_xw *w = result_xw(c);
+	int rc;
+
+	(void)ctx;
 	rc = fx_xw_write(w, path, err);
+	fx_xw_free(w);
+	return rc;
+}
+
+int
+fx_ocheck_xlsx_buf(const struct fx_ocheck *c, struct fx_buf *out,
+    struct fx_err *err)
+{
+	struct fx_xw *w = result_xw(c);
+	int rc;
+
+	rc = fx_xw_finish(w, out, err);
 	fx_xw_free(w);
 	return rc;
 }

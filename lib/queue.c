@@ -1796,28 +1796,26 @@ static int
 dealer_result(struct fx_queue *q, struct job *j, const struct fx_ocheck *c,
     struct fx_err *err)
 {
-	char rname[320], tname[64], *out, *to, *tmp;
+	char rname[320], *out, *to;
+	struct fx_buf b;
 	struct stat st;
 	int rc = 0;
 
 	snprintf(rname, sizeof(rname), "%.200s.%.*s.result.xlsx",
 	    j->names[0][0] == '.' ? "_" : j->names[0], QID_LEN, j->e.name);
-	snprintf(tname, sizeof(tname), "%.*s.result.xlsx", QID_LEN,
-	    j->e.name);
 	out = fx_path_join(q->spool, j->c->outrel);
 	to = fx_path_join(out, rname);
-	tmp = fx_path_join(q->tmp, tname);
-	if (lstat(to, &st) == -1) {
-		(void)unlink(tmp);	/* a crash's leftover of ours */
-		if (fx_ocheck_xlsx(q->ctx, c, tmp, err) == -1 ||
-		    fx_spool_publish(tmp, to, err) == -1)
-			rc = -1;
-	}
+	memset(&b, 0, sizeof(b));
+	/* Made again after a crash only if it never reached out/. */
+	if (lstat(to, &st) == -1 &&
+	    (fx_ocheck_xlsx_buf(c, &b, err) == -1 ||
+	    fx_spool_write_at(q->ctx, out, rname, b.p, b.len, err) == -1))
+		rc = -1;
 	if (rc == 0)
 		fx_buf_addf(&j->report, "result: %s\n", rname);
+	fx_buf_release(&b);
 	free(out);
 	free(to);
-	free(tmp);
 	return rc;
 }
 

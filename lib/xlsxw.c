@@ -59,6 +59,20 @@ colname(char *buf, unsigned c)
 	buf[n] = '\0';
 }
 
+/* Decimal digits of v (printf was a tenth of a result's time). */
+static void
+add_u(struct fx_buf *b, uint64_t v)
+{
+	char t[24];
+	size_t n = sizeof(t);
+
+	do {
+		t[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	fx_buf_add(b, t + n, sizeof(t) - n);
+}
+
 static void
 pump(struct fx_xw *w, int flush)
 {
@@ -176,7 +190,9 @@ fx_xw_row(struct fx_xw *w)
 	w->row++;
 	w->col = 0;
 	w->inrow = 1;
-	fx_buf_addf(&w->xml, "<row r=\"%u\">", w->row);
+	fx_buf_adds(&w->xml, "<row r=\"");
+	add_u(&w->xml, w->row);
+	fx_buf_adds(&w->xml, "\">");
 }
 
 /* The cell's opening tag, with its reference and style. */
@@ -188,11 +204,20 @@ cell_open(struct fx_xw *w, enum fx_xw_style s, const char *type)
 	if (!w->inrow)
 		fx_xw_row(w);
 	colname(a, w->col);
-	fx_buf_addf(&w->xml, "<c r=\"%s%u\"", a, w->row);
-	if (s != FX_XW_PLAIN)
-		fx_buf_addf(&w->xml, " s=\"%d\"", (int)s);
-	if (type != NULL)
-		fx_buf_addf(&w->xml, " t=\"%s\"", type);
+	fx_buf_adds(&w->xml, "<c r=\"");
+	fx_buf_adds(&w->xml, a);
+	add_u(&w->xml, w->row);
+	fx_buf_addc(&w->xml, '"');
+	if (s != FX_XW_PLAIN) {
+		fx_buf_adds(&w->xml, " s=\"");
+		add_u(&w->xml, (uint64_t)s);
+		fx_buf_addc(&w->xml, '"');
+	}
+	if (type != NULL) {
+		fx_buf_adds(&w->xml, " t=\"");
+		fx_buf_adds(&w->xml, type);
+		fx_buf_addc(&w->xml, '"');
+	}
 	fx_buf_addc(&w->xml, '>');
 }
 
@@ -284,20 +309,23 @@ void
 fx_xw_scaled(struct fx_xw *w, enum fx_xw_style s, int64_t v, int scale)
 {
 	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, d = 1;
+	uint64_t f;
 	char frac[24];
 	int i, n;
 
-	for (i = 0; i < scale; i++)
+	for (i = 0; i < scale && i < 18; i++)
 		d *= 10;
 	cell_open(w, s, NULL);
-	fx_buf_addf(&w->xml, "<v>%s%llu", v < 0 ? "-" : "",
-	    (unsigned long long)(u / d));
-	if (scale > 0 && u % d != 0) {
-		n = snprintf(frac, sizeof(frac), "%0*llu", scale,
-		    (unsigned long long)(u % d));
-		while (n > 0 && frac[n - 1] == '0')
-			frac[--n] = '\0';
-		fx_buf_addf(&w->xml, ".%s", frac);
+	fx_buf_adds(&w->xml, v < 0 ? "<v>-" : "<v>");
+	add_u(&w->xml, u / d);
+	if ((f = u % d) != 0) {
+		/* The fraction's digits, leading zeros kept, trailing cut. */
+		for (n = i; n > 0; f /= 10)
+			frac[--n] = (char)('0' + f % 10);
+		for (n = i; n > 0 && frac[n - 1] == '0'; n--)
+			;
+		fx_buf_addc(&w->xml, '.');
+		fx_buf_add(&w->xml, frac, (size_t)n);
 	}
 	fx_buf_adds(&w->xml, "</v>");
 	cell_close(w);
@@ -413,12 +441,27 @@ stored(struct fx_buf *b, struct member *m, const char *name, const char *s)
 int
 fx_xw_write(struct fx_xw *w, const char *path, struct fx_err *err)
 {
+	struct fx_buf b;
+	struct fx_err e;
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	if (fx_xw_finish(w, &b, &e) == -1)
+		rc = fx_err_set(err, e.code, "%s: %s", path, e.msg);
+	else
+		rc = fx_file_write(path, b.p, b.len, err);
+	fx_buf_release(&b);
+	return rc;
+}
+
+int
+fx_xw_finish(struct fx_xw *w, struct fx_buf *out, struct fx_err *err)
+{
 	struct member m[6];
-	struct fx_buf b, wbx, nm;
+	struct fx_buf *b, wbx, nm;
 	char a[8];
 	size_t i, n = 0, cd;
 	uint32_t cds;
-	int rc;
 
 	if (!w->started)
 		start(w);
@@ -433,8 +476,8 @@ fx_xw_write(struct fx_xw *w, const char *path, struct fx_err *err)
 	    "</worksheet>");
 	pump(w, Z_FINISH);
 	if (w->usize > UINT32_MAX || w->zip.len > UINT32_MAX / 2)
-		return fx_err_set(err, FX_ECANTCREAT, "%s: the sheet would "
-		    "be over 4 GiB", path);
+		return fx_err_set(err, FX_ECANTCREAT, "the sheet would be "
+		    "over 4 GiB");
 
 	memset(&wbx, 0, sizeof(wbx));
 	fx_buf_adds(&wbx, "<?xml version=\"1.0\" encoding=\"UTF-8\" "
@@ -462,52 +505,50 @@ fx_xw_write(struct fx_xw *w, const char *path, struct fx_err *err)
 	}
 	fx_buf_adds(&wbx, "</workbook>");
 
-	memset(&b, 0, sizeof(b));
-	fx_buf_reserve(&b, w->zip.len + 8192);
-	stored(&b, &m[n++], "[Content_Types].xml", content_types);
-	stored(&b, &m[n++], "_rels/.rels", rels);
-	stored(&b, &m[n++], "xl/workbook.xml", fx_buf_str(&wbx));
-	stored(&b, &m[n++], "xl/_rels/workbook.xml.rels", wb_rels);
-	stored(&b, &m[n++], "xl/styles.xml", styles);
+	b = out;
+	fx_buf_reserve(b, w->zip.len + 8192);
+	stored(b, &m[n++], "[Content_Types].xml", content_types);
+	stored(b, &m[n++], "_rels/.rels", rels);
+	stored(b, &m[n++], "xl/workbook.xml", fx_buf_str(&wbx));
+	stored(b, &m[n++], "xl/_rels/workbook.xml.rels", wb_rels);
+	stored(b, &m[n++], "xl/styles.xml", styles);
 	m[n].name = "xl/worksheets/sheet1.xml";
 	m[n].method = 8;
 	m[n].crc = (uint32_t)w->crc;
 	m[n].csize = (uint32_t)w->zip.len;
 	m[n].usize = (uint32_t)w->usize;
-	member_add(&b, &m[n++], w->zip.p);
+	member_add(b, &m[n++], w->zip.p);
 	fx_buf_release(&wbx);
 
-	cd = b.len;
+	cd = b->len;
 	for (i = 0; i < n; i++) {
-		le32(&b, 0x02014b50);
-		le16(&b, 20);		/* made by: 2.0, MS-DOS attributes */
-		le16(&b, 20);
-		le16(&b, 0x0800);
-		le16(&b, m[i].method);
-		le16(&b, 0);
-		le16(&b, (1 << 5) | 1);
-		le32(&b, m[i].crc);
-		le32(&b, m[i].csize);
-		le32(&b, m[i].usize);
-		le16(&b, (unsigned)strlen(m[i].name));
-		le16(&b, 0);		/* extra */
-		le16(&b, 0);		/* comment */
-		le16(&b, 0);		/* disk */
-		le16(&b, 0);		/* internal attributes */
-		le32(&b, 0);		/* external attributes */
-		le32(&b, m[i].off);
-		fx_buf_adds(&b, m[i].name);
+		le32(b, 0x02014b50);
+		le16(b, 20);		/* made by: 2.0, MS-DOS attributes */
+		le16(b, 20);
+		le16(b, 0x0800);
+		le16(b, m[i].method);
+		le16(b, 0);
+		le16(b, (1 << 5) | 1);
+		le32(b, m[i].crc);
+		le32(b, m[i].csize);
+		le32(b, m[i].usize);
+		le16(b, (unsigned)strlen(m[i].name));
+		le16(b, 0);		/* extra */
+		le16(b, 0);		/* comment */
+		le16(b, 0);		/* disk */
+		le16(b, 0);		/* internal attributes */
+		le32(b, 0);		/* external attributes */
+		le32(b, m[i].off);
+		fx_buf_adds(b, m[i].name);
 	}
-	cds = (uint32_t)(b.len - cd);
-	le32(&b, 0x06054b50);
-	le16(&b, 0);			/* this disk, the directory's */
-	le16(&b, 0);
-	le16(&b, (unsigned)n);
-	le16(&b, (unsigned)n);
-	le32(&b, cds);
-	le32(&b, (uint32_t)cd);
-	le16(&b, 0);			/* comment */
-	rc = fx_file_write(path, b.p, b.len, err);
-	fx_buf_release(&b);
-	return rc;
+	cds = (uint32_t)(b->len - cd);
+	le32(b, 0x06054b50);
+	le16(b, 0);			/* this disk, the directory's */
+	le16(b, 0);
+	le16(b, (unsigned)n);
+	le16(b, (unsigned)n);
+	le32(b, cds);
+	le32(b, (uint32_t)cd);
+	le16(b, 0);			/* comment */
+	return 0;
 }
