@@ -510,6 +510,14 @@ int	 fx_ocheck_xlsx_buf(const struct fx_ocheck *, struct fx_buf *out,
  */
 int	 fx_spool_write_at(struct fx_ctx *, const char *absdir,
 	    const char *name, const void *data, size_t len, struct fx_err *);
+/*
+ * The same without the fsync of absdir: for a file that a later
+ * fx_spool_write_at into the same directory makes durable with its own
+ * (formixd's result workbook, then the summary).  A crash before that may
+ * lose the name, never leave a partial file under it.
+ */
+int	 fx_spool_write_unsynced(struct fx_ctx *, const char *absdir,
+	    const char *name, const void *data, size_t len, struct fx_err *);
 /* fsync a directory so that its entries survive a crash. */
 int	 fx_spool_fsync_dir(const char *dir, struct fx_err *);
 /*

@@ -1806,10 +1806,15 @@ dealer_result(struct fx_queue *q, struct job *j, const struct fx_ocheck *c,
 	out = fx_path_join(q->spool, j->c->outrel);
 	to = fx_path_join(out, rname);
 	memset(&b, 0, sizeof(b));
-	/* Made again after a crash only if it never reached out/. */
+	/*
+	 * Made again after a crash only if it never reached out/.  out/ is
+	 * synced by the summary that follows whatever happens to the entry
+	 * (to_done, to_corrupt); an entry deferred instead comes back here.
+	 */
 	if (lstat(to, &st) == -1 &&
 	    (fx_ocheck_xlsx_buf(c, &b, err) == -1 ||
-	    fx_spool_write_at(q->ctx, out, rname, b.p, b.len, err) == -1))
+	    fx_spool_write_unsynced(q->ctx, out, rname, b.p, b.len,
+	    err) == -1))
 		rc = -1;
 	if (rc == 0)
 		fx_buf_addf(&j->report, "result: %s\n", rname);

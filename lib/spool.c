@@ -213,9 +213,9 @@ fx_spool_write(struct fx_ctx *ctx, const char *dir, const char *name,
 	return rc;
 }
 
-int
-fx_spool_write_at(struct fx_ctx *ctx, const char *dstdir, const char *name,
-    const void *data, size_t len, struct fx_err *err)
+static int
+spool_put(struct fx_ctx *ctx, const char *dstdir, const char *name,
+    const void *data, size_t len, int syncdir, struct fx_err *err)
 {
 	char tmpname[512], q[128];
 	char *tmpdir = NULL, *tmppath = NULL, *dstpath = NULL;
@@ -282,7 +282,7 @@ fx_spool_write_at(struct fx_ctx *ctx, const char *dstdir, const char *name,
 	 * a stale copy that startup quarantines, so spool/tmp is not synced
 	 * (one fsync fewer for every file the spool hands out).
 	 */
-	if (fx_spool_fsync_dir(dstdir, err) == -1)
+	if (syncdir && fx_spool_fsync_dir(dstdir, err) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -294,6 +294,20 @@ out:
 	free(tmpdir);
 	free(dstpath);
 	return rc;
+}
+
+int
+fx_spool_write_at(struct fx_ctx *ctx, const char *dstdir, const char *name,
+    const void *data, size_t len, struct fx_err *err)
+{
+	return spool_put(ctx, dstdir, name, data, len, 1, err);
+}
+
+int
+fx_spool_write_unsynced(struct fx_ctx *ctx, const char *dstdir,
+    const char *name, const void *data, size_t len, struct fx_err *err)
+{
+	return spool_put(ctx, dstdir, name, data, len, 0, err);
 }
 
 /*
