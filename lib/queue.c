@@ -196,10 +196,33 @@ struct fx_queue {
 	/* Directories to fsync before an intake pass ends. */
 	char		**dirty;
 	size_t		 ndirty, dirtycap;
+	/* Entries applied and answered, to move to done/ together. */
+	struct fin	*fin;
+	size_t		 nfin, fincap;
 	struct fx_queue_stats st;
 	int		 said_nosmtp;	/* mail waits: mail.smtp_url unset */
 	int		 mail_now;	/* SIGUSR1: every mail pending is due */
 };
+
+/*
+ * An entry applied and answered, waiting in active/ to be moved to done/
+ * with the others finished since the last flush (flush_fin): the
+ * directory fsyncs of the answers in out/, of active/ and of done/ are
+ * then one each, not one each per file.  What it needs for the log line.
+ */
+struct fin {
+	char		 name[96];	/* ID.TAG, as struct entry's */
+	char		*dir;		/* in active/ */
+	char		**names;
+	size_t		 n;
+	char		 msg[640];	/* what the log line says */
+	int		 already;
+};
+
+/* Finished entries moved to done/ at once, at most. */
+#define FIN_BATCH	16
+
+static int	 flush_fin(struct fx_queue *, struct fx_err *);
 
 /* A package being applied. */
 struct job {
@@ -795,10 +818,19 @@ pend_free(void *v)
 void
 fx_queue_free(struct fx_queue *q)
 {
+	struct fx_err err;
+	char msg[512];
 	size_t i;
 
 	if (q == NULL)
 		return;
+	/* What finished goes to done/ before we go (SIGTERM, --once). */
+	if (flush_fin(q, &err) == -1) {
+		errline(&err, msg, sizeof(msg));
+		qlog(q, FX_QLOG_ALERT, NULL, NULL, 0, "finished entries not "
+		    "moved to done: %s", msg);
+	}
+	free(q->fin);
 	for (i = 0; i < q->nchans; i++) {
 		free(q->chans[i].in);
 		free(q->chans[i].inrel);
@@ -1132,7 +1164,7 @@ fx_queue_recover(struct fx_queue *q, struct fx_err *err)
 static void
 ack(struct fx_queue *q, struct chan *c, const char *entry, char *const *names,
     size_t n, const char *status, const char *detail, const char *value,
-    const struct fx_buf *extra)
+    const struct fx_buf *extra, int sync)
 {
 	struct fx_buf b = { 0 };
 	struct fx_err err;
@@ -1164,12 +1196,16 @@ ack(struct fx_queue *q, struct chan *c, const char *entry, char *const *names,
 		fx_buf_addf(&b, "%s: %s\n", detail, value);
 	if (extra != NULL && extra->len > 0)
 		fx_buf_addf(&b, "%.*s", (int)extra->len, extra->p);
-	if (fx_spool_write(q->ctx, c->outrel, fname, b.p, b.len,
-	    &err) == -1) {
+	out = fx_path_join(q->spool, c->outrel);
+	if ((sync ? fx_spool_write_at(q->ctx, out, fname, b.p, b.len, &err) :
+	    fx_spool_write_unsynced(q->ctx, out, fname, b.p, b.len,
+	    &err)) == -1) {
 		errline(&err, msg, sizeof(msg));
 		qlog(q, FX_QLOG_WARN, entry, names, n, "acknowledgement not "
 		    "written: %s", msg);
-	}
+	} else if (!sync)
+		dirty(q, out);
+	free(out);
 	fx_buf_release(&b);
 }
 
@@ -1294,7 +1330,7 @@ refuse_drop(struct fx_queue *q, struct pend *p, const struct stat *st,
 	qlog(q, FX_QLOG_WARN, ename, names, 1, "%s -> corrupt: %s",
 	    c->inrel, why);
 	names[0] = safe;
-	ack(q, c, ename, names, 1, "refused", "error", msg, NULL);
+	ack(q, c, ename, names, 1, "refused", "error", msg, NULL, 1);
 	q->st.corrupt++;
 	pend_done(q, p);
 out:
@@ -2300,10 +2336,10 @@ handle_mail(struct fx_queue *q, struct job *j, struct fx_err *err)
 			errline(&aerr, line, sizeof(line));
 			fx_strlcpy(sub.status, "refused", sizeof(sub.status));
 			ack(q, &dc, j->e.name, &aname, 1, "refused", "error",
-			    line, &sub.report);
+			    line, &sub.report, 1);
 		} else
 			ack(q, &dc, j->e.name, &aname, 1, sub.status, NULL,
-			    NULL, &sub.report);
+			    NULL, &sub.report, 1);
 		fx_buf_addf(&body, "file: %s\nstatus: %s\n", aname,
 		    sub.status);
 		if (r == -1)
@@ -2478,56 +2514,109 @@ stranded(struct fx_queue *q, struct job *j, struct entry *e, const char *msg)
 	free(to);
 }
 
+/*
+ * Applied: the answer in out/, then the entry waits in active/ for
+ * flush_fin, which makes the answers durable and moves it to done/.  A
+ * crash before that leaves it in active/, and startup runs it again: it
+ * is then "already applied", and its answer stays as it was.
+ */
 static int
 to_done(struct fx_queue *q, struct job *j, struct entry *e,
     struct fx_err *err)
 {
-	char sum[640], msg[512], *to;
+	struct fin *f;
+	char sum[512];
 	int already = j->st.already_applied;
 
+	(void)err;
 	fx_crash_at("after-commit");
-	if (!j->c->staff)
+	q->fin = fx_grow(q->fin, &q->fincap, q->nfin + 1, sizeof(*q->fin));
+	f = &q->fin[q->nfin++];
+	memset(f, 0, sizeof(*f));
+	fx_strlcpy(f->name, j->e.name, sizeof(f->name));
+	f->already = already;
+	if (!j->c->staff) {
 		ack(q, j->c, j->e.name, j->names, j->n, j->status, NULL, NULL,
-		    &j->report);
-	else if (already)
+		    &j->report, 0);
+		snprintf(f->msg, sizeof(f->msg), "active -> done: %s (user "
+		    "%s)", j->status, j->c->login[0] != '\0' ? j->c->login :
+		    q->ctx->actor.login);
+	} else if (already) {
 		ack(q, j->c, j->e.name, j->names, j->n, "already applied",
-		    "applied_at", j->st.applied_at, NULL);
-	else {
+		    "applied_at", j->st.applied_at, NULL, 0);
+		snprintf(f->msg, sizeof(f->msg), "active -> done: already "
+		    "applied on %s: nothing to do", j->st.applied_at);
+	} else {
 		summary(sum, sizeof(sum), &j->st);
 		ack(q, j->c, j->e.name, j->names, j->n, "applied", "applied",
-		    sum, NULL);
+		    sum, NULL, 0);
+		snprintf(f->msg, sizeof(f->msg), "active -> done: applied: %s",
+		    sum);
 	}
 	fx_crash_at("ack");
-	to = entry_path(q, Q_DONE, j->e.name);
-	if (fx_spool_move(j->dir, to, err) == -1) {
-		free(to);
-		errline(err, msg, sizeof(msg));
-		/* Applied: a second run finds it "already applied". */
-		stranded(q, j, e, msg);
-		return -1;
-	}
-	free(to);
-	if (!j->c->staff) {
-		if (already)
-			q->st.already++;
-		else
-			q->st.applied++;
-		qlog(q, FX_QLOG_INFO, j->e.name, j->names, j->n, "active -> "
-		    "done: %s (user %s)", j->status, j->c->login[0] != '\0' ?
-		    j->c->login : q->ctx->actor.login);
-	} else if (already) {
-		q->st.already++;
-		qlog(q, FX_QLOG_INFO, j->e.name, j->names, j->n, "active -> "
-		    "done: already applied on %s: nothing to do",
-		    j->st.applied_at);
-	} else {
-		q->st.applied++;
-		summary(sum, sizeof(sum), &j->st);
-		qlog(q, FX_QLOG_INFO, j->e.name, j->names, j->n, "active -> "
-		    "done: applied: %s", sum);
-	}
+	/* The job's directory and names go with it. */
+	f->dir = j->dir;
+	f->names = j->names;
+	f->n = j->n;
+	free_names(j->paths, j->n);
+	j->dir = NULL;
+	j->names = j->paths = NULL;
+	j->n = 0;
 	drop_entry(q, e);
 	return 0;
+}
+
+/*
+ * Move the finished entries to done/: first the answers' directories
+ * synced (an entry must never be done/ while its answer could still be
+ * lost), then the moves, then active/ and done/ synced once for all.  A
+ * move that fails leaves the entry in active/: applied, so the next start
+ * finds it "already applied".
+ */
+static int
+flush_fin(struct fx_queue *q, struct fx_err *err)
+{
+	struct fin *f;
+	struct fx_err e2;
+	char msg[512], *to;
+	size_t i;
+	int rc = 0;
+
+	if (q->nfin == 0)
+		return 0;
+	if (flush_dirty(q, err) == -1)
+		rc = -1;
+	fx_crash_at("fin");
+	for (i = 0; i < q->nfin; i++) {
+		f = &q->fin[i];
+		to = entry_path(q, Q_DONE, f->name);
+		if (rc == 0 && fx_spool_rename(f->dir, to, &e2) == 0) {
+			if (f->already)
+				q->st.already++;
+			else
+				q->st.applied++;
+			qlog(q, FX_QLOG_INFO, f->name, f->names, f->n, "%s",
+			    f->msg);
+		} else {
+			if (rc == 0)
+				errline(&e2, msg, sizeof(msg));
+			else
+				errline(err, msg, sizeof(msg));
+			qlog(q, FX_QLOG_ALERT, f->name, f->names, f->n, "%s; "
+			    "left in active until formixd restarts", msg);
+		}
+		free(to);
+		free(f->dir);
+		free_names(f->names, f->n);
+	}
+	q->nfin = 0;
+	if (fx_spool_fsync_dir(q->dir[Q_ACTIVE], &e2) == -1 ||
+	    fx_spool_fsync_dir(q->dir[Q_DONE], &e2) == -1) {
+		if (rc == 0)
+			*err = e2;
+		rc = -1;
+	}
+	return rc;
 }
 
 static int
@@ -2564,7 +2653,7 @@ to_corrupt(struct fx_queue *q, struct job *j, struct entry *e,
 	qlog(q, FX_QLOG_WARN, j->e.name, j->names, j->n, "active -> corrupt: "
 	    "%s", msg);
 	ack(q, j->c, j->e.name, j->names, j->n, "refused", "error", msg,
-	    &j->report);
+	    &j->report, 1);
 	q->st.corrupt++;
 	drop_entry(q, e);
 	return 0;
@@ -2799,6 +2888,10 @@ fx_queue_run(struct fx_queue *q, struct fx_err *err)
 		}
 	}
 	free(seen);
+	/* Nothing more to do now, or a batch full: move what finished. */
+	if ((pick == -1 || q->nfin >= FIN_BATCH) &&
+	    flush_fin(q, err) == -1)
+		return -1;
 	if (pick == -1)
 		return 0;
 	return process(q, (size_t)pick, err);

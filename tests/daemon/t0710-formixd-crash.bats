@@ -93,6 +93,9 @@ sweep() {
 	fresh
 	sweep ack:2
 }
+@test "crash: answers synced, before the finished entries move to done/ together" {
+	sweep fin
+}
 @test "crash: after the .err report, before the rename to corrupt/" {
 	sweep corrupt
 }

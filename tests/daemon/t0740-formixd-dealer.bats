@@ -132,6 +132,32 @@ field() { summary_of "$1" | sed -n "s/^$2: //p"; }
 	[ "$(field again.csv status)" = "already applied" ]
 }
 
+@test "a crash before finished files move to done/: each stays one order, its answer as it was" {
+	run -0 --separate-stderr fxd --once
+	for i in 1 2 3; do
+		printf 'Артикул;Количество\n27087-10;%d\nW26110;1\n' "$i" \
+		    > "$STAGE/o$i.csv"
+		ddrop "$STAGE/o$i.csv" "o$i.csv"
+	done
+	FX_CRASH_AT=fin run -134 fxd --once
+	# Answered, submitted, and still in active/ (not yet done/).
+	for i in 1 2 3; do
+		[ "$(field "o$i.csv" status)" = submitted ]
+		in_state "o$i.csv" active
+	done
+	cp "$DOUT"/o1.csv.*.txt "$BATS_TEST_TMPDIR/before.txt"
+	run -0 --separate-stderr fxd --once
+	for i in 1 2 3; do
+		in_state "o$i.csv" done
+		[ "$(ls "$DOUT" | grep -c "^o$i\.csv\..*\.txt\$")" -eq 1 ]
+		[ "$(ls "$DOUT" | grep -c "^o$i\.csv\..*\.result\.xlsx\$")" -eq 1 ]
+	done
+	diff "$BATS_TEST_TMPDIR/before.txt" "$DOUT"/o1.csv.*.txt
+	run -0 "$FX_BIN/formix-order" list --tsv -H
+	[ "$(wc -l <<< "$output")" -eq 3 ]
+	[ "$(cut -f2 <<< "$output" | sort -u)" = submitted ]
+}
+
 @test "a draft of the same file that a person made is not submitted by the folder" {
 	cp "$STAGE/ok.csv" "$BATS_TEST_TMPDIR/ok.csv"
 	"$FX_BIN/formix-order" new "$BATS_TEST_TMPDIR/ok.csv" --entity D00001-1 >/dev/null 2>&1
