@@ -402,9 +402,10 @@ PY
 # formixd's dealer channel (issue 7): 1,000 order files of 100 rows each
 # dropped at once into one dealer's in/ and run by formixd --once, mode
 # auto (check, result workbook and summary in out/, draft, submit): files
-# per second; then the median drop-to-result latency (the summary in out/)
-# of single files on an idle daemon.  Targets: over 200 files/s, under
-# 50 ms.
+# per second, the median of three such drops, against the same work done
+# by formix-order (check -o, new, submit: a back-office script's loop);
+# then the median drop-to-result latency (the summary in out/) of single
+# files on an idle daemon.  Targets: over 200 files/s, under 50 ms.
 $py "$src/bench/dealerbench.py" "$build" "$ref" "$tmp" \
     "${FX_BENCH_DEALER_FILES:-1000}" 100 $((runs * 5))
 
