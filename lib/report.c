@@ -12,9 +12,9 @@
  * is looked at twice, no order scan is repeated per product; prices and
  * stock are then looked up for the few goods that pass, in one batch.
  *
- * Both reports are read-only; their files are written like the other
- * dealer files: CSV by a temporary file, fsync and rename, XLSX through
- * fx-xlsx.h.
+ * Both reports are read-only; their files are written like the order
+ * check's result: CSV, or XLSX built in memory (xlsxw.c), each by
+ * fx_file_write.
  */
 #include <errno.h>
 #include <sys/stat.h>
@@ -27,7 +27,6 @@
 #include <unistd.h>
 
 #include "fx-int.h"
-#include "fx-xlsx.h"
 
 #define NP_MONTHS	6	/* the window by default */
 #define NP_SHARE	2000	/* 20.00 %: the share by default */
@@ -190,96 +189,68 @@ table_csv(const char *path, const struct col *cols, size_t ncols,
 	return rc;
 }
 
-#define W(call)	FX_XW(&x, call)
-
+/* The same table as a workbook: the header frozen, a filter over it. */
 static int
-table_xlsx(struct fx_ctx *ctx, const char *path, const char *sheet, const struct col *cols,
+table_xlsx(const char *path, const char *sheet, const struct col *cols,
     size_t ncols, const void *rep, size_t nrows, cell_fn *cell,
     struct fx_err *err)
 {
-	struct fx_xlsx x;
-	lxw_worksheet *ws;
-	lxw_format *head, *money, *qty, *fmt;
+	struct fx_xw *w = fx_xw_new(sheet);
 	struct cellv cv;
-	uint64_t rows = 0;
 	size_t i, j;
-	lxw_row_t row = 0;
+	int rc;
 
-	if (fx_xlsx_open(&x, ctx, path, 1, err) == -1)
-		return -1;
-	if ((ws = workbook_add_worksheet(x.wb, sheet)) == NULL ||
-	    (head = workbook_add_format(x.wb)) == NULL ||
-	    (money = workbook_add_format(x.wb)) == NULL ||
-	    (qty = workbook_add_format(x.wb)) == NULL) {
-		fx_xlsx_abort(&x);
-		return fx_err_set(err, FX_ECANTCREAT, "%s: cannot make a sheet",
-		    path);
-	}
-	format_set_bold(head);
-	format_set_num_format(money, "# ##0.00");
-	format_set_num_format(qty, "0.###");
 	for (j = 0; j < ncols; j++)
 		if (cols[j].width > 0)
-			W(worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j,
-			    cols[j].width, NULL));
+			fx_xw_width(w, (unsigned)j, cols[j].width);
+	fx_xw_freeze(w, 1, 1);
+	fx_xw_row(w);
 	for (j = 0; j < ncols; j++)
-		W(worksheet_write_string(ws, row, (lxw_col_t)j, cols[j].title,
-		    head));
-	row++;
-	rows++;
-	for (i = 0; i < nrows; i++, row++, rows++)
+		fx_xw_str(w, FX_XW_BOLD, cols[j].title);
+	for (i = 0; i < nrows; i++) {
+		fx_xw_row(w);
 		for (j = 0; j < ncols; j++) {
-			double d;
-
 			memset(&cv, 0, sizeof(cv));
 			cell(rep, i, j, &cv);
-			if (cv.blank)
+			if (cv.blank) {
+				fx_xw_skip(w);
 				continue;
-			fmt = NULL;
+			}
 			switch (cols[j].kind) {
 			case CK_TEXT:
-				if (cv.s != NULL && cv.s[0] != '\0')
-					W(worksheet_write_string(ws, row,
-					    (lxw_col_t)j, cv.s, NULL));
-				continue;
+				fx_xw_str(w, FX_XW_PLAIN, cv.s);
+				break;
 			case CK_INT:
-				d = (double)cv.v;
+				fx_xw_scaled(w, FX_XW_PLAIN, cv.v, 0);
 				break;
 			case CK_QTY:
-				d = (double)cv.v / 1000;
-				fmt = qty;
+				fx_xw_scaled(w, FX_XW_QTY, cv.v, 3);
 				break;
 			case CK_MONEY:
-				d = (double)cv.v / 100;
-				fmt = money;
+				fx_xw_scaled(w, FX_XW_MONEY, cv.v, 2);
 				break;
 			case CK_PCT:
 			default:
-				d = (double)cv.v / 100;
+				fx_xw_scaled(w, FX_XW_PLAIN, cv.v, 2);
 				break;
 			}
-			W(worksheet_write_number(ws, row, (lxw_col_t)j, d,
-			    fmt));
 		}
-	if (x.e != LXW_NO_ERROR) {
-		fx_xlsx_abort(&x);
-		return fx_err_set(err, FX_ECANTCREAT, "%s: %s", path,
-		    lxw_strerror(x.e));
 	}
-	/* A sheet with only blank cells in a row has no <row>: none here. */
-	return fx_xlsx_finish(&x, &rows, 1, err);
+	rc = fx_xw_write(w, path, err);
+	fx_xw_free(w);
+	return rc;
 }
 
 /* By the name: .xlsx, else .csv; anything else is the caller's mistake. */
 static int
-table_write(struct fx_ctx *ctx, const char *path, const char *sheet, const struct col *cols,
+table_write(const char *path, const char *sheet, const struct col *cols,
     size_t ncols, const void *rep, size_t nrows, cell_fn *cell,
     struct fx_err *err)
 {
 	size_t len = strlen(path);
 
 	if (len > 5 && strcasecmp(path + len - 5, ".xlsx") == 0)
-		return table_xlsx(ctx, path, sheet, cols, ncols, rep, nrows, cell,
+		return table_xlsx(path, sheet, cols, ncols, rep, nrows, cell,
 		    err);
 	if (len > 4 && strcasecmp(path + len - 4, ".csv") == 0)
 		return table_csv(path, cols, ncols, rep, nrows, cell, err);
@@ -668,7 +639,8 @@ int
 fx_np_report_write(struct fx_ctx *ctx, const struct fx_np_report *rep,
     const char *path, struct fx_err *err)
 {
-	return table_write(ctx, path, "Не покупает", np_cols, nitems(np_cols), rep,
+	(void)ctx;
+	return table_write(path, "Не покупает", np_cols, nitems(np_cols), rep,
 	    rep->n, np_cell, err);
 }
 
@@ -939,6 +911,7 @@ int
 fx_dr_report_write(struct fx_ctx *ctx, const struct fx_dr_report *rep,
     const char *path, struct fx_err *err)
 {
-	return table_write(ctx, path, "Под заказ", dr_cols, nitems(dr_cols), rep,
+	(void)ctx;
+	return table_write(path, "Под заказ", dr_cols, nitems(dr_cols), rep,
 	    rep->n + 1, dr_cell, err);
 }
