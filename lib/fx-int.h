@@ -478,16 +478,28 @@ enum fx_xw_style {			/* the s= of a cell */
 	FX_XW_BOLD,
 	FX_XW_MONEY,			/* # ##0.00 */
 	FX_XW_QTY,			/* 0.### */
+	FX_XW_TITLE,			/* bold, 14 pt */
+	FX_XW_HEAD,			/* a table's header: bold, filled */
+	FX_XW_GROUP,			/* a group's row: bold, grey */
+	FX_XW_PCT,			/* 0.00 */
+	FX_XW_INT,			/* 0 */
 };
 struct fx_xw;
 struct fx_xw *fx_xw_new(const char *sheet);
 void	 fx_xw_free(struct fx_xw *);
 /* Column col (0-based) this many characters wide. */
 void	 fx_xw_width(struct fx_xw *, unsigned col, double width);
-/* Keep the first rows in view; filter: an autofilter over the table. */
+/*
+ * Keep the first rows in view; filter: an autofilter over the table from
+ * the last of them (its header) down.
+ */
 void	 fx_xw_freeze(struct fx_xw *, unsigned rows, int filter);
 /* Start the next row; the cells below fill it from column A. */
 void	 fx_xw_row(struct fx_xw *);
+/* This row's height in points, before its first cell. */
+void	 fx_xw_height(struct fx_xw *, double);
+/* Leave the cells before column col (0-based) of this row empty. */
+void	 fx_xw_col(struct fx_xw *, unsigned col);
 void	 fx_xw_str(struct fx_xw *, enum fx_xw_style, const char *);
 void	 fx_xw_num(struct fx_xw *, enum fx_xw_style, double);
 /* v in units of 1/10^scale (kopecks: 2), written exactly. */

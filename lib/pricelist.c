@@ -4,13 +4,13 @@
  * Contents: every product not deleted in 1C, under a bold header row per
  * group path ("Ручной инструмент / Ключи"), by article within the group;
  * retail price, the entity's net price and discount, stock per warehouse,
- * the total and the next delivery.  Values are written with
- * worksheet_write_string/number only, never as formulas, so a product
- * name that starts with "=" stays text (RELIABILITY.md, formula export).
+ * the total and the next delivery.  Values are strings and numbers only,
+ * never formulas, so a product name that starts with "=" stays text
+ * (RELIABILITY.md, formula export).
  *
- * Durability: the workbook is written to a temporary name, read back --
- * every row of the sheet counted -- and renamed into place (fx-xlsx.h):
- * libxlsxwriter has been seen to report success for a truncated file.
+ * The workbook is built in memory by xlsxw.c, its sheet deflated as the
+ * rows come (35,000 rows make about 2 MB), and written whole by
+ * fx_file_write: a temporary name beside the target, fsync, rename.
  *
  * The file is created mode 0640: prices are per dealer, not for everyone
  * on the host.
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fx-xlsx.h"
+#include "fx-int.h"
 
 #define TITLE_ROWS	4	/* title, INN/KPP, as of, a blank row */
 #define NFIXED		6	/* columns before the warehouses */
@@ -239,75 +239,25 @@ human_time(char *buf, size_t sz, const char *iso)
 
 /* Writing. */
 
-struct sheet {
-	lxw_workbook	*wb;
-	lxw_worksheet	*ws;
-	lxw_format	*title, *head, *group, *money, *pct, *qty, *qtyf;
-	lxw_row_t	 row;		/* next row to write */
-	uint64_t	 rows;		/* rows written (each has a cell) */
-	lxw_error	 e;		/* first error */
-};
-
-#define W(sh, call)	do { lxw_error e_ = (call); \
-	if (e_ != LXW_NO_ERROR && (sh)->e == LXW_NO_ERROR) (sh)->e = e_; \
-	} while (0)
-
 static void
-put_str(struct sheet *sh, lxw_col_t col, const char *s, lxw_format *f)
+put_str(struct fx_xw *w, unsigned col, const char *s, enum fx_xw_style st)
 {
-	if (s != NULL && *s != '\0')
-		W(sh, worksheet_write_string(sh->ws, sh->row, col, s, f));
+	if (s != NULL && *s != '\0') {
+		fx_xw_col(w, col);
+		fx_xw_str(w, st, s);
+	}
 }
 
 static void
-put_num(struct sheet *sh, lxw_col_t col, double v, lxw_format *f)
-{
-	W(sh, worksheet_write_number(sh->ws, sh->row, col, v, f));
-}
-
-static void
-put_qty(struct sheet *sh, lxw_col_t col, int64_t q)
+put_qty(struct fx_xw *w, unsigned col, int64_t q)
 {
 	/* Whole units as "0"; a fraction must not round away. */
-	put_num(sh, col, (double)q / 1000.0, q % 1000 == 0 ? sh->qty :
-	    sh->qtyf);
+	fx_xw_col(w, col);
+	fx_xw_scaled(w, q % 1000 == 0 ? FX_XW_INT : FX_XW_QTY, q, 3);
 }
 
 static void
-end_row(struct sheet *sh)
-{
-	sh->row++;
-	sh->rows++;
-}
-
-static int
-formats(struct sheet *sh)
-{
-	lxw_format **f[] = { &sh->title, &sh->head, &sh->group, &sh->money,
-	    &sh->pct, &sh->qty, &sh->qtyf };
-	size_t i;
-
-	for (i = 0; i < nitems(f); i++)
-		if ((*f[i] = workbook_add_format(sh->wb)) == NULL)
-			return -1;
-	format_set_bold(sh->title);
-	format_set_font_size(sh->title, 14);
-	format_set_bold(sh->head);
-	format_set_text_wrap(sh->head);
-	format_set_align(sh->head, LXW_ALIGN_VERTICAL_CENTER);
-	format_set_bottom(sh->head, LXW_BORDER_THIN);
-	format_set_bg_color(sh->head, 0xDDEBF7);
-	format_set_bold(sh->group);
-	format_set_bg_color(sh->group, 0xF2F2F2);
-	format_set_num_format(sh->money, "# ##0.00");
-	format_set_num_format(sh->pct, "0.00");
-	format_set_num_format(sh->qty, "0");
-	format_set_num_format(sh->qtyf, "0.###");
-	return 0;
-}
-
-static void
-write_sheet(struct sheet *sh, const struct fx_entity *ent,
+write_sheet(struct fx_xw *w, const struct fx_entity *ent,
     const struct fx_items *items, const struct line *lines, size_t nlines,
     const struct whcol *wh, size_t nwh)
 {
@@ -318,94 +268,93 @@ write_sheet(struct sheet *sh, const struct fx_entity *ent,
 	static const double widths[NFIXED] = { 14, 56, 7, 14, 14, 9 };
 	char buf[512], t1[32], t2[32], t3[32], t4[32], num[32];
 	const char *lastpath = NULL;
-	lxw_col_t ncols = (lxw_col_t)(NFIXED + nwh + 2), c;
-	size_t i, j;
+	unsigned ncols = (unsigned)(NFIXED + nwh + 2), c;
+	size_t i, j, k;
 
 	for (c = 0; c < NFIXED; c++)
-		W(sh, worksheet_set_column(sh->ws, c, c, widths[c], NULL));
-	if (nwh > 0)
-		W(sh, worksheet_set_column(sh->ws, NFIXED,
-		    (lxw_col_t)(NFIXED + nwh), 12, NULL));
-	else
-		W(sh, worksheet_set_column(sh->ws, NFIXED, NFIXED, 10, NULL));
-	W(sh, worksheet_set_column(sh->ws, ncols - 1, ncols - 1, 22, NULL));
+		fx_xw_width(w, c, widths[c]);
+	for (c = NFIXED; c < ncols - 1; c++)
+		fx_xw_width(w, c, nwh > 0 ? 12 : 10);
+	fx_xw_width(w, ncols - 1, 22);
+	/* The title rows and the header stay in view; the filter is on the
+	 * header. */
+	fx_xw_freeze(w, TITLE_ROWS + 1, 1);
 
 	/* Title. */
+	fx_xw_row(w);
 	snprintf(buf, sizeof(buf), "Прайс-лист: %s", ent->name);
-	put_str(sh, 0, buf, sh->title);
-	end_row(sh);
+	put_str(w, 0, buf, FX_XW_TITLE);
+	fx_xw_row(w);
 	if (ent->kpp[0] != '\0')
 		snprintf(buf, sizeof(buf), "ИНН %s, КПП %s", ent->inn,
 		    ent->kpp);
 	else
 		snprintf(buf, sizeof(buf), "ИНН %s", ent->inn);
-	put_str(sh, 0, buf, NULL);
-	end_row(sh);
+	put_str(w, 0, buf, FX_XW_PLAIN);
+	fx_xw_row(w);
 	human_time(t1, sizeof(t1), items->catalog_asof);
 	human_time(t2, sizeof(t2), items->offers_asof);
 	human_time(t3, sizeof(t3), items->conditions_asof);
 	human_time(t4, sizeof(t4), items->deliveries_asof);
 	snprintf(buf, sizeof(buf), "Каталог на %s; цены и остатки на %s; "
 	    "условия на %s; поставки на %s", t1, t2, t3, t4);
-	put_str(sh, 0, buf, NULL);
-	end_row(sh);
-	sh->row++;		/* a blank row, not written */
+	put_str(w, 0, buf, FX_XW_PLAIN);
+	fx_xw_row(w);		/* a blank row, not written */
 
 	/* Header. */
+	fx_xw_row(w);
+	fx_xw_height(w, 30);
 	for (c = 0; c < NFIXED; c++)
-		put_str(sh, c, fixed[c], sh->head);
+		put_str(w, c, fixed[c], FX_XW_HEAD);
 	for (j = 0; j < nwh; j++)
-		put_str(sh, (lxw_col_t)(NFIXED + j), wh[j].name, sh->head);
-	put_str(sh, (lxw_col_t)(NFIXED + nwh), "Всего", sh->head);
-	put_str(sh, ncols - 1, "Ближайшая поставка", sh->head);
-	W(sh, worksheet_set_row(sh->ws, sh->row, 30, NULL));
-	worksheet_freeze_panes(sh->ws, sh->row + 1, 0);
-	end_row(sh);
+		put_str(w, (unsigned)(NFIXED + j), wh[j].name, FX_XW_HEAD);
+	put_str(w, (unsigned)(NFIXED + nwh), "Всего", FX_XW_HEAD);
+	put_str(w, ncols - 1, "Ближайшая поставка", FX_XW_HEAD);
 
-	for (i = 0; i < nlines && sh->e == LXW_NO_ERROR; i++) {
+	for (i = 0; i < nlines; i++) {
 		const struct fx_item *it = lines[i].it;
 
 		if (lastpath == NULL || strcmp(lastpath, lines[i].path) != 0) {
 			lastpath = lines[i].path;
-			put_str(sh, 0, lastpath[0] != '\0' ? lastpath :
-			    "Без группы", sh->group);
-			end_row(sh);
+			fx_xw_row(w);
+			put_str(w, 0, lastpath[0] != '\0' ? lastpath :
+			    "Без группы", FX_XW_GROUP);
 		}
-		put_str(sh, 0, it->p.article, NULL);
-		put_str(sh, 1, it->p.name, NULL);
-		put_str(sh, 2, it->p.unit, NULL);
-		if (it->retail >= 0)
-			put_num(sh, 3, (double)it->retail / 100.0, sh->money);
-		if (it->net >= 0)
-			put_num(sh, 4, (double)it->net / 100.0, sh->money);
-		if (!it->own_price)
-			put_num(sh, 5, (double)it->discount / 100.0, sh->pct);
-		for (j = 0; j < it->nstock; j++) {
-			size_t k;
-
-			for (k = 0; k < nwh; k++)
+		fx_xw_row(w);
+		put_str(w, 0, it->p.article, FX_XW_PLAIN);
+		put_str(w, 1, it->p.name, FX_XW_PLAIN);
+		put_str(w, 2, it->p.unit, FX_XW_PLAIN);
+		if (it->retail >= 0) {
+			fx_xw_col(w, 3);
+			fx_xw_scaled(w, FX_XW_MONEY, it->retail, 2);
+		}
+		if (it->net >= 0) {
+			fx_xw_col(w, 4);
+			fx_xw_scaled(w, FX_XW_MONEY, it->net, 2);
+		}
+		if (!it->own_price) {
+			fx_xw_col(w, 5);
+			fx_xw_scaled(w, FX_XW_PCT, it->discount, 2);
+		}
+		/* Cells go left to right: the warehouses in column order. */
+		for (k = 0; k < nwh; k++)
+			for (j = 0; j < it->nstock; j++)
 				if (strcmp(wh[k].id, it->stock[j].warehouse)
-				    == 0)
+				    == 0) {
+					put_qty(w, (unsigned)(NFIXED + k),
+					    it->stock[j].qty);
 					break;
-			if (k < nwh)
-				put_qty(sh, (lxw_col_t)(NFIXED + k),
-				    it->stock[j].qty);
-		}
-		put_qty(sh, (lxw_col_t)(NFIXED + nwh), it->total);
+				}
+		put_qty(w, (unsigned)(NFIXED + nwh), it->total);
 		if (it->narrivals > 0) {
 			const struct fx_arrival *a = &it->arrivals[0];
 
 			human_time(t1, sizeof(t1), a->date);
 			snprintf(buf, sizeof(buf), "%s: %s %s", t1,
 			    fx_qty_fmt(num, sizeof(num), a->qty), it->p.unit);
-			put_str(sh, ncols - 1, buf, NULL);
+			put_str(w, ncols - 1, buf, FX_XW_PLAIN);
 		}
-		end_row(sh);
 	}
-	if (sh->e == LXW_NO_ERROR)
-		W(sh, worksheet_autofilter(sh->ws, TITLE_ROWS, 0,
-		    sh->row > TITLE_ROWS + 1 ? sh->row - 1 : TITLE_ROWS,
-		    ncols - 1));
 }
 
 int
@@ -417,8 +366,7 @@ fx_pricelist_xlsx(struct fx_ctx *ctx, const char *entity, const char *path,
 	struct fx_entity ent;
 	struct paths ps;
 	struct fx_txn t;
-	struct fx_xlsx x;
-	struct sheet sh;
+	struct fx_xw *w;
 	struct line *lines = NULL;
 	struct whcol *wh = NULL;
 	size_t nwh, i;
@@ -459,19 +407,13 @@ fx_pricelist_xlsx(struct fx_ctx *ctx, const char *entity, const char *path,
 	qsort(lines, items.n, sizeof(*lines), line_cmp);
 	nwh = warehouses(&items, &wh);
 
-	/* 35,000 rows: libxlsxwriter's constant-memory mode. */
-	if (fx_xlsx_open(&x, ctx, path, 1, err) == -1)
+	w = fx_xw_new("Прайс-лист");
+	write_sheet(w, &ent, &items, lines, items.n, wh, nwh);
+	rc = fx_xw_write(w, path, err);
+	fx_xw_free(w);
+	if (rc == -1)
 		goto out;
-	memset(&sh, 0, sizeof(sh));
-	sh.wb = x.wb;
-	if ((sh.ws = workbook_add_worksheet(sh.wb, "Прайс-лист")) == NULL ||
-	    formats(&sh) == -1)
-		sh.e = LXW_ERROR_MEMORY_MALLOC_FAILED;
-	else
-		write_sheet(&sh, &ent, &items, lines, items.n, wh, nwh);
-	x.e = sh.e;
-	if (fx_xlsx_finish(&x, &sh.rows, 1, err) == -1)
-		goto out;
+	rc = -1;
 	if (rows != NULL)
 		*rows = items.n;
 	rc = 0;

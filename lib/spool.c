@@ -593,7 +593,8 @@ fx_file_write(const char *path, const void *data, size_t len,
 		return fx_err_set(err, FX_ECANTCREAT, "%s: path too long",
 		    path);
 	if ((fd = mkstemp(tmp)) == -1)
-		return fx_err_sys(err, FX_ECANTCREAT, "%s", path);
+		return fx_err_sys(err, FX_ECANTCREAT, "%s: cannot create",
+		    path);
 	while (off < len) {
 		if ((w = write(fd, (const char *)data + off, len - off)) ==
 		    -1) {
@@ -610,8 +611,12 @@ fx_file_write(const char *path, const void *data, size_t len,
 		goto fail;
 	}
 	fd = -1;
-	if (rename(tmp, path) == -1)
-		goto fail;
+	if (rename(tmp, path) == -1) {
+		(void)fx_err_sys(err, FX_ECANTCREAT, "%s: cannot create",
+		    path);
+		(void)unlink(tmp);
+		return -1;
+	}
 	/* The rename itself must survive a crash. */
 	if ((slash = strrchr(tmp, '/')) != NULL) {
 		*slash = '\0';
@@ -619,7 +624,7 @@ fx_file_write(const char *path, const void *data, size_t len,
 	}
 	return fx_spool_fsync_dir(".", err);
 fail:
-	(void)fx_err_sys(err, FX_EIO, "%s", path);
+	(void)fx_err_sys(err, FX_EIO, "%s: cannot write", path);
 	if (fd != -1)
 		(void)close(fd);
 	(void)unlink(tmp);

@@ -40,7 +40,9 @@ struct fx_xw {
 	int		 filter;	/* an autofilter over the table */
 	uint32_t	 row;		/* rows begun */
 	unsigned	 col;		/* next cell of the row */
-	int		 inrow, started;
+	double		 ht;		/* the row's height, 0: default */
+	int		 rowopen;	/* its <row> written: it has a cell */
+	int		 started;
 };
 
 /* Column letters of 0-based c: A, ..., Z, AA, ... */
@@ -173,9 +175,9 @@ start(struct fx_xw *w)
 static void
 end_row(struct fx_xw *w)
 {
-	if (w->inrow) {
+	if (w->rowopen) {
 		fx_buf_adds(&w->xml, "</row>");
-		w->inrow = 0;
+		w->rowopen = 0;
 		if (w->xml.len >= CHUNK)
 			pump(w, Z_NO_FLUSH);
 	}
@@ -189,20 +191,36 @@ fx_xw_row(struct fx_xw *w)
 	end_row(w);
 	w->row++;
 	w->col = 0;
-	w->inrow = 1;
-	fx_buf_adds(&w->xml, "<row r=\"");
-	add_u(&w->xml, w->row);
-	fx_buf_adds(&w->xml, "\">");
+	w->ht = 0;
 }
 
-/* The cell's opening tag, with its reference and style. */
+void
+fx_xw_height(struct fx_xw *w, double ht)
+{
+	if (w->row == 0)
+		fx_xw_row(w);
+	if (!w->rowopen)
+		w->ht = ht;
+}
+
+/* The cell's opening tag, with its reference and style; the row's
+ * before the first (a row without cells has no <row>, as in Excel). */
 static void
 cell_open(struct fx_xw *w, enum fx_xw_style s, const char *type)
 {
 	char a[8];
 
-	if (!w->inrow)
+	if (w->row == 0)
 		fx_xw_row(w);
+	if (!w->rowopen) {
+		fx_buf_adds(&w->xml, "<row r=\"");
+		add_u(&w->xml, w->row);
+		if (w->ht > 0)
+			fx_buf_addf(&w->xml, "\" ht=\"%.2f\" customHeight=\"1",
+			    w->ht);
+		fx_buf_adds(&w->xml, "\">");
+		w->rowopen = 1;
+	}
 	colname(a, w->col);
 	fx_buf_adds(&w->xml, "<c r=\"");
 	fx_buf_adds(&w->xml, a);
@@ -232,10 +250,16 @@ cell_close(struct fx_xw *w)
 void
 fx_xw_skip(struct fx_xw *w)
 {
-	if (!w->inrow)
+	if (w->row == 0)
 		fx_xw_row(w);
-	if (++w->col > w->ncols)
-		w->ncols = w->col;
+	w->col++;
+}
+
+void
+fx_xw_col(struct fx_xw *w, unsigned col)
+{
+	while (w->col < col)
+		fx_xw_skip(w);
 }
 
 /*
@@ -362,27 +386,52 @@ static const char wb_rels[] =
 	"http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 	"styles\" Target=\"styles.xml\"/></Relationships>";
 
-/* Indexed by enum fx_xw_style: plain, bold, money, quantity. */
+/*
+ * Indexed by enum fx_xw_style: plain, bold, money, quantity, title (bold
+ * 14 pt), header (bold, wrapped, centred vertically, a line below, light
+ * blue), group (bold, light grey), percent, whole number.
+ */
 static const char styles[] =
 	"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
 	"<styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/"
 	"2006/main\"><numFmts count=\"2\"><numFmt numFmtId=\"164\" formatCode="
 	"\"# ##0.00\"/><numFmt numFmtId=\"165\" formatCode=\"0.###\"/>"
-	"</numFmts><fonts count=\"2\"><font><sz val=\"11\"/><name val=\""
+	"</numFmts><fonts count=\"3\"><font><sz val=\"11\"/><name val=\""
 	"Calibri\"/><family val=\"2\"/></font><font><b/><sz val=\"11\"/><name "
-	"val=\"Calibri\"/><family val=\"2\"/></font></fonts><fills count=\"2\">"
-	"<fill><patternFill patternType=\"none\"/></fill><fill><patternFill "
-	"patternType=\"gray125\"/></fill></fills><borders count=\"1\"><border>"
-	"<left/><right/><top/><bottom/><diagonal/></border></borders>"
-	"<cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" "
-	"borderId=\"0\"/></cellStyleXfs><cellXfs count=\"4\"><xf numFmtId=\"0\" "
-	"fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/><xf numFmtId=\"0\" "
-	"fontId=\"1\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\"/>"
-	"<xf numFmtId=\"164\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" "
-	"applyNumberFormat=\"1\"/><xf numFmtId=\"165\" fontId=\"0\" fillId=\"0\" "
-	"borderId=\"0\" xfId=\"0\" applyNumberFormat=\"1\"/></cellXfs>"
-	"<cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" "
-	"builtinId=\"0\"/></cellStyles></styleSheet>";
+	"val=\"Calibri\"/><family val=\"2\"/></font><font><b/><sz val=\"14\"/>"
+	"<name val=\"Calibri\"/><family val=\"2\"/></font></fonts>"
+	"<fills count=\"4\"><fill><patternFill patternType=\"none\"/></fill>"
+	"<fill><patternFill patternType=\"gray125\"/></fill><fill><patternFill "
+	"patternType=\"solid\"><fgColor rgb=\"FFDDEBF7\"/><bgColor indexed="
+	"\"64\"/></patternFill></fill><fill><patternFill patternType=\"solid\">"
+	"<fgColor rgb=\"FFF2F2F2\"/><bgColor indexed=\"64\"/></patternFill>"
+	"</fill></fills><borders count=\"2\"><border><left/><right/><top/>"
+	"<bottom/><diagonal/></border><border><left/><right/><top/><bottom "
+	"style=\"thin\"><color auto=\"1\"/></bottom><diagonal/></border>"
+	"</borders><cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" "
+	"fillId=\"0\" borderId=\"0\"/></cellStyleXfs><cellXfs count=\"9\">"
+	"<xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId="
+	"\"0\"/>"
+	"<xf numFmtId=\"0\" fontId=\"1\" fillId=\"0\" borderId=\"0\" xfId="
+	"\"0\" applyFont=\"1\"/>"
+	"<xf numFmtId=\"164\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId="
+	"\"0\" applyNumberFormat=\"1\"/>"
+	"<xf numFmtId=\"165\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId="
+	"\"0\" applyNumberFormat=\"1\"/>"
+	"<xf numFmtId=\"0\" fontId=\"2\" fillId=\"0\" borderId=\"0\" xfId="
+	"\"0\" applyFont=\"1\"/>"
+	"<xf numFmtId=\"0\" fontId=\"1\" fillId=\"2\" borderId=\"1\" xfId="
+	"\"0\" applyFont=\"1\" applyFill=\"1\" applyBorder=\"1\" "
+	"applyAlignment=\"1\"><alignment vertical=\"center\" wrapText=\"1\"/>"
+	"</xf>"
+	"<xf numFmtId=\"0\" fontId=\"1\" fillId=\"3\" borderId=\"0\" xfId="
+	"\"0\" applyFont=\"1\" applyFill=\"1\"/>"
+	"<xf numFmtId=\"2\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId="
+	"\"0\" applyNumberFormat=\"1\"/>"
+	"<xf numFmtId=\"1\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId="
+	"\"0\" applyNumberFormat=\"1\"/>"
+	"</cellXfs><cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId="
+	"\"0\" builtinId=\"0\"/></cellStyles></styleSheet>";
 
 struct member {
 	const char	*name;
@@ -462,14 +511,17 @@ fx_xw_finish(struct fx_xw *w, struct fx_buf *out, struct fx_err *err)
 	char a[8];
 	size_t i, n = 0, cd;
 	uint32_t cds;
+	unsigned top;
 
 	if (!w->started)
 		start(w);
 	end_row(w);
 	fx_buf_adds(&w->xml, "</sheetData>");
-	if (w->filter && w->row > 0 && w->ncols > 0) {
+	top = w->freeze > 0 ? w->freeze : 1;
+	if (w->filter && w->row >= top && w->ncols > 0) {
 		colname(a, w->ncols - 1);
-		fx_buf_addf(&w->xml, "<autoFilter ref=\"A1:%s%u\"/>", a, w->row);
+		fx_buf_addf(&w->xml, "<autoFilter ref=\"A%u:%s%u\"/>", top, a,
+		    w->row);
 	}
 	fx_buf_adds(&w->xml, "<pageMargins left=\"0.7\" right=\"0.7\" "
 	    "top=\"0.75\" bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/>"
@@ -487,7 +539,7 @@ fx_xw_finish(struct fx_xw *w, struct fx_buf *out, struct fx_err *err)
 	    "<bookViews><workbookView/></bookViews><sheets><sheet name=\"");
 	text(&wbx, w->name);
 	fx_buf_adds(&wbx, "\" sheetId=\"1\" r:id=\"rId1\"/></sheets>");
-	if (w->filter && w->row > 0 && w->ncols > 0) {
+	if (w->filter && w->row >= top && w->ncols > 0) {
 		/* Excel wants the filter's range named as well. */
 		colname(a, w->ncols - 1);
 		fx_buf_adds(&wbx, "<definedNames><definedName name=\"_xlnm."
@@ -500,8 +552,8 @@ fx_xw_finish(struct fx_xw *w, struct fx_buf *out, struct fx_err *err)
 		}
 		text(&wbx, fx_buf_str(&nm));
 		fx_buf_release(&nm);
-		fx_buf_addf(&wbx, "'!$A$1:$%s$%u</definedName></definedNames>",
-		    a, w->row);
+		fx_buf_addf(&wbx, "'!$A$%u:$%s$%u</definedName>"
+		    "</definedNames>", top, a, w->row);
 	}
 	fx_buf_adds(&wbx, "</workbook>");
 

@@ -143,6 +143,37 @@ c = zipfile.ZipFile(sys.argv[1]).read("xl/charts/chart1.xml").decode()
 assert "$E$5:$I$5" in c, c' one.xlsx
 }
 
+# The report's workbook is libxlsxwriter's (the chart): its working files
+# go to spool.scratch.
+@test "a full scratch directory (spool.scratch): exit 74 and nothing left (root, tmpfs)" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a tmpfs"
+	admin -q import "$L/ledger.xml"
+	mkdir "$BATS_TEST_TMPDIR/tiny" "$BATS_TEST_TMPDIR/dst"
+	mount -t tmpfs -o size=4k tmpfs "$BATS_TEST_TMPDIR/tiny" || skip "cannot mount a tmpfs"
+	dd if=/dev/zero of="$BATS_TEST_TMPDIR/tiny/ballast" bs=4k count=1 2>/dev/null
+	fx_conf_add spool "scratch: $BATS_TEST_TMPDIR/tiny"
+	run --separate-stderr ar report -o "$BATS_TEST_TMPDIR/dst/r.xlsx"
+	ls -A "$BATS_TEST_TMPDIR/tiny" > "$BATS_TEST_TMPDIR/left"
+	umount "$BATS_TEST_TMPDIR/tiny"
+	[ "$status" -eq 74 ] || [ "$status" -eq 73 ]
+	[[ "${stderr_lines[-1]}" == "formix-ar: $BATS_TEST_TMPDIR/dst/r.xlsx: "* ]]
+	[ "$(cat "$BATS_TEST_TMPDIR/left")" = ballast ]
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/dst")" ]
+	# With room there, the same command writes it.
+	run -0 ar report -o "$BATS_TEST_TMPDIR/dst/r.xlsx"
+	unzip -tq "$BATS_TEST_TMPDIR/dst/r.xlsx"
+}
+
+@test "spool.scratch that is not a usable directory: the working files go beside the workbook" {
+	admin -q import "$L/ledger.xml"
+	mkdir "$BATS_TEST_TMPDIR/dst"
+	fx_conf_add spool "scratch: $BATS_TEST_TMPDIR/missing"
+	run -0 --separate-stderr ar report -o "$BATS_TEST_TMPDIR/dst/r.xlsx"
+	[ "$stderr" = "" ]
+	unzip -tq "$BATS_TEST_TMPDIR/dst/r.xlsx"
+	[ "$(ls -A "$BATS_TEST_TMPDIR/dst")" = r.xlsx ]
+}
+
 @test "a workbook that cannot be written: exit 73, nothing left behind" {
 	admin -q import "$L/ledger.xml"
 	run -73 --separate-stderr ar report -o "$BATS_TEST_TMPDIR/nowhere/r.xlsx"
