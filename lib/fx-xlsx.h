@@ -1,7 +1,9 @@
 /*
- * fx-xlsx.h -- writing an XLSX workbook safely (xlsx.c), for the modules
- * that write dealer workbooks (pricelist.c, arxlsx.c).  Internal, as
- * fx-int.h; apart from it so that only those modules see libxlsxwriter.
+ * fx-xlsx.h -- writing an XLSX workbook safely (xlsx.c) with libxlsxwriter,
+ * for the workbooks plain tables cannot be: order documents (orderdoc.c)
+ * and receivables with their chart (arxlsx.c); tables are xlsxw.c's.
+ * Internal, as fx-int.h; apart from it so that only those modules see
+ * libxlsxwriter.
  *
  * libxlsxwriter has been seen to report success for a workbook truncated
  * because its temporary directory was full (RELIABILITY.md), so success
