@@ -1,10 +1,13 @@
 /*
  * xlsxw.c -- a one-sheet table workbook built in memory and written in
- * one piece, for the workbooks formixd answers every dealer file with.
+ * one piece: the order check's result (formixd answers every dealer file
+ * with one), the price list and the order reports.
  *
  * libxlsxwriter (xlsx.c) makes ten working files a workbook, compresses
  * every part and must be read back to be trusted; for a table of plain
- * strings and numbers that was most of formixd's time per order file.
+ * strings and numbers that was most of formixd's time per order file,
+ * and loading it (with OpenSSL, which it links) half of a formix-stock
+ * lookup.
  * Here the sheet is deflated as its rows come, the fixed parts are
  * stored, and the whole ZIP goes to fx_file_write, whose errors are
  * exact.  Strings are inline (t="inlineStr"), so no shared string table;
