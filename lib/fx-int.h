@@ -539,11 +539,6 @@ int	 fx_spool_fsync_dir(const char *dir, struct fx_err *);
  */
 int	 fx_spool_rename(const char *from, const char *to, struct fx_err *);
 int	 fx_spool_move(const char *from, const char *to, struct fx_err *);
-/*
- * A finished file from spool/tmp into place: the rename, and an fsync of
- * the target's directory only (see fx_spool_write_at on spool/tmp).
- */
-int	 fx_spool_publish(const char *from, const char *to, struct fx_err *);
 /* Crash tests: abort() here if $FX_CRASH_AT names this point. */
 void	 fx_crash_at(const char *point);
 /* Lock tests: wait here for a test if $FX_PAUSE_AT names this point. */

@@ -1824,9 +1824,8 @@ money(char *buf, size_t sz, int64_t k)
 }
 
 /*
- * The result workbook into the channel's out/ as NAME.ID.result.xlsx:
- * written in spool/tmp, then moved.  A re-run after a crash finds it
- * there and keeps it.
+ * The result workbook into the channel's out/ as NAME.ID.result.xlsx, by
+ * the spool's writer.  A re-run after a crash finds it there and keeps it.
  */
 static int
 dealer_result(struct fx_queue *q, struct job *j, const struct fx_ocheck *c,

@@ -401,17 +401,6 @@ fx_spool_rename(const char *from, const char *to, struct fx_err *err)
 }
 
 int
-fx_spool_publish(const char *from, const char *to, struct fx_err *err)
-{
-	char b[4096];
-
-	if (fx_spool_rename(from, to, err) == -1)
-		return -1;
-	parent(to, b, sizeof(b));
-	return fx_spool_fsync_dir(b, err);
-}
-
-int
 fx_spool_move(const char *from, const char *to, struct fx_err *err)
 {
 	char a[4096], b[4096];
