@@ -4,7 +4,8 @@
  * One environment, one named DB per record kind (fx-int.h lists the keys).
  * The store is written only inside fx_db_write, whose one transaction is
  * one business action: an import, a status change.  LMDB commits are
- * atomic and durable with the default sync flags, which we keep.
+ * atomic and durable with the default sync flags, which we keep, except
+ * where formixd asks for fx_db_lazy and syncs before acting on them.
  *
  * Map size: LMDB fails a write with MDB_MAP_FULL when the map is full.  We
  * then abort (nothing of the action is visible), double the map, up to the
@@ -650,6 +651,30 @@ fx_meta_put(struct fx_txn *t, const char *name, const char *val,
 {
 	return fx_db_put(t, FX_K_META, name, strlen(name), val, strlen(val),
 	    err);
+}
+
+int
+fx_db_lazy(struct fx_db *db, int on, struct fx_err *err)
+{
+	int rc;
+
+	if (db->rdonly)
+		return 0;
+	if ((rc = mdb_env_set_flags(db->env, MDB_NOMETASYNC, on ? 1 : 0)) != 0)
+		return lmdb_err(err, rc, "set flags");
+	return 0;
+}
+
+int
+fx_db_sync(struct fx_db *db, struct fx_err *err)
+{
+	int rc;
+
+	if (db->rdonly)
+		return 0;
+	if ((rc = mdb_env_sync(db->env, 1)) != 0)
+		return lmdb_err(err, rc, "sync");
+	return 0;
 }
 
 void

@@ -308,6 +308,15 @@ int	 fx_db_begin(struct fx_db *, int write, struct fx_txn *,
 int	 fx_db_commit(struct fx_txn *, struct fx_err *);
 void	 fx_db_abort(struct fx_txn *);
 /*
+ * Lazy commits (MDB_NOMETASYNC): each commit still writes and syncs its
+ * pages, but not the page that makes it current, so a system crash may
+ * undo the last commit (never leave half of one); a process crash loses
+ * nothing.  The caller runs fx_db_sync before anything that depends on
+ * the commits is made durable.  formixd's dealer files only.
+ */
+int	 fx_db_lazy(struct fx_db *, int on, struct fx_err *);
+int	 fx_db_sync(struct fx_db *, struct fx_err *);
+/*
  * Run fn in one write transaction and commit.  fn returns 0 (commit), -1
  * (abort, err set) or 1 (abort: nothing to do; returned as 1).  When the
  * map fills, the

@@ -1874,9 +1874,9 @@ handle_dealer(struct fx_queue *q, struct job *j, struct fx_err *err)
 {
 	struct fx_ocheck c;
 	struct fx_order o;
-	struct fx_err serr;
+	struct fx_err serr, lerr;
 	char ent[300], m[32], line[1024], num[32];
-	int rc = -1;
+	int rc = -1, lazy = 0;
 
 	memset(&c, 0, sizeof(c));
 	memset(&o, 0, sizeof(o));
@@ -1900,6 +1900,15 @@ handle_dealer(struct fx_queue *q, struct job *j, struct fx_err *err)
 		rc = 0;
 		goto out;
 	}
+	/*
+	 * The draft and its submission commit lazily: the entry reaches
+	 * done/ only through flush_fin, which syncs the store first, and a
+	 * crash before that runs the file again (already applied, or made
+	 * again under the same number, the store having lost it).
+	 */
+	if (fx_db_lazy(q->ctx->db, 1, err) == -1)
+		goto out;
+	lazy = 1;
 	if (fx_order_new(q->ctx, &c, j->paths[0], NULL, NULL, &o,
 	    err) == -1) {
 		/* fx_order_new's own words; the hash index says it. */
@@ -1950,6 +1959,10 @@ submit:
 		fx_strlcpy(j->status, "submitted", sizeof(j->status));
 	rc = 0;
 out:
+	if (lazy && fx_db_lazy(q->ctx->db, 0, &lerr) == -1) {
+		errline(&lerr, line, sizeof(line));
+		qlog(q, FX_QLOG_WARN, j->e.name, j->names, j->n, "%s", line);
+	}
 	fx_order_release(&o);
 	fx_ocheck_release(&c);
 	return rc;
@@ -2583,7 +2596,8 @@ flush_fin(struct fx_queue *q, struct fx_err *err)
 
 	if (q->nfin == 0)
 		return 0;
-	if (flush_dirty(q, err) == -1)
+	/* The dealers' orders were committed lazily (handle_dealer). */
+	if (fx_db_sync(q->ctx->db, err) == -1 || flush_dirty(q, err) == -1)
 		rc = -1;
 	fx_crash_at("fin");
 	for (i = 0; i < q->nfin; i++) {
