@@ -1650,9 +1650,28 @@ fx_catalog_open_txn(struct fx_ctx *ctx, struct fx_txn *t,
 	return 0;
 }
 
+/*
+ * What can be promised now: 1C's total when it sent one, else the sum
+ * over the warehouses; nothing below zero counts.
+ */
+static int64_t
+offer_stock(const struct fx_offer_view *o)
+{
+	int64_t q = 0;
+	size_t i;
+
+	if (o->has_total)
+		q = o->total;
+	else
+		for (i = 0; i < o->nstock; i++)
+			q += o->stock[i].v > 0 ? o->stock[i].v : 0;
+	return q > 0 ? q : 0;
+}
+
 int
 fx_catalog_prices(struct fx_catalog *cat, const char *const *ids, size_t n,
-    int64_t *net, int64_t *retail, int *gone, struct fx_err *err)
+    int64_t *net, int64_t *retail, int64_t *stock, int *gone,
+    struct fx_err *err)
 {
 	struct cq *cq = &cat->cq;
 	struct fx_item it;
@@ -1665,6 +1684,8 @@ fx_catalog_prices(struct fx_catalog *cat, const char *const *ids, size_t n,
 	cq->err = err;
 	for (i = 0; i < n; i++) {
 		net[i] = retail[i] = -1;
+		if (stock != NULL)
+			stock[i] = 0;
 		gone[i] = 1;
 		r = cur_get(cq, &cq->cprod, &cq->cprod_open, FX_K_PRODUCT,
 		    ids[i], &v, &vl);
@@ -1684,6 +1705,8 @@ fx_catalog_prices(struct fx_catalog *cat, const char *const *ids, size_t n,
 		free(blk);
 		if (r == -1)
 			return -1;
+		if (stock != NULL)
+			stock[i] = offer_stock(&cq->offer);
 	}
 	return 0;
 }

@@ -790,14 +790,15 @@ int	 fx_catalog_open_txn(struct fx_ctx *, struct fx_txn *,
 	    struct fx_err *);
 struct fx_txn *fx_catalog_txn(struct fx_catalog *);
 /*
- * Prices only, no stock or deliveries (submission): the filters' entity's
- * net and the retail price of each product Ид, -1 where none; gone[i] set
- * for goods deleted in 1C or not in the store.  Ids in key order read
- * fastest.
+ * What a submission needs (no warehouses or deliveries): the filters'
+ * entity's net and the retail price of each product Ид, -1 where none;
+ * if stock is not NULL, the stock that can be promised (1C's total, else
+ * the warehouses' sum, never below 0); gone[i] set for goods deleted in
+ * 1C or not in the store.  Ids in key order read fastest.
  */
 int	 fx_catalog_prices(struct fx_catalog *, const char *const *ids,
-	    size_t n, int64_t *net, int64_t *retail, int *gone,
-	    struct fx_err *);
+	    size_t n, int64_t *net, int64_t *retail, int64_t *stock,
+	    int *gone, struct fx_err *);
 /*
  * An order row's text that is no catalog article: the dealer's code
  * (*how FX_MATCH_CODE), else a barcode (FX_MATCH_BARCODE).  ids gets the

@@ -1094,33 +1094,6 @@ order_xml(struct fx_buf *b, const struct fx_order *o,
 	    "</КоммерческаяИнформация>\n");
 }
 
-/* Stock of a product now, thousandths, negative counted as none. */
-static int
-stock_now(struct fx_txn *t, const char *product, int64_t *qty,
-    struct fx_err *err)
-{
-	struct fx_offer off;
-	size_t i;
-	int found;
-
-	*qty = 0;
-	memset(&off, 0, sizeof(off));
-	if ((found = fx_db_getrec(t, FX_K_OFFER, product, strlen(product),
-	    &fx_rt_offer, &off, err)) == -1)
-		return -1;
-	if (found == 1)
-		return 0;
-	if (off.has_total)
-		*qty = off.total;
-	else
-		for (i = 0; i < off.nstock; i++)
-			*qty += off.stock[i].v > 0 ? off.stock[i].v : 0;
-	if (*qty < 0)
-		*qty = 0;
-	fx_rec_release(&fx_rt_offer, &off);
-	return 0;
-}
-
 /*
  * Price the lines again, now, in the submission's transaction: a line
  * whose net moved takes today's price (moved[i] set) and the change is
@@ -1142,7 +1115,7 @@ pline_cmp(const void *a, const void *b)
 static int
 reprice(struct fx_ctx *ctx, struct fx_txn *t, const struct fx_entity *e,
     struct fx_order *o, struct fx_oline *l, size_t n, char *moved,
-    struct fx_err *err)
+    int64_t *stock, struct fx_err *err)
 {
 	struct fx_query filt;
 	struct fx_catalog *cat = NULL;
@@ -1150,7 +1123,7 @@ reprice(struct fx_ctx *ctx, struct fx_txn *t, const struct fx_entity *e,
 	const char **ids;
 	struct pline *ord;
 	size_t i, k;
-	int64_t *net, *ret;
+	int64_t *net, *ret, *st;
 	int *gone;
 	char m1[64], m2[64], q[96];
 	int rc = -1;
@@ -1164,6 +1137,7 @@ reprice(struct fx_ctx *ctx, struct fx_txn *t, const struct fx_entity *e,
 	ord = fx_calloc(n ? n : 1, sizeof(*ord));
 	net = fx_calloc(n ? n : 1, sizeof(*net));
 	ret = fx_calloc(n ? n : 1, sizeof(*ret));
+	st = fx_calloc(n ? n : 1, sizeof(*st));
 	gone = fx_calloc(n ? n : 1, sizeof(*gone));
 	for (i = 0; i < n; i++) {
 		ord[i].id = l[i].product;
@@ -1172,7 +1146,7 @@ reprice(struct fx_ctx *ctx, struct fx_txn *t, const struct fx_entity *e,
 	qsort(ord, n, sizeof(*ord), pline_cmp);
 	for (i = 0; i < n; i++)
 		ids[i] = ord[i].id;
-	rc = fx_catalog_prices(cat, ids, n, net, ret, gone, err);
+	rc = fx_catalog_prices(cat, ids, n, net, ret, st, gone, err);
 	/* Its cursors closed before anything is written. */
 	fx_catalog_close(cat);
 	cat = NULL;
@@ -1191,6 +1165,7 @@ reprice(struct fx_ctx *ctx, struct fx_txn *t, const struct fx_entity *e,
 			    "entity");
 			goto out;
 		}
+		stock[i] = st[k];
 		if (net[k] == l[i].price)
 			continue;
 		if (!l[i].repriced) {
@@ -1217,6 +1192,7 @@ out:
 	free(ord);
 	free(net);
 	free(ret);
+	free(st);
 	free(gone);
 	fx_buf_release(&obj);
 	fx_catalog_close(cat);
@@ -1243,6 +1219,7 @@ submit_txn(struct fx_txn *t, void *arg, struct fx_err *err)
 	struct fx_buf b = { NULL, 0, 0 };
 	char now[32], who[128], file[64], m1[64], m2[64], q[64];
 	char *moved = NULL;
+	int64_t *stock = NULL;
 	size_t i;
 	int found, rc = -1;
 
@@ -1282,18 +1259,17 @@ submit_txn(struct fx_txn *t, void *arg, struct fx_err *err)
 	}
 	if (lines_read(t, o->number, &a->l, &a->n, err) == -1)
 		goto out;
-	/* Prices now: the order goes at today's prices. */
+	/* Prices and stock now: today's prices; what stock does not cover
+	 * is demand. */
 	moved = fx_calloc(a->n ? a->n : 1, 1);
-	if (reprice(a->ctx, t, &e, o, a->l, a->n, moved, err) == -1)
+	stock = fx_calloc(a->n ? a->n : 1, sizeof(*stock));
+	if (reprice(a->ctx, t, &e, o, a->l, a->n, moved, stock, err) == -1)
 		goto out;
-	/* Stock now: what it does not cover is demand. */
 	o->demand = 0;
 	for (i = 0; i < a->n; i++) {
 		struct fx_oline *l = &a->l[i];
-		int64_t s;
+		int64_t s = stock[i];
 
-		if (stock_now(t, l->product, &s, err) == -1)
-			goto out;
 		s = s >= l->qty ? l->qty : s;
 		o->demand += (l->price * (l->qty - s) + 500) / 1000;
 		/* Most lines stand as drafted: write only what moved. */
@@ -1337,6 +1313,7 @@ submit_txn(struct fx_txn *t, void *arg, struct fx_err *err)
 	rc = 0;
 out:
 	free(moved);
+	free(stock);
 	fx_buf_release(&b);
 	fx_entity_release(&e);
 	fx_user_release(&me);
