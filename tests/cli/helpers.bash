@@ -57,3 +57,40 @@ fx_conf_add() {
 		printf '%s:\n  %s\n' "$1" "$2" >> "$FORMIX_ROOT/formix.yaml"
 	fi
 }
+
+# xlsx_is_csv XLSX CSV SHEET MONEYCOLS [FILTER]: the workbook, read by
+# openpyxl, holds the CSV's cells (MONEYCOLS: 0-based columns of kopecks,
+# printed with two decimals in the CSV, "# ##0.00" in the workbook),
+# numbers as numbers, text as text; the header bold and frozen, and the
+# filter over FILTER when given.
+xlsx_is_csv() {
+	if ! "${PYTHON3:-python3}" -c 'import openpyxl' 2>/dev/null; then
+		[ "${CI:-}" != true ] || { echo "CI: python3-openpyxl missing" >&2; return 1; }
+		skip "python3-openpyxl missing"
+	fi
+	"${PYTHON3:-python3}" - "$@" <<'PY'
+import csv, sys, openpyxl
+path, cpath, title, money = sys.argv[1:5]
+money = {int(c) for c in money.split(",") if c}
+ws = openpyxl.load_workbook(path).worksheets[0]
+assert ws.title == title, ws.title
+assert ws.freeze_panes == "A2", ws.freeze_panes
+if len(sys.argv) > 5:
+    assert ws.auto_filter.ref == sys.argv[5], ws.auto_filter.ref
+want = list(csv.reader(open(cpath, encoding="utf-8-sig"), delimiter=";"))
+got = list(ws.iter_rows(values_only=True))
+assert len(got) == len(want), (len(got), len(want))
+for r, (g, w) in enumerate(zip(got, want)):
+    g = list(g) + [None] * (len(w) - len(g))
+    for c, (x, y) in enumerate(zip(g, w)):
+        if isinstance(x, (int, float)) and r > 0:
+            if c in money:
+                assert ws.cell(r + 1, c + 1).number_format == "# ##0.00"
+                x = "%.2f" % x
+            else:
+                x = "%g" % x
+        x = "" if x is None else x
+        assert x == y, (r, c, x, y)
+assert ws["A1"].font.b
+PY
+}
