@@ -266,12 +266,13 @@ fx_xw_col(struct fx_xw *w, unsigned col)
 }
 
 /*
- * XML text: markup escaped; characters XML 1.0 cannot carry, and bytes
- * that are not UTF-8, as Excel's _xHHHH_ escapes; a literal "_x" followed
- * by four hex digits escaped itself, so that it reads back as written.
+ * XML text: markup escaped (and '"' in an attribute, attr set);
+ * characters XML 1.0 cannot carry, and bytes that are not UTF-8, as
+ * Excel's _xHHHH_ escapes; a literal "_x" followed by four hex digits
+ * escaped itself, so that it reads back as written.
  */
 static void
-text(struct fx_buf *b, const char *s)
+text(struct fx_buf *b, const char *s, int attr)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	utf8proc_int32_t c;
@@ -284,7 +285,7 @@ text(struct fx_buf *b, const char *s)
 			fx_buf_adds(b, "&lt;");
 		else if (*p == '>')
 			fx_buf_adds(b, "&gt;");
-		else if (*p == '"')
+		else if (*p == '"' && attr)
 			fx_buf_adds(b, "&quot;");
 		else if (*p == '_' && p[1] == 'x' && strspn((const char *)p + 2,
 		    "0123456789abcdefABCDEF") >= 4 && p[6] == '_')
@@ -318,7 +319,7 @@ fx_xw_str(struct fx_xw *w, enum fx_xw_style s, const char *v)
 	fx_buf_adds(&w->xml, v[0] == ' ' || v[n - 1] == ' ' ||
 	    strchr(v, '\n') != NULL ? "<is><t xml:space=\"preserve\">" :
 	    "<is><t>");
-	text(&w->xml, v);
+	text(&w->xml, v, 0);
 	fx_buf_adds(&w->xml, "</t></is>");
 	cell_close(w);
 }
@@ -540,7 +541,7 @@ fx_xw_finish(struct fx_xw *w, struct fx_buf *out, struct fx_err *err)
 	    "openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://"
 	    "schemas.openxmlformats.org/officeDocument/2006/relationships\">"
 	    "<bookViews><workbookView/></bookViews><sheets><sheet name=\"");
-	text(&wbx, w->name);
+	text(&wbx, w->name, 1);
 	fx_buf_adds(&wbx, "\" sheetId=\"1\" r:id=\"rId1\"/></sheets>");
 	if (w->filter && w->row >= top && w->ncols > 0) {
 		/* Excel wants the filter's range named as well. */
@@ -553,7 +554,7 @@ fx_xw_finish(struct fx_xw *w, struct fx_buf *out, struct fx_err *err)
 				fx_buf_addc(&nm, '\'');
 			fx_buf_addc(&nm, w->name[i]);
 		}
-		text(&wbx, fx_buf_str(&nm));
+		text(&wbx, fx_buf_str(&nm), 0);
 		fx_buf_release(&nm);
 		fx_buf_addf(&wbx, "'!$A$%u:$%s$%u</definedName>"
 		    "</definedNames>", top, a, w->row);

@@ -155,7 +155,7 @@ attr(xmlNode *n, const char *name)
 static void
 small(void)
 {
-	struct fx_xw *w = fx_xw_new("Лист 'один'");
+	struct fx_xw *w = fx_xw_new("Лист 'один' \"2\"");
 	struct fx_err e;
 	char path[512];
 	xmlDoc *d, *wb;
@@ -232,10 +232,10 @@ small(void)
 	wb = parse(path, "xl/workbook.xml");
 	root = wb != NULL ? xmlDocGetRootElement(wb) : NULL;
 	is_str(attr(child(child(root, "sheets"), "sheet"), "name"),
-	    "Лист 'один'", "the sheet's name");
+	    "Лист 'один' \"2\"", "the sheet's name, quotes and all");
 	n = child(child(root, "definedNames"), "definedName");
 	ok(n != NULL && strcmp((char *)n->children->content,
-	    "'Лист ''один'''!$A$1:$AB$3") == 0,
+	    "'Лист ''один'' \"2\"'!$A$1:$AB$3") == 0,
 	    "the filter's range is named, the quote doubled");
 	xmlFreeDoc(wb);
 	d = parse(path, "xl/styles.xml");
