@@ -7,10 +7,10 @@
  * every part and must be read back to be trusted; for a table of plain
  * strings and numbers that was most of formixd's time per order file,
  * and loading it (with OpenSSL, which it links) half of a formix-stock
- * lookup.  Here the sheet is deflated as its rows come (level 1), the fixed parts
- * are stored, and the whole ZIP goes to fx_file_write, whose errors are
- * exact.  Strings are inline (t="inlineStr"), so no shared string table;
- * nothing is ever written as a formula.
+ * lookup.  Here the sheet is deflated as its rows come (level 1), the
+ * fixed parts are stored, and the whole ZIP goes to fx_file_write, whose
+ * errors are exact.  Strings are inline (t="inlineStr"), so no shared
+ * string table; nothing is ever written as a formula.
  *
  * Failure modes: none while building (memory aside, which aborts as
  * everywhere in libformix); on writing, those of fx_file_write.  A sheet
