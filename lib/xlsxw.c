@@ -166,8 +166,9 @@ start(struct fx_xw *w)
 			continue;
 		if (!cols++)
 			fx_buf_adds(&w->xml, "<cols>");
-		fx_buf_addf(&w->xml, "<col min=\"%u\" max=\"%u\" width=\"%.2f\" "
-		    "customWidth=\"1\"/>", i + 1, i + 1, w->width[i] + 0.71);
+		fx_buf_addf(&w->xml, "<col min=\"%u\" max=\"%u\" "
+		    "width=\"%.2f\" customWidth=\"1\"/>", i + 1, i + 1,
+		    w->width[i] + 0.71);
 	}
 	if (cols)
 		fx_buf_adds(&w->xml, "</cols>");
