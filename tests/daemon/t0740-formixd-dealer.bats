@@ -158,6 +158,41 @@ field() { summary_of "$1" | sed -n "s/^$2: //p"; }
 	[ "$(cut -f2 <<< "$output" | sort -u)" = submitted ]
 }
 
+@test "the store and out/ are synced before any finished file moves to done/" {
+	if ! command -v strace >/dev/null; then
+		[ "${CI:-}" != true ] || { echo "CI: strace missing" >&2; return 1; }
+		skip "strace missing"
+	fi
+	run -0 --separate-stderr fxd --once
+	for i in 1 2 3; do
+		printf 'Артикул;Количество\n27087-10;%d\n' "$i" > "$STAGE/s$i.csv"
+		ddrop "$STAGE/s$i.csv" "s$i.csv"
+	done
+	strace -f -y -e trace=fsync,fdatasync,rename,renameat2 \
+	    -o "$BATS_TEST_TMPDIR/trace" "$FXD" --once 2>/dev/null
+	for i in 1 2 3; do in_state "s$i.csv" done; done
+	# Between the last answer put in out/ and the first move to done/:
+	# an fdatasync of the store and an fsync of out/.
+	run -0 "${PYTHON3:-python3}" - "$BATS_TEST_TMPDIR/trace" "$DOUT" <<'PY'
+import re, sys
+lines = open(sys.argv[1], encoding="utf-8", errors="replace").read().splitlines()
+out = sys.argv[2]
+def idx(pred):
+    return [i for i, l in enumerate(lines) if pred(l)]
+done = idx(lambda l: "rename" in l and "/queue/done/" in l and "= 0" in l)
+answers = idx(lambda l: "rename" in l and '"%s/' % out in l and "= 0" in l)
+assert done and answers, (len(done), len(answers))
+first_done = done[0]
+last_answer = max(i for i in answers if i < first_done)
+between = lines[last_answer:first_done]
+assert any("fdatasync(" in l and "data.mdb>" in l for l in between), between
+assert any(l.split()[1].startswith("fsync(") and ("<%s>" % out) in l
+    for l in between), between
+print("ok")
+PY
+	[ "$output" = ok ]
+}
+
 @test "a draft of the same file that a person made is not submitted by the folder" {
 	cp "$STAGE/ok.csv" "$BATS_TEST_TMPDIR/ok.csv"
 	"$FX_BIN/formix-order" new "$BATS_TEST_TMPDIR/ok.csv" --entity D00001-1 >/dev/null 2>&1
