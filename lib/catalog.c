@@ -1650,10 +1650,6 @@ fx_catalog_open_txn(struct fx_ctx *ctx, struct fx_txn *t,
 	return 0;
 }
 
-/*
- * What can be promised now: 1C's total when it sent one, else the sum
- * over the warehouses; nothing below zero counts.
- */
 static int64_t
 offer_stock(const struct fx_offer_view *o)
 {
@@ -1666,6 +1662,25 @@ offer_stock(const struct fx_offer_view *o)
 		for (i = 0; i < o->nstock; i++)
 			q += o->stock[i].v > 0 ? o->stock[i].v : 0;
 	return q > 0 ? q : 0;
+}
+
+int
+fx_stock_promised(struct fx_txn *t, const char *product, int64_t *qty,
+    struct fx_err *err)
+{
+	struct fx_offer_view o;
+	const void *v;
+	size_t vl;
+	int r;
+
+	*qty = 0;
+	if ((r = fx_db_get(t, FX_K_OFFER, product, strlen(product), &v, &vl,
+	    err)) != 0)
+		return r == -1 ? -1 : 0;
+	if (fx_offer_view(v, vl, &o, err) == -1)
+		return -1;
+	*qty = offer_stock(&o);
+	return 0;
 }
 
 int

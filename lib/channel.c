@@ -76,23 +76,13 @@ sv_add(char ***v, size_t *n, const char *s)
 	(*v)[(*n)++] = fx_strdup(s);
 }
 
-static void
-sv_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void
 fx_channel_release(struct fx_channel *ch)
 {
 	if (ch == NULL)
 		return;
-	sv_free(ch->pull, ch->npull);
-	sv_free(ch->push, ch->npush);
+	fx_strv_free(ch->pull, ch->npull);
+	fx_strv_free(ch->push, ch->npush);
 	memset(ch, 0, sizeof(*ch));
 }
 
@@ -518,7 +508,7 @@ sv_set(char ***v, size_t *n, const char *const *src, size_t nsrc)
 {
 	size_t i;
 
-	sv_free(*v, *n);
+	fx_strv_free(*v, *n);
 	*v = NULL;
 	*n = 0;
 	for (i = 0; i < nsrc; i++)

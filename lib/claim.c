@@ -1007,41 +1007,16 @@ fx_claim_remove(struct fx_ctx *ctx, const char *claim, int line,
 
 /* -- the file for 1C -------------------------------------------------- */
 
-/* s as an XML attribute value (s is valid UTF-8 without controls, but
- * 1C's comments may hold tabs or newlines). */
+/*
+ * " name=\"s\"".  What a person typed was checked when it came in; should
+ * a value still be no XML (*bad unset so far), *bad names its attribute.
+ */
 static void
-xml_attr(struct fx_buf *b, const char *name, const char *s)
+xml_attr(struct fx_buf *b, const char **bad, const char *name, const char *s)
 {
-	const char *p;
-
 	fx_buf_addf(b, " %s=\"", name);
-	for (p = nz(s); *p != '\0'; p++)
-		switch (*p) {
-		case '&':
-			fx_buf_adds(b, "&amp;");
-			break;
-		case '<':
-			fx_buf_adds(b, "&lt;");
-			break;
-		case '>':
-			fx_buf_adds(b, "&gt;");
-			break;
-		case '"':
-			fx_buf_adds(b, "&quot;");
-			break;
-		case '\t':
-			fx_buf_adds(b, "&#9;");
-			break;
-		case '\n':
-			fx_buf_adds(b, "&#10;");
-			break;
-		case '\r':
-			fx_buf_adds(b, "&#13;");
-			break;
-		default:
-			if ((unsigned char)*p >= 0x20)
-				fx_buf_addc(b, *p);
-		}
+	if (fx_xml_attr_value(b, nz(s)) == -1 && *bad == NULL)
+		*bad = name;
 	fx_buf_addc(b, '"');
 }
 
@@ -1056,6 +1031,7 @@ claim_xml(struct fx_txn *t, struct fx_buf *b, const struct fx_claim *c,
 	struct fx_cline *l = NULL;
 	struct fx_cfile *f = NULL;
 	size_t nl = 0, nf = 0, i;
+	const char *bad = NULL;
 	char q[32];
 	int rc = -1;
 
@@ -1071,19 +1047,19 @@ claim_xml(struct fx_txn *t, struct fx_buf *b, const struct fx_claim *c,
 	fx_buf_reset(b);
 	fx_buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<formix-claims version=\"1\"");
-	xml_attr(b, "generated", at);
+	xml_attr(b, &bad, "generated", at);
 	fx_buf_adds(b, ">\n  <claim");
-	xml_attr(b, "id", c->number);
-	xml_attr(b, "order", c->order);
-	xml_attr(b, "order-1c", o.number_1c);
-	xml_attr(b, "dealer", c->dealer);
-	xml_attr(b, "entity", c->entity);
-	xml_attr(b, "inn", e.inn);
-	xml_attr(b, "kpp", e.kpp);
-	xml_attr(b, "author", c->created_by);
-	xml_attr(b, "created", c->created);
-	xml_attr(b, "submitted", c->submitted);
-	xml_attr(b, "comment", c->comment);
+	xml_attr(b, &bad, "id", c->number);
+	xml_attr(b, &bad, "order", c->order);
+	xml_attr(b, &bad, "order-1c", o.number_1c);
+	xml_attr(b, &bad, "dealer", c->dealer);
+	xml_attr(b, &bad, "entity", c->entity);
+	xml_attr(b, &bad, "inn", e.inn);
+	xml_attr(b, &bad, "kpp", e.kpp);
+	xml_attr(b, &bad, "author", c->created_by);
+	xml_attr(b, &bad, "created", c->created);
+	xml_attr(b, &bad, "submitted", c->submitted);
+	xml_attr(b, &bad, "comment", c->comment);
 	fx_buf_adds(b, ">\n");
 	for (i = 0; i < nl; i++) {
 		const struct fx_cline *x = ov != NULL && l[i].line == ovline ?
@@ -1091,34 +1067,40 @@ claim_xml(struct fx_txn *t, struct fx_buf *b, const struct fx_claim *c,
 
 		fx_buf_adds(b, "    <line");
 		(void)snprintf(q, sizeof(q), "%d", (int)x->line);
-		xml_attr(b, "n", q);
+		xml_attr(b, &bad, "n", q);
 		(void)snprintf(q, sizeof(q), "%d", (int)x->order_line);
-		xml_attr(b, "order-line", q);
-		xml_attr(b, "product", x->product);
-		xml_attr(b, "article", x->article);
-		xml_attr(b, "name", x->name);
-		xml_attr(b, "qty", fx_qty_fmt(q, sizeof(q), x->qty));
-		xml_attr(b, "reason", x->reason);
-		xml_attr(b, "comment", x->comment);
-		xml_attr(b, "status", x->status);
-		xml_attr(b, "resolution", x->resolution);
-		xml_attr(b, "status-comment", x->status_comment);
+		xml_attr(b, &bad, "order-line", q);
+		xml_attr(b, &bad, "product", x->product);
+		xml_attr(b, &bad, "article", x->article);
+		xml_attr(b, &bad, "name", x->name);
+		xml_attr(b, &bad, "qty", fx_qty_fmt(q, sizeof(q), x->qty));
+		xml_attr(b, &bad, "reason", x->reason);
+		xml_attr(b, &bad, "comment", x->comment);
+		xml_attr(b, &bad, "status", x->status);
+		xml_attr(b, &bad, "resolution", x->resolution);
+		xml_attr(b, &bad, "status-comment", x->status_comment);
 		fx_buf_adds(b, "/>\n");
 	}
 	for (i = 0; i < nf; i++) {
 		fx_buf_adds(b, "    <file");
 		(void)snprintf(q, sizeof(q), "%d", (int)f[i].line);
-		xml_attr(b, "line", q);
-		xml_attr(b, "name", f[i].name);
-		xml_attr(b, "type", f[i].type);
+		xml_attr(b, &bad, "line", q);
+		xml_attr(b, &bad, "name", f[i].name);
+		xml_attr(b, &bad, "type", f[i].type);
 		(void)snprintf(q, sizeof(q), "%lld", (long long)f[i].size);
-		xml_attr(b, "size", q);
-		xml_attr(b, "sha256", f[i].sha256);
+		xml_attr(b, &bad, "size", q);
+		xml_attr(b, &bad, "sha256", f[i].sha256);
 		fx_buf_adds(b, " path=\"attachments/");
 		fx_buf_add(b, f[i].sha256, 2);
 		fx_buf_addf(b, "/%s\"/>\n", f[i].sha256);
 	}
 	fx_buf_adds(b, "  </claim>\n</formix-claims>\n");
+	if (bad != NULL) {
+		fx_err_set(err, FX_EDATA, "claim %s: its %s is not valid UTF-8 "
+		    "or holds control characters: it cannot go to 1C",
+		    c->number, bad);
+		goto out;
+	}
 	rc = 0;
 out:
 	fx_entity_release(&e);

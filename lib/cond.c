@@ -848,16 +848,6 @@ words(const char *s, size_t *np)
 	return v;
 }
 
-static void
-words_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* An e-mail address as users and the index keep it: case-folded. */
 static void
 email_key(const char *s, char *buf, size_t sz)
@@ -1130,8 +1120,8 @@ employee_start(struct fx_xml *x, struct cond *c, const struct fx_xml_attr *a,
 	m->st->users++;
 	rc = 0;
 out:
-	words_free(mails, nmails);
-	words_free(ents, nents);
+	fx_strv_free(mails, nmails);
+	fx_strv_free(ents, nents);
 	fx_user_release(&u);
 	fx_user_release(&old);
 	free_attrs(v, UA_N);

@@ -114,6 +114,11 @@ void	**fx_map_get(struct fx_map *, const char *);
 void	**fx_map_put(struct fx_map *, const char *);
 /* Make room for n keys at once (no rehash while they are put). */
 void	 fx_map_reserve(struct fx_map *, size_t);
+
+/* String vectors (util.c): compare for qsort/bsearch, sort, free all. */
+int	 fx_strv_cmp(const void *, const void *);
+void	 fx_strv_sort(char **, size_t);
+void	 fx_strv_free(char **, size_t);
 void	 fx_map_release(struct fx_map *, void (*)(void *));
 
 /* Records (rec.c). */
@@ -641,6 +646,14 @@ int	 fx_xml_parse_read(const char *name,
  * current element (0 = current, 1 = parent...), -2 above the root. */
 long	 fx_xml_line(const struct fx_xml *);
 int	 fx_xml_up(const struct fx_xml *, int d);
+/*
+ * Append s to b as the value of an XML attribute (between double
+ * quotes): & < > " as entities, tab, newline and carriage return as
+ * character references, which a parser must not normalise to spaces.
+ * Other control characters cannot appear in XML 1.0 at all, nor can
+ * bytes that are not UTF-8: -1 for those, with b left as it was.
+ */
+int	 fx_xml_attr_value(struct fx_buf *, const char *);
 size_t	 fx_xml_depth(const struct fx_xml *);
 /* Set an error at the current position; returns -1. */
 int	 fx_xml_err(struct fx_xml *, enum fx_code, const char *, ...)
@@ -799,6 +812,13 @@ struct fx_txn *fx_catalog_txn(struct fx_catalog *);
 int	 fx_catalog_prices(struct fx_catalog *, const char *const *ids,
 	    size_t n, int64_t *net, int64_t *retail, int64_t *stock,
 	    int *gone, struct fx_err *);
+/*
+ * The stock of one product that can be promised now, by the same rule:
+ * 1C's total when it sent one, else the warehouses' sum, never below 0
+ * (0 for a product without an offers record).
+ */
+int	 fx_stock_promised(struct fx_txn *, const char *product, int64_t *,
+	    struct fx_err *);
 /*
  * An order row's text that is no catalog article: the dealer's code
  * (*how FX_MATCH_CODE), else a barcode (FX_MATCH_BARCODE).  ids gets the

@@ -479,22 +479,6 @@ last_entry(struct fx_queue *q, size_t chan)
 
 /* The files of an entry directory. */
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void
-free_names(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 /*
  * The payload of an entry: every name but dot-files (the queue's notes)
  * and the NAME.err reports of files that are there.  Sorted.
@@ -521,18 +505,17 @@ list_entry(const char *dir, char ***namesp, size_t *np, struct fx_err *err)
 	if (errno != 0) {
 		fx_err_sys(err, FX_EIO, "read directory %s", dir);
 		closedir(d);
-		free_names(v, n);
+		fx_strv_free(v, n);
 		return -1;
 	}
 	closedir(d);
-	if (n > 1)
-		qsort(v, n, sizeof(*v), cmp_str);
+	fx_strv_sort(v, n);
 	for (i = j = 0; i < n; i++) {
 		len = strlen(v[i]);
 		if (len > 4 && strcmp(v[i] + len - 4, ".err") == 0) {
 			char *stem = fx_strndup(v[i], len - 4);
 			char *const *hit = bsearch(&stem, v, n, sizeof(*v),
-			    cmp_str);
+			    fx_strv_cmp);
 
 			free(stem);
 			if (hit != NULL) {
@@ -550,8 +533,8 @@ list_entry(const char *dir, char ***namesp, size_t *np, struct fx_err *err)
 static void
 job_release(struct job *j)
 {
-	free_names(j->names, j->n);
-	free_names(j->paths, j->n);
+	fx_strv_free(j->names, j->n);
+	fx_strv_free(j->paths, j->n);
 	free(j->dir);
 	fx_buf_release(&j->report);
 	memset(j, 0, sizeof(*j));
@@ -935,7 +918,7 @@ is_package(const char *dir)
 	if (list_entry(dir, &names, &n, &e) == -1)
 		return 0;
 	r = n > 0 && fx_spool_name_kind(names[0]) == FX_NAME_PART;
-	free_names(names, n);
+	fx_strv_free(names, n);
 	return r;
 }
 
@@ -1107,7 +1090,7 @@ fx_queue_recover(struct fx_queue *q, struct fx_err *err)
 			(void)list_entry(to, &names, &n, err);
 			qlog(q, FX_QLOG_INFO, de->d_name, names, n, "active -> "
 			    "incoming: recovered after a stop in flight");
-			free_names(names, n);
+			fx_strv_free(names, n);
 			fx_crash_at("recover");
 		}
 		free(from);
@@ -2570,7 +2553,7 @@ to_done(struct fx_queue *q, struct job *j, struct entry *e,
 	f->dir = j->dir;
 	f->names = j->names;
 	f->n = j->n;
-	free_names(j->paths, j->n);
+	fx_strv_free(j->paths, j->n);
 	j->dir = NULL;
 	j->names = j->paths = NULL;
 	j->n = 0;
@@ -2620,7 +2603,7 @@ flush_fin(struct fx_queue *q, struct fx_err *err)
 		}
 		free(to);
 		free(f->dir);
-		free_names(f->names, f->n);
+		fx_strv_free(f->names, f->n);
 	}
 	q->nfin = 0;
 	if (fx_spool_fsync_dir(q->dir[Q_ACTIVE], &e2) == -1 ||

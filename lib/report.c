@@ -666,29 +666,6 @@ fx_dr_report_release(struct fx_dr_report *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static int
-stock_of(struct fx_txn *t, const char *product, int64_t *qty,
-    struct fx_err *err)
-{
-	struct fx_offer off;
-	size_t i;
-	int found;
-
-	*qty = 0;
-	if ((found = fx_db_getrec(t, FX_K_OFFER, product, strlen(product),
-	    &fx_rt_offer, &off, err)) != 0)
-		return found == -1 ? -1 : 0;
-	if (off.has_total)
-		*qty = off.total;
-	else
-		for (i = 0; i < off.nstock; i++)
-			*qty += off.stock[i].v > 0 ? off.stock[i].v : 0;
-	if (*qty < 0)
-		*qty = 0;
-	fx_rec_release(&fx_rt_offer, &off);
-	return 0;
-}
-
 /* One line with demand into the report. */
 static int
 dr_line(struct fx_txn *t, struct fx_dr_report *rep, const char *today,
@@ -739,7 +716,7 @@ dr_line(struct fx_txn *t, struct fx_dr_report *rep, const char *today,
 	if (r->delivery_date == NULL)
 		r->delivery_date = fx_strdup(dv[0] != '\0' ?
 		    l->delivery_date : "");
-	if (stock_of(t, l->product, &r->stock, err) == -1)
+	if (fx_stock_promised(t, l->product, &r->stock, err) == -1)
 		return -1;
 	rep->demand += r->demand;
 	rep->reserved += r->reserved;

@@ -169,60 +169,6 @@ digits_check(const char *what, const char *s, size_t n, struct fx_err *err)
 	return 0;
 }
 
-/*
- * Append s to b as the value of an XML attribute (between double
- * quotes).  & < > " are escaped as entities, and tab, newline and
- * carriage return as character references, which a parser must not
- * normalise to spaces.  Other control characters cannot appear in XML
- * 1.0 at all, nor can bytes that are not UTF-8: -1 for those, with b
- * left as it was.
- */
-static int
-xml_attr(struct fx_buf *b, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t start = b->len, n;
-	unsigned long c;
-
-	while (*p != '\0') {
-		if ((n = utf8_char(p, &c)) == 0)
-			goto bad;
-		switch (c) {
-		case '&':
-			fx_buf_adds(b, "&amp;");
-			break;
-		case '<':
-			fx_buf_adds(b, "&lt;");
-			break;
-		case '>':
-			fx_buf_adds(b, "&gt;");
-			break;
-		case '"':
-			fx_buf_adds(b, "&quot;");
-			break;
-		case '\t':
-			fx_buf_adds(b, "&#9;");
-			break;
-		case '\n':
-			fx_buf_adds(b, "&#10;");
-			break;
-		case '\r':
-			fx_buf_adds(b, "&#13;");
-			break;
-		default:
-			if (c < 0x20 || c == 0xfffe || c == 0xffff)
-				goto bad;
-			fx_buf_add(b, p, n);
-		}
-		p += n;
-	}
-	return 0;
-bad:
-	b->len = start;
-	fx_buf_add(b, "", 0);
-	return -1;
-}
-
 /* " name=\"value\"" on a line of its own; -1 if value cannot be XML. */
 static int
 xml_put(struct fx_buf *b, const char *name, const char *value,
@@ -231,7 +177,7 @@ xml_put(struct fx_buf *b, const char *name, const char *value,
 	char q[QSZ];
 
 	fx_buf_addf(b, "\n      %s=\"", name);
-	if (xml_attr(b, nz(value)) == -1)
+	if (fx_xml_attr_value(b, nz(value)) == -1)
 		return fx_err_set(err, FX_EDATA, "request %s: %s \"%s\" cannot "
 		    "be written as XML", id, name,
 		    fx_quote(q, sizeof(q), value));
@@ -249,7 +195,7 @@ request_xml(struct fx_buf *b, const struct fx_request *r, const char *by,
 	fx_buf_reset(b);
 	fx_buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<formix-entity-requests version=\"1\" generated=\"");
-	if (xml_attr(b, at) == -1)
+	if (fx_xml_attr_value(b, at) == -1)
 		FX_BUG("time \"%s\" is not XML", at);
 	fx_buf_adds(b, "\">\n  <request");
 	if (xml_put(b, "id", r->id, id, err) == -1 ||

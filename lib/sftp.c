@@ -823,12 +823,6 @@ out:
 	return ret;
 }
 
-static int
-str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The names of dir's regular files to push, sorted. */
 static int
 names(struct fx_sftp *s, const char *dir, char ***vp, size_t *np)
@@ -859,21 +853,10 @@ names(struct fx_sftp *s, const char *dir, char ***vp, size_t *np)
 		v[n++] = fx_strdup(de->d_name);
 	}
 	closedir(d);
-	if (n > 1)
-		qsort(v, n, sizeof(*v), str_cmp);
+	fx_strv_sort(v, n);
 	*vp = v;
 	*np = n;
 	return 0;
-}
-
-static void
-free_names(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 static int
@@ -894,12 +877,12 @@ push(struct fx_sftp *s, struct remote *r)
 		from = fx_path_join(r->dir, v[i]);
 		if (place(s, from, r->sending, v[i], got, sizeof(got)) == -1) {
 			free(from);
-			free_names(v, n);
+			fx_strv_free(v, n);
 			return -1;
 		}
 		free(from);
 	}
-	free_names(v, n);
+	fx_strv_free(v, n);
 
 	/* Left by a crash, or just moved: pushed, then out/sent/. */
 	if (names(s, r->sending, &v, &n) == -1)
@@ -917,7 +900,7 @@ push(struct fx_sftp *s, struct remote *r)
 	}
 	ret = 0;
 out:
-	free_names(v, n);
+	fx_strv_free(v, n);
 	return ret;
 }
 

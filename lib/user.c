@@ -135,16 +135,6 @@ sv_push(char ***v, size_t *n, size_t *cap, const char *s)
 	(*v)[(*n)++] = fx_strdup(s);
 }
 
-static void
-sv_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 static int
 sv_equal(char *const *a, size_t na, char *const *b, size_t nb)
 {
@@ -461,7 +451,7 @@ emails_norm(const char *const *in, size_t n, char ***out, size_t *nout,
 	*nout = 0;
 	for (i = 0; i < n; i++) {
 		if (email_norm(in[i], buf, sizeof(buf)) == -1) {
-			sv_free(*out, *nout);
+			fx_strv_free(*out, *nout);
 			*out = NULL;
 			*nout = 0;
 			return fx_err_set(err, FX_EDATA, "e-mail \"%s\" is "
@@ -854,7 +844,7 @@ set_fn(struct fx_txn *t, void *arg, struct fx_err *err)
 			if (audit_sv(ctx, t, "user.set", u.login, "emails",
 			    u.emails, u.nemails, emails, nemails, err) == -1)
 				goto out;
-			sv_free(u.emails, u.nemails);
+			fx_strv_free(u.emails, u.nemails);
 			u.emails = emails;
 			u.nemails = nemails;
 			emails = NULL;
@@ -896,7 +886,7 @@ set_fn(struct fx_txn *t, void *arg, struct fx_err *err)
 		goto out;
 	rc = 0;
 out:
-	sv_free(emails, nemails);
+	fx_strv_free(emails, nemails);
 	fx_user_release(&u);
 	fx_user_release(&me);
 	return rc;
@@ -974,7 +964,7 @@ attach_fn(struct fx_txn *t, void *arg, struct fx_err *err)
 	if (audit_sv(ctx, t, a->detach ? "user.detach" : "user.attach",
 	    u.login, "entities", u.entities, u.nentities, v, nv, err) == -1)
 		goto out;
-	sv_free(u.entities, u.nentities);
+	fx_strv_free(u.entities, u.nentities);
 	u.entities = v;
 	u.nentities = nv;
 	v = NULL;
@@ -985,7 +975,7 @@ attach_fn(struct fx_txn *t, void *arg, struct fx_err *err)
 		goto out;
 	rc = 0;
 out:
-	sv_free(v, nv);
+	fx_strv_free(v, nv);
 	fx_user_release(&u);
 	fx_user_release(&me);
 	return rc;

@@ -329,26 +329,33 @@ fx_map_get(struct fx_map *m, const char *key)
 	return e != NULL && e->key != NULL ? &e->val : NULL;
 }
 
+/* Move every entry into a table of cap slots (a power of two). */
+static void
+map_rehash(struct fx_map *m, size_t cap)
+{
+	struct fx_map old = *m;
+	struct fx_map_ent *e;
+	size_t i;
+
+	m->cap = cap;
+	m->v = fx_calloc(m->cap, sizeof(*m->v));
+	m->n = 0;
+	for (i = 0; i < old.cap; i++)
+		if (old.v[i].key != NULL) {
+			e = map_find(m, old.v[i].key);
+			*e = old.v[i];
+			m->n++;
+		}
+	free(old.v);
+}
+
 void **
 fx_map_put(struct fx_map *m, const char *key)
 {
 	struct fx_map_ent *e;
 
-	if ((m->n + 1) * 2 > m->cap) {
-		struct fx_map old = *m;
-		size_t i;
-
-		m->cap = old.cap ? old.cap * 2 : 64;
-		m->v = fx_calloc(m->cap, sizeof(*m->v));
-		m->n = 0;
-		for (i = 0; i < old.cap; i++)
-			if (old.v[i].key != NULL) {
-				e = map_find(m, old.v[i].key);
-				*e = old.v[i];
-				m->n++;
-			}
-		free(old.v);
-	}
+	if ((m->n + 1) * 2 > m->cap)
+		map_rehash(m, m->cap ? m->cap * 2 : 64);
 	e = map_find(m, key);
 	if (e->key == NULL) {
 		e->key = fx_strdup(key);
@@ -362,24 +369,12 @@ fx_map_put(struct fx_map *m, const char *key)
 void
 fx_map_reserve(struct fx_map *m, size_t n)
 {
-	struct fx_map old = *m;
-	struct fx_map_ent *e;
-	size_t cap = old.cap ? old.cap : 64, i;
+	size_t cap = m->cap ? m->cap : 64;
 
 	while ((n + 1) * 2 > cap)
 		cap *= 2;
-	if (cap == old.cap)
-		return;
-	m->cap = cap;
-	m->v = fx_calloc(m->cap, sizeof(*m->v));
-	m->n = 0;
-	for (i = 0; i < old.cap; i++)
-		if (old.v[i].key != NULL) {
-			e = map_find(m, old.v[i].key);
-			*e = old.v[i];
-			m->n++;
-		}
-	free(old.v);
+	if (cap != m->cap)
+		map_rehash(m, cap);
 }
 
 void
@@ -449,4 +444,29 @@ fx_datetime_check(const char *s)
 		s += 6;
 	}
 	return *s == '\0' ? 0 : -1;
+}
+
+/* String vectors: the names of a directory, a list of words. */
+
+int
+fx_strv_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+fx_strv_sort(char **v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof(*v), fx_strv_cmp);
+}
+
+void
+fx_strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }

@@ -25,6 +25,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <utf8proc.h>
+
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/SAX2.h>
@@ -616,4 +618,53 @@ fx_xml_parse_read(const char *name, ssize_t (*rd)(void *, char *, size_t),
     void *rdarg, const struct fx_xml_ops *ops, void *user, struct fx_err *err)
 {
 	return run(name, rd, rdarg, ops, user, -1, err);
+}
+
+/* -- Writing ---------------------------------------------------------- */
+
+int
+fx_xml_attr_value(struct fx_buf *b, const char *s)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	size_t start = b->len;
+	utf8proc_int32_t c;
+	utf8proc_ssize_t n;
+
+	while (*p != '\0') {
+		if ((n = utf8proc_iterate(p, -1, &c)) <= 0)
+			goto bad;
+		switch (c) {
+		case '&':
+			fx_buf_adds(b, "&amp;");
+			break;
+		case '<':
+			fx_buf_adds(b, "&lt;");
+			break;
+		case '>':
+			fx_buf_adds(b, "&gt;");
+			break;
+		case '"':
+			fx_buf_adds(b, "&quot;");
+			break;
+		case '\t':
+			fx_buf_adds(b, "&#9;");
+			break;
+		case '\n':
+			fx_buf_adds(b, "&#10;");
+			break;
+		case '\r':
+			fx_buf_adds(b, "&#13;");
+			break;
+		default:
+			if (c < 0x20 || c == 0xfffe || c == 0xffff)
+				goto bad;
+			fx_buf_add(b, p, (size_t)n);
+		}
+		p += n;
+	}
+	return 0;
+bad:
+	b->len = start;
+	fx_buf_add(b, "", 0);
+	return -1;
 }

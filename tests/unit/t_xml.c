@@ -52,6 +52,46 @@ parse(const char *doc, struct seen *s, struct fx_err *err)
 	return fx_xml_parse_mem("t.xml", doc, strlen(doc), &ops, s, err);
 }
 
+/* fx_xml_attr_value: what it escapes, what it refuses, and that the
+ * value read back by the parser is the one written. */
+static void
+attr_value(const char *in, int rc, const char *out, const char *what)
+{
+	struct fx_buf b = { 0 };
+
+	fx_buf_adds(&b, "x=");
+	is_int(fx_xml_attr_value(&b, in), rc, "attribute value: %s", what);
+	is_str(fx_buf_str(&b), out, "... written as %s", out);
+	fx_buf_release(&b);
+}
+
+static void
+attr_values(void)
+{
+	struct fx_buf b = { 0 };
+	struct fx_err err;
+	struct seen s;
+
+	attr_value("ООО \"Ромашка\" & <Ко>", 0,
+	    "x=ООО &quot;Ромашка&quot; &amp; &lt;Ко&gt;", "markup");
+	attr_value("a\tb\nc\rd", 0, "x=a&#9;b&#10;c&#13;d",
+	    "tab, newline, return as references");
+	attr_value("a\x7f", 0, "x=a\x7f", "DEL, which XML allows");
+	attr_value("a\x01b", -1, "x=", "a control character refused");
+	attr_value("ok \xff", -1, "x=", "a byte that is not UTF-8 refused");
+	attr_value("\xd0", -1, "x=", "a cut UTF-8 sequence refused");
+	attr_value("\xc0\xaf", -1, "x=", "an overlong form refused");
+	attr_value("\xef\xbf\xbe", -1, "x=", "U+FFFE refused");
+
+	/* What the parser reads back is what went in. */
+	fx_buf_adds(&b, "<a><b k=\"");
+	ok(fx_xml_attr_value(&b, "\"v&\" < >") == 0, "a value for the parser");
+	fx_buf_adds(&b, "\">t</b></a>");
+	ok(parse(fx_buf_str(&b), &s, &err) == 0 &&
+	    strcmp(s.attr, "\"v&\" < >") == 0, "... reads back as written");
+	fx_buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -111,5 +151,6 @@ main(void)
 	ok(parse(big.p, &s, &err) == -1 && strstr(err.msg, "longer") != NULL,
 	    "huge text refused: %s", err.msg);
 	fx_buf_release(&big);
+	attr_values();
 	return done_testing();
 }
