@@ -15,11 +15,14 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include "cli.h"
 
@@ -58,10 +61,48 @@ close_stdout(void)
 		_exit(EX_IOERR_);
 }
 
+/*
+ * The heap in 2 MiB pages.  Debian's kernels give transparent huge pages
+ * only where madvise asks for them, and a tool's heap is short-lived and
+ * dense: checking a 6,000-line order touches 10 MB of it.  In a virtual
+ * machine each 4 KiB page costs about 2 us to fault in, a 2 MiB page
+ * about a fifth of that per 4 KiB.  So the heap is grown once by
+ * HEAP_HUGE, kept (not trimmed), allocations below that size stay in it
+ * rather than in mmaps of their own, and its aligned part is advised.
+ * Pages never touched cost nothing; where anything is refused (another
+ * malloc, as under AddressSanitizer) the heap simply stays as it was.
+ */
+#define HEAP_HUGE	((size_t)64 << 20)
+#define HUGE_PAGE	((uintptr_t)2 << 20)
+
+static void
+heap_huge(void)
+{
+#if defined(M_TOP_PAD) && defined(MADV_HUGEPAGE)
+	uintptr_t lo, hi;
+	void *p, *end;
+
+	if (mallopt(M_MMAP_THRESHOLD, HEAP_HUGE) != 1 ||
+	    mallopt(M_TRIM_THRESHOLD, 2 * HEAP_HUGE) != 1 ||
+	    mallopt(M_TOP_PAD, HEAP_HUGE) != 1)
+		return;
+	/* Bigger than any free chunk: the heap must grow now. */
+	if ((p = malloc(HEAP_HUGE / 4)) == NULL)
+		return;
+	end = sbrk(0);
+	lo = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	hi = (uintptr_t)end & ~(HUGE_PAGE - 1);
+	free(p);
+	if (end != (void *)-1 && hi > lo && hi - lo <= 2 * HEAP_HUGE)
+		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#endif
+}
+
 void
 cli_init(const char *prog)
 {
 	cli_prog = prog;
+	heap_huge();
 	if (atexit(close_stdout) != 0) {
 		fprintf(stderr, "%s: cannot register the exit handler\n",
 		    prog);
