@@ -126,8 +126,9 @@ struct cq {
 	MDB_val			 dl_k;
 	int			 dl_valid, dl_end;
 	char			 dl_pid[512];
-	/* the offers record of the product at hand */
+	/* the offers record of the product at hand, and its ids' table */
 	struct fx_offer_view	 offer;
+	struct fx_refs		 refs;
 	char			 offer_pid[512];	/* whose offer it is */
 	char			 asof[4][32];
 	struct fx_buf		 kb;
@@ -242,6 +243,7 @@ cq_close(struct cq *cq)
 		fx_db_abort(&cq->t);
 	free(cq->retail_pt);
 	free(cq->base_pt);
+	fx_refs_release(&cq->refs);
 	fx_map_release(&cq->groups, group_free);
 	free(cq->gmemo);
 	for (i = 0; i < cq->nwh; i++)
@@ -319,7 +321,8 @@ offer_set(struct cq *cq, const char *pid, int r, const void *v, size_t vl)
 	if (r == 1) {
 		cq->offer.nprices = cq->offer.nstock = 0;
 		cq->offer.has_total = 0;
-	} else if (fx_offer_view(v, vl, &cq->offer, cq->err) == -1)
+	} else if (fx_offer_view(v, vl, &cq->refs, &cq->offer,
+	    cq->err) == -1)
 		return -1;
 	fx_strlcpy(cq->offer_pid, pid, sizeof(cq->offer_pid));
 	return 0;
@@ -1556,7 +1559,8 @@ cq_start(struct cq *cq, struct fx_ctx *ctx, const struct fx_query *q,
 	};
 	size_t i;
 
-	if (cq_open(cq, ctx, borrow, err) == -1)
+	if (cq_open(cq, ctx, borrow, err) == -1 ||
+	    fx_refs_load(&cq->t, 0, &cq->refs, err) == -1)
 		return -1;
 	cq->flags = q->flags;
 	for (i = 0; i < 4; i++)
@@ -1677,7 +1681,7 @@ fx_stock_promised(struct fx_txn *t, const char *product, int64_t *qty,
 	if ((r = fx_db_get(t, FX_K_OFFER, product, strlen(product), &v, &vl,
 	    err)) != 0)
 		return r == -1 ? -1 : 0;
-	if (fx_offer_view(v, vl, &o, err) == -1)
+	if (fx_offer_view(v, vl, NULL, &o, err) == -1)
 		return -1;
 	*qty = offer_stock(&o);
 	return 0;

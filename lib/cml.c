@@ -200,6 +200,8 @@ struct cml {
 	struct pipeline		*pl;		/* parser side: the queue */
 	struct fx_cur		 ocur;		/* offers, for in-place puts */
 	int			 ocur_open;
+	struct fx_refs		 refs;		/* their ids' numbers */
+	int			 refs_loaded;
 	struct fx_cur		 pcur;		/* products, likewise */
 	int			 pcur_open;
 };
@@ -882,6 +884,11 @@ offer_end(struct cml *c, const char *offer_name)
 	memset(&o, 0, sizeof(o));
 	if (c->id.len == 0)
 		return OERR("offer without Ид");
+	if (!c->refs_loaded) {
+		if (fx_refs_load(c->txn, 1, &c->refs, c->err) == -1)
+			return -1;
+		c->refs_loaded = 1;
+	}
 	/*
 	 * A full offer with prices and stock replaces the record whole: no
 	 * need to read it.  Otherwise read it to merge; an offers record
@@ -911,8 +918,8 @@ offer_end(struct cml *c, const char *offer_name)
 			fx_buf_add(&pid, c->id.p, c->id.len);
 		}
 	} else if (!whole && strchr(c->id.p, '#') == NULL) {
-		r = fx_db_getrec(c->txn, FX_K_OFFER, c->id.p, c->id.len,
-		    &fx_rt_offer, &o, c->err);
+		r = fx_offer_get(c->txn, &c->refs, c->id.p, c->id.len, &o,
+		    c->err);
 		if (r == -1)
 			goto out;
 		if (r == 0) {
@@ -951,8 +958,7 @@ offer_end(struct cml *c, const char *offer_name)
 	}
 
 	if (!whole && o.prices == NULL && o.stock == NULL && !o.has_total &&
-	    fx_db_getrec(c->txn, FX_K_OFFER, pid.p, pid.len, &fx_rt_offer,
-	    &o, c->err) == -1)
+	    fx_offer_get(c->txn, &c->refs, pid.p, pid.len, &o, c->err) == -1)
 		goto out;
 
 	if (c->nprices > 0) {
@@ -1039,7 +1045,8 @@ offer_end(struct cml *c, const char *offer_name)
 		o.has_total = 1;
 		c->st->totals++;
 	}
-	fx_rec_encode(&c->rec, &fx_rt_offer, &o);
+	if (fx_offer_encode(&c->rec, &c->refs, &o, c->err) == -1)
+		goto out;
 	if (at) {
 		if (fx_cur_put(&c->ocur, pid.p, pid.len, c->rec.p, c->rec.len,
 		    1, c->err) == -1)
@@ -1882,6 +1889,7 @@ cml_free(struct cml *c)
 		return;
 	if (c->ocur_open)
 		fx_cur_close(&c->ocur);
+	fx_refs_release(&c->refs);
 	if (c->pcur_open)
 		fx_cur_close(&c->pcur);
 	good_reset(c);
@@ -2117,6 +2125,7 @@ fx_cml_finish_offers(struct fx_ctx *ctx, struct fx_txn *txn,
 {
 	struct fx_cur cur;
 	struct fx_buf rec = { 0 }, ids = { 0 };
+	struct fx_refs refs;
 	struct fx_offer o;
 	struct fx_offer_view *ov;
 	MDB_val k, v;
@@ -2125,14 +2134,17 @@ fx_cml_finish_offers(struct fx_ctx *ctx, struct fx_txn *txn,
 
 	if (!pkg->full_prices && !pkg->full_stock)
 		return 0;
+	if (fx_refs_load(txn, 1, &refs, err) == -1)
+		return -1;
 	ov = fx_malloc(sizeof(*ov));	/* 8 KiB: not for the stack */
 	if (fx_cur_open(txn, FX_K_OFFER, &cur, err) == -1) {
 		free(ov);
+		fx_refs_release(&refs);
 		return -1;
 	}
 	for (r = fx_cur_first(&cur, &k, &v, err); r == 0;
 	    r = fx_cur_next(&cur, &k, &v, err)) {
-		if (fx_offer_view(v.mv_data, v.mv_size, ov, err) == -1) {
+		if (fx_offer_view(v.mv_data, v.mv_size, NULL, ov, err) == -1) {
 			r = -1;
 			break;
 		}
@@ -2150,8 +2162,7 @@ fx_cml_finish_offers(struct fx_ctx *ctx, struct fx_txn *txn,
 	for (off = 0; off < ids.len; off += strlen(ids.p + off) + 1) {
 		const char *id = ids.p + off;
 
-		if (fx_db_getrec(txn, FX_K_OFFER, id, strlen(id), &fx_rt_offer,
-		    &o, err) != 0)
+		if (fx_offer_get(txn, &refs, id, strlen(id), &o, err) != 0)
 			goto out;
 		if (pkg->full_prices && o.prices_gen != pkg->gen)
 			qv_clear(&o.prices, &o.nprices);
@@ -2159,14 +2170,14 @@ fx_cml_finish_offers(struct fx_ctx *ctx, struct fx_txn *txn,
 			qv_clear(&o.stock, &o.nstock);
 			o.has_total = 0;
 		}
-		r = fx_db_putrec(txn, FX_K_OFFER, id, strlen(id), &fx_rt_offer,
-		    &o, &rec, err);
+		r = fx_offer_put(txn, &refs, id, strlen(id), &o, &rec, err);
 		fx_rec_release(&fx_rt_offer, &o);
 		if (r == -1)
 			goto out;
 	}
 	rc = 0;
 out:
+	fx_refs_release(&refs);
 	free(ov);
 	fx_buf_release(&rec);
 	fx_buf_release(&ids);

@@ -88,6 +88,8 @@ static const struct {
 	[FX_K_CEVENT] =		{ "claim_events", 0 },
 	[FX_K_CFILE] =		{ "claim_files", 0 },
 	[FX_K_NOTIFY] =		{ "notifications", 0 },
+	/* The numbers offers records give price types and warehouses: */
+	[FX_K_REF] =		{ "refs", 0 },
 };
 
 const enum fx_kind fx_stat_kinds[] = {

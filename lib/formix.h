@@ -242,6 +242,7 @@ enum fx_kind {
 	FX_K_CEVENT,		/* claim number \0 seq -> status change */
 	FX_K_CFILE,		/* claim number \0 seq -> attachment */
 	FX_K_NOTIFY,		/* 20-digit sequence -> notification (outbox) */
+	FX_K_REF,		/* 4-byte number -> price type or warehouse Ид */
 	FX_K_NKINDS
 };
 

@@ -15,7 +15,9 @@
  *	offers		product Ид		-> rec fx_offer: prices per
  *						   price type (kopecks), stock
  *						   per warehouse and total
- *						   (thousandths)
+ *						   (thousandths); format 2
+ *						   names them by number:
+ *	refs		4-byte big-endian number -> price type or warehouse Ид
  *	deliveries	delivery Ид		-> rec fx_delivery
  *	dlines		product \0 date \0 delivery -> rec fx_dline
  *	dealers		dealer Ид		-> rec fx_dealer
@@ -222,9 +224,50 @@ struct fx_applied {
 };
 
 /*
+ * The numbers of price types and warehouses in offers records (offer.c).
+ * Format 1 of an offers record named each by its Ид: six 36-byte GUIDs
+ * made most of a 250-byte record, and 35,000 of them most of the pages a
+ * 6,000-line order check touches.  Format 2 gives each Ид a number the
+ * first time an import writes it, kept in refs and never reused; the
+ * record shrinks to some 40 bytes.  Both formats are read; the import
+ * writes format 2.
+ */
+struct fx_refs {
+	char		**id;		/* by number */
+	size_t		 *len;
+	size_t		 n, cap;
+	struct fx_map	 num;		/* Ид -> number + 1, built when asked */
+	int		 mapped;
+	struct fx_txn	*wtxn;		/* where new numbers go; NULL: none */
+};
+/* Read the table in t; wtxn: t is a write transaction, numbers may be given. */
+int	 fx_refs_load(struct fx_txn *t, int wtxn, struct fx_refs *,
+	    struct fx_err *);
+/* The number of id, given now (written to wtxn) if it has none yet. */
+int	 fx_refs_num(struct fx_refs *, const char *id, uint32_t *,
+	    struct fx_err *);
+void	 fx_refs_release(struct fx_refs *);
+
+/*
+ * Offers records (rec.c), in either format.  encode writes format 2,
+ * numbering the ids it meets; decode gives a copy (fx_rec_release with
+ * fx_rt_offer frees it); refs is the transaction's table.
+ */
+int	 fx_offer_encode(struct fx_buf *, struct fx_refs *,
+	    const struct fx_offer *, struct fx_err *);
+int	 fx_offer_decode(const void *, size_t, const struct fx_refs *,
+	    struct fx_offer *, struct fx_err *);
+/* The record of a product (0, 1 if none) and its write, as fx_db_getrec. */
+int	 fx_offer_get(struct fx_txn *, struct fx_refs *, const void *, size_t,
+	    struct fx_offer *, struct fx_err *);
+int	 fx_offer_put(struct fx_txn *, struct fx_refs *, const void *, size_t,
+	    const struct fx_offer *, struct fx_buf *, struct fx_err *);
+
+/*
  * An offers record read in place, without allocating: the ids point into
- * the store (not NUL-terminated) and are valid until the transaction ends.
- * For the hot path of lookups; fx_rt_offer decodes a copy.
+ * the store or into refs (not NUL-terminated) and are valid until the
+ * transaction ends.  For the hot path of lookups.  With refs NULL the ids
+ * of a format 2 record are left NULL: enough for totals and counts.
  */
 #define FX_VIEW_PRICES	64
 #define FX_VIEW_STOCK	256
@@ -242,8 +285,8 @@ struct fx_offer_view {
 	int		 has_total;
 	uint32_t	 prices_gen, stock_gen;
 };
-int	 fx_offer_view(const void *, size_t, struct fx_offer_view *,
-	    struct fx_err *);
+int	 fx_offer_view(const void *, size_t, const struct fx_refs *,
+	    struct fx_offer_view *, struct fx_err *);
 
 extern const struct fx_rectype fx_rt_group, fx_rt_product, fx_rt_pricetype,
 	fx_rt_warehouse, fx_rt_dealer, fx_rt_entity, fx_rt_amount,

@@ -462,24 +462,24 @@ static int
 count_offers(struct fx_txn *txn, struct fx_stat *s, struct fx_err *err)
 {
 	struct fx_cur cur;
-	struct fx_offer o;
+	struct fx_offer_view *o;
 	MDB_val k, v;
 	int r;
 
 	if (fx_cur_open(txn, FX_K_OFFER, &cur, err) == -1)
 		return -1;
+	o = fx_malloc(sizeof(*o));	/* 8 KiB: not for the stack */
 	for (r = fx_cur_first(&cur, &k, &v, err); r == 0;
 	    r = fx_cur_next(&cur, &k, &v, err)) {
-		if (fx_rec_decode(v.mv_data, v.mv_size, &fx_rt_offer, &o,
-		    err) == -1) {
+		if (fx_offer_view(v.mv_data, v.mv_size, NULL, o, err) == -1) {
 			r = -1;
 			break;
 		}
-		s->count[FX_K_PRICE] += o.nprices;
-		s->count[FX_K_STOCK] += o.nstock;
-		fx_rec_release(&fx_rt_offer, &o);
+		s->count[FX_K_PRICE] += o->nprices;
+		s->count[FX_K_STOCK] += o->nstock;
 	}
 	fx_cur_close(&cur);
+	free(o);
 	return r == -1 ? -1 : 0;
 }
 
@@ -567,16 +567,25 @@ fx_db_dump(struct fx_ctx *ctx, FILE *fp, struct fx_err *err)
 	} u;
 	struct fx_txn txn;
 	struct fx_cur cur;
+	struct fx_refs refs;
 	struct fx_buf b = { 0 };
 	MDB_val k, v;
 	int kind, r, rc = -1;
 
 	if (fx_db_begin(ctx->db, 0, &txn, err) == -1)
 		return -1;
+	if (fx_refs_load(&txn, 0, &refs, err) == -1) {
+		fx_db_abort(&txn);
+		return -1;
+	}
 	for (kind = 0; kind < FX_K_NKINDS; kind++) {
 		const struct fx_rectype *rt = rectype((enum fx_kind)kind);
 
-		if (fx_db_virtual((enum fx_kind)kind))
+		/*
+		 * The numbers of refs depend on the order 1C sent things
+		 * in, not on what the store holds: offers show the Ид.
+		 */
+		if (fx_db_virtual((enum fx_kind)kind) || kind == FX_K_REF)
 			continue;
 		if (fx_cur_open(&txn, (enum fx_kind)kind, &cur, err) == -1)
 			goto out;
@@ -593,8 +602,10 @@ fx_db_dump(struct fx_ctx *ctx, FILE *fp, struct fx_err *err)
 			else if (rt == NULL)
 				raw(&b, v.mv_data, v.mv_size);
 			else {
-				if (fx_rec_decode(v.mv_data, v.mv_size, rt, &u,
-				    err) == -1) {
+				if ((kind == FX_K_OFFER ? fx_offer_decode(
+				    v.mv_data, v.mv_size, &refs, &u.o, err) :
+				    fx_rec_decode(v.mv_data, v.mv_size, rt, &u,
+				    err)) == -1) {
 					r = -1;
 					break;
 				}
@@ -614,6 +625,7 @@ fx_db_dump(struct fx_ctx *ctx, FILE *fp, struct fx_err *err)
 	}
 	rc = 0;
 out:
+	fx_refs_release(&refs);
 	fx_db_abort(&txn);
 	fx_buf_release(&b);
 	return rc;

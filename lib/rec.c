@@ -795,9 +795,110 @@ fx_rec_i64_at(const void *data, size_t len, const struct fx_rectype *rt,
 	return -1;
 }
 
-/* Read n (id, amount) pairs in place; -1 if they do not fit or are cut. */
+/*
+ * Offers records.  Format 1 is fx_rt_offer's table, the ids as strings;
+ * format 2 has the same fields with each id a varint number in refs.
+ */
+#define OFFER_V2	2
+
+/* The id of entry number num in a format 2 record; -1 if refs lack it. */
 static int
-view_qv(struct rd *r, struct fx_qv_view *v, size_t cap, size_t *np)
+ref_id(const struct fx_refs *refs, uint64_t num, const char **id,
+    size_t *len)
+{
+	if (num >= refs->n)
+		return -1;
+	*id = refs->id[num];
+	*len = refs->len[num];
+	return 0;
+}
+
+int
+fx_offer_encode(struct fx_buf *b, struct fx_refs *refs,
+    const struct fx_offer *o, struct fx_err *err)
+{
+	const struct fx_qv *qv[2] = { o->prices, o->stock };
+	size_t nqv[2] = { o->nprices, o->nstock }, i, j;
+	uint32_t num;
+
+	fx_buf_reset(b);
+	fx_buf_addc(b, OFFER_V2);
+	for (j = 0; j < 2; j++) {
+		put_uv(b, nqv[j]);
+		for (i = 0; i < nqv[j]; i++) {
+			if (fx_refs_num(refs, qv[j][i].id, &num, err) == -1)
+				return -1;
+			put_uv(b, num);
+			put_sv(b, qv[j][i].v);
+		}
+	}
+	put_sv(b, o->total);
+	put_uv(b, o->has_total != 0);
+	put_uv(b, o->prices_gen);
+	put_uv(b, o->stock_gen);
+	return 0;
+}
+
+int
+fx_offer_decode(const void *data, size_t len, const struct fx_refs *refs,
+    struct fx_offer *o, struct fx_err *err)
+{
+	struct fx_qv **qv[2] = { &o->prices, &o->stock };
+	size_t *nqv[2] = { &o->nprices, &o->nstock }, i, j, idlen;
+	const char *id;
+	uint64_t n;
+	struct rd r;
+
+	memset(o, 0, sizeof(*o));
+	if (len >= 1 && *(const unsigned char *)data > OFFER_V2)
+		return fx_err_set(err, FX_ESOFTWARE, "offer record of format "
+		    "%u is newer than this formix (%u): upgrade formix",
+		    *(const unsigned char *)data, OFFER_V2);
+	if (len < 1 || *(const unsigned char *)data != OFFER_V2)
+		return fx_rec_decode(data, len, &fx_rt_offer, o, err);
+	r.p = (const unsigned char *)data + 1;
+	r.end = (const unsigned char *)data + len;
+	r.bad = 0;
+	for (j = 0; j < 2 && !r.bad; j++) {
+		n = r.p < r.end ? get_uv(&r) : 0;
+		if (n > len) {
+			r.bad = 1;
+			break;
+		}
+		if (n > 0)
+			*qv[j] = fx_calloc((size_t)n, sizeof(**qv[j]));
+		*nqv[j] = (size_t)n;
+		for (i = 0; i < n; i++) {
+			if (ref_id(refs, get_uv(&r), &id, &idlen) == -1)
+				r.bad = 1;
+			(*qv[j])[i].id = r.bad ? fx_strdup("") :
+			    fx_strndup(id, idlen);
+			(*qv[j])[i].v = get_sv(&r);
+		}
+	}
+	if (r.p < r.end)
+		o->total = get_sv(&r);
+	if (r.p < r.end)
+		o->has_total = get_uv(&r) != 0;
+	if (r.p < r.end)
+		o->prices_gen = (uint32_t)get_uv(&r);
+	if (r.p < r.end)
+		o->stock_gen = (uint32_t)get_uv(&r);
+	if (r.bad) {
+		fx_rec_release(&fx_rt_offer, o);
+		return fx_err_set(err, FX_ESOFTWARE, "damaged offer record in "
+		    "store");
+	}
+	return 0;
+}
+
+/*
+ * Read n (id, amount) pairs in place; -1 if they do not fit or are cut.
+ * refs: a format 2 record, whose ids are numbers (NULL: leave them NULL).
+ */
+static int
+view_qv(struct rd *r, struct fx_qv_view *v, size_t cap, size_t *np,
+    int v2, const struct fx_refs *refs)
 {
 	uint64_t n, i, len;
 
@@ -808,12 +909,22 @@ view_qv(struct rd *r, struct fx_qv_view *v, size_t cap, size_t *np)
 	if (r->bad || n > cap)
 		return -1;
 	for (i = 0; i < n; i++) {
-		len = get_uv(r);
-		if (r->bad || len > (uint64_t)(r->end - r->p))
-			return -1;
-		v[i].id = (const char *)r->p;
-		v[i].len = (size_t)len;
-		r->p += len;
+		if (v2) {
+			uint64_t num = get_uv(r);
+
+			v[i].id = NULL;
+			v[i].len = 0;
+			if (refs != NULL && ref_id(refs, num, &v[i].id,
+			    &v[i].len) == -1)
+				return -1;
+		} else {
+			len = get_uv(r);
+			if (r->bad || len > (uint64_t)(r->end - r->p))
+				return -1;
+			v[i].id = (const char *)r->p;
+			v[i].len = (size_t)len;
+			r->p += len;
+		}
 		v[i].v = get_sv(r);
 		if (r->bad)
 			return -1;
@@ -823,8 +934,8 @@ view_qv(struct rd *r, struct fx_qv_view *v, size_t cap, size_t *np)
 }
 
 int
-fx_offer_view(const void *data, size_t len, struct fx_offer_view *o,
-    struct fx_err *err)
+fx_offer_view(const void *data, size_t len, const struct fx_refs *refs,
+    struct fx_offer_view *o, struct fx_err *err)
 {
 	struct rd r;
 	unsigned ver;
@@ -840,13 +951,15 @@ fx_offer_view(const void *data, size_t len, struct fx_offer_view *o,
 		return fx_err_set(err, FX_ESOFTWARE, "empty offer record in "
 		    "store");
 	ver = *r.p++;
-	if (ver > fx_rt_offer.version || ver == 0)
+	if (ver > OFFER_V2 || ver == 0)
 		return fx_err_set(err, FX_ESOFTWARE, "offer record of format "
 		    "%u is newer than this formix (%u): upgrade formix", ver,
-		    fx_rt_offer.version);
+		    OFFER_V2);
 	/* The field order of offer_f: prices, stock, total, has_total. */
-	if (view_qv(&r, o->prices, FX_VIEW_PRICES, &o->nprices) == -1 ||
-	    view_qv(&r, o->stock, FX_VIEW_STOCK, &o->nstock) == -1)
+	if (view_qv(&r, o->prices, FX_VIEW_PRICES, &o->nprices,
+	    ver == OFFER_V2, refs) == -1 ||
+	    view_qv(&r, o->stock, FX_VIEW_STOCK, &o->nstock,
+	    ver == OFFER_V2, refs) == -1)
 		return fx_err_set(err, FX_ESOFTWARE, "damaged offer record in "
 		    "store");
 	if (r.p < r.end)
