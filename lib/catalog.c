@@ -71,7 +71,25 @@ struct whx {
 	size_t		 idlen, namelen;
 	size_t		 rank;
 	uint64_t	 pfx;		/* id_pfx of the Ид */
+	const char	*sid, *sname;	/* in whs */
 };
+
+/*
+ * The Ид and names of the warehouses, once for every item's stock lines
+ * (a 6,000-line check copied them 24,000 times: 3 MB).  The query holds
+ * a reference and so does every item pointing in; the last frees it.
+ */
+struct whs {
+	size_t		 refs;
+	char		 s[];
+};
+
+static void
+whs_unref(struct whs *w)
+{
+	if (w != NULL && --w->refs == 0)
+		free(w);
+}
 
 /*
  * group_get's answers by Ид, most recent per slot: a product's group and
@@ -101,6 +119,7 @@ struct cq {
 	struct fx_warehouse	*wh;
 	size_t			 nwh;
 	struct whx		*whx;		/* beside wh: for stock_fill */
+	struct whs		*whs;		/* their strings, shared */
 	int			 wh_loaded;
 	/* filters */
 	int			 flags;
@@ -250,6 +269,7 @@ cq_close(struct cq *cq)
 		fx_rec_release(&fx_rt_warehouse, &cq->wh[i]);
 	free(cq->wh);
 	free(cq->whx);
+	whs_unref(cq->whs);
 	for (i = 0; i < cq->ngsel; i++)
 		free(cq->gsel[i]);
 	free(cq->gsel);
@@ -440,7 +460,8 @@ wh_load(struct cq *cq)
 {
 	struct fx_cur c;
 	MDB_val k, v;
-	size_t cap = 0, i, j, m;
+	size_t cap = 0, i, j, m, sz;
+	char *sp;
 	int r, empty = 0;
 
 	if (cq->wh_loaded)
@@ -462,12 +483,26 @@ wh_load(struct cq *cq)
 	if (r == -1)
 		return -1;
 	cq->whx = fx_calloc(cq->nwh + 1, sizeof(*cq->whx));
+	sz = 0;
 	for (i = 0; i < cq->nwh; i++) {
 		cq->whx[i].idlen = strlen(cq->wh[i].id);
 		cq->whx[i].pfx = id_pfx(cq->wh[i].id, cq->whx[i].idlen);
 		cq->whx[i].namelen = strlen(cq->wh[i].name);
 		if (cq->whx[i].namelen == 0)
 			empty = 1;
+		sz += cq->whx[i].idlen + cq->whx[i].namelen + 2;
+	}
+	cq->whs = fx_malloc(sizeof(*cq->whs) + sz);
+	cq->whs->refs = 1;
+	sp = cq->whs->s;
+	for (i = 0; i < cq->nwh; i++) {
+		cq->whx[i].sid = sp;
+		memcpy(sp, cq->wh[i].id, cq->whx[i].idlen + 1);
+		sp += cq->whx[i].idlen + 1;
+		/* A warehouse without a name shows its Ид. */
+		cq->whx[i].sname = cq->whx[i].namelen ? sp : cq->whx[i].sid;
+		memcpy(sp, cq->wh[i].name, cq->whx[i].namelen + 1);
+		sp += cq->whx[i].namelen + 1;
 	}
 	/*
 	 * A handful of warehouses: a name's rank is the number of distinct
@@ -914,6 +949,7 @@ struct sline {
 	size_t				 wlen;
 	const char			*wname;	/* "" if unknown */
 	size_t				 wnlen;
+	const struct whx		*x;	/* the known warehouse */
 	size_t				 rank;	/* of wname: struct whx */
 	int64_t				 qty;
 };
@@ -975,9 +1011,11 @@ stock_fill(struct cq *cq, struct fx_item *it, const char *gname,
 			ln[n].wname = w->name;
 			ln[n].wnlen = x->namelen;
 			ln[n].rank = x->rank;
+			ln[n].x = x;
 		} else {
 			ln[n].wname = "";
 			ln[n].wnlen = ln[n].rank = 0;
+			ln[n].x = NULL;
 		}
 		ln[n].qty = q->v;
 		it->total += q->v;
@@ -1018,27 +1056,31 @@ stock_fill(struct cq *cq, struct fx_item *it, const char *gname,
 		ln[j] = t;
 	}
 fill:
-	/* The group's name goes in the same block, stock or none. */
+	/*
+	 * The group's name goes in the same block, stock or none, and so
+	 * does the Ид of a warehouse 1C never described (shown for its
+	 * name); the others point into the shared strings.
+	 */
 	sz = n * sizeof(*out);
 	for (i = 0; i < n; i++)
-		sz += 2 * (ln[i].wlen + 1) + ln[i].wnlen;
+		if (ln[i].x == NULL)
+			sz += ln[i].wlen + 1;
 	gl = strlen(gname);
 	out = fx_malloc(sz + gl + 1);
 	sp = (char *)(out + n);
 	for (i = 0; i < n; i++) {
-		out[i].warehouse = sp;
-		memcpy(sp, ln[i].wid, ln[i].wlen);
-		sp[ln[i].wlen] = '\0';
-		sp += ln[i].wlen + 1;
-		out[i].warehouse_name = sp;
-		if (ln[i].wname[0] == '\0') {
-			/* A warehouse 1C never described: show its Ид. */
+		if (ln[i].x != NULL) {
+			out[i].warehouse = ln[i].x->sid;
+			out[i].warehouse_name = ln[i].x->sname;
+			if (it->whs == NULL) {
+				it->whs = cq->whs;
+				cq->whs->refs++;
+			}
+		} else {
+			out[i].warehouse = out[i].warehouse_name = sp;
 			memcpy(sp, ln[i].wid, ln[i].wlen);
 			sp[ln[i].wlen] = '\0';
 			sp += ln[i].wlen + 1;
-		} else {
-			memcpy(sp, ln[i].wname, ln[i].wnlen + 1);
-			sp += ln[i].wnlen + 1;
 		}
 		out[i].qty = ln[i].qty;
 	}
@@ -1244,6 +1286,7 @@ item_release(struct fx_item *it)
 		fx_product_release(&it->p);
 	free(it->stock);		/* and group_name, in it */
 	free(it->arrivals);
+	whs_unref(it->whs);
 	memset(it, 0, sizeof(*it));
 }
 

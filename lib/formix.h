@@ -626,8 +626,8 @@ size_t	 fx_width(const char *);
 /* Catalog queries (catalog.c). */
 
 struct fx_stock_line {
-	char		*warehouse;	/* Ид */
-	char		*warehouse_name;
+	const char	*warehouse;	/* Ид */
+	const char	*warehouse_name;
 	int64_t		 qty;		/* thousandths */
 };
 
@@ -653,6 +653,7 @@ struct fx_item {
 	struct fx_arrival *arrivals;
 	size_t		 narrivals;
 	void		*blk;		/* private: p's strings, one block */
+	void		*whs;		/* private: shared warehouse strings */
 };
 
 struct fx_items {
