@@ -582,10 +582,6 @@ row_json(struct cli_out *o, const char *const *v)
 static void
 tsv_row(struct cli_out *o, const char *const *v)
 {
-	/* Bytes that TSV escapes, and the NUL that ends a cell. */
-	static const unsigned char special[256] = {
-		[0] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\\'] = 1
-	};
 	char buf[4096];
 	size_t i, n = 0, run;
 	const char *p;
@@ -601,8 +597,8 @@ tsv_row(struct cli_out *o, const char *const *v)
 		if ((p = v[i]) == NULL)
 			continue;
 		for (;;) {
-			for (run = 0; !special[(unsigned char)p[run]]; run++)
-				;
+			/* glibc's strcspn takes 16 bytes a step here. */
+			run = strcspn(p, "\t\n\r\\");
 			if (n + run + 2 > sizeof(buf)) {
 				fwrite(buf, 1, n, o->fp);
 				n = 0;
