@@ -193,103 +193,91 @@ decode(struct fx_srd *r, const char *buf, size_t len, const char **text,
 }
 
 /*
- * Pick the delimiter: count, per line, each candidate outside quotes.  A
- * quote opens a quoted field only at the start of a field.
+ * Pick the delimiter: note, per record, which candidates it has outside
+ * quotes; the one most records have wins, and the first record that has
+ * another but not it is a mixture.  A quote opens a quoted field only at
+ * the start of a field.  One pass: the file is read once more to parse.
  */
 static int
 sniff(struct fx_srd *r, const char *s, size_t len, char *delim)
 {
-	size_t lines_with[3] = { 0, 0, 0 }, i, k;
-	long first_with[3] = { 0, 0, 0 }, line = 1, rec = 1;
-	long conflict_rec = 0, nonblank = 0;
-	int cnt[3] = { 0, 0, 0 }, inq = 0, fstart = 1, any = 0, best;
-	int conflict_with = -1, pass;
+	/* The candidate bit of each byte: delims[k] is bit k. */
+	static const unsigned char bit[256] = {
+		[';'] = 1, ['\t'] = 2, [','] = 4
+	};
+	size_t lines_with[3] = { 0, 0, 0 }, i, k, nrec = 0, cap = 0;
+	long first_with[3] = { 0, 0, 0 }, rec;
+	unsigned char *mask = NULL, m = 0;
+	int inq = 0, fstart = 1, any = 0, best = 0, rc = 0;
 	char c;
 
-	/* Two passes: counts, then the first line that disagrees. */
-	for (pass = 0; pass < 2; pass++) {
-		line = rec = 1;
-		inq = 0;
-		fstart = 1;
-		any = 0;
-		memset(cnt, 0, sizeof(cnt));
-		best = 0;
-		if (pass == 1) {
-			for (k = 1; k < 3; k++)
-				if (lines_with[k] > lines_with[best])
-					best = (int)k;
-			if (nonblank == 0) {
-				*delim = ';';	/* "no rows" comes later */
-				return 0;
-			}
-			if (lines_with[best] == 0)
-				return fx_srd_err(r, 0, FX_EDATA, "one column "
-				    "only: expected the %s separated by ';', "
-				    "',' or TAB", r->codes ? "code and the "
-				    "article" : "article and the quantity");
-			*delim = delims[best];
-		}
-		for (i = 0; i <= len; i++) {
-			c = i < len ? s[i] : '\n';
-			if (inq) {
-				if (c == '"') {
-					if (i + 1 < len && s[i + 1] == '"')
-						i++;
-					else
-						inq = 0;
-				} else if (c == '\n')
-					line++;
-				continue;
-			}
-			if (c == '"' && fstart) {
-				inq = 1;
-				fstart = 0;
-				any = 1;
-				continue;
-			}
-			if (c == '\r' || c == '\n') {
-				if (c == '\r' && i + 1 < len &&
-				    s[i + 1] == '\n')
+	for (i = 0; i <= len; i++) {
+		c = i < len ? s[i] : '\n';
+		if (inq) {
+			if (c == '"') {
+				if (i + 1 < len && s[i + 1] == '"')
 					i++;
-				if (pass == 0 && any)
-					nonblank++;
-				for (k = 0; k < 3 && any; k++) {
-					if (cnt[k] == 0)
-						continue;
-					if (pass == 0) {
-						lines_with[k]++;
-						if (first_with[k] == 0)
-							first_with[k] = rec;
-					} else if (cnt[best] == 0 &&
-					    conflict_rec == 0) {
-						conflict_rec = rec;
-						conflict_with = (int)k;
-					}
-				}
-				memset(cnt, 0, sizeof(cnt));
-				any = 0;
-				fstart = 1;
-				line++;
-				rec++;
-				continue;
+				else
+					inq = 0;
 			}
-			fstart = 0;
-			for (k = 0; k < 3; k++)
-				if (c == delims[k]) {
-					cnt[k]++;
-					fstart = 1;
-				}
-			if (c != ' ' && c != '\t')
-				any = 1;
+			continue;
 		}
+		if (c == '"' && fstart) {
+			inq = 1;
+			fstart = 0;
+			any = 1;
+			continue;
+		}
+		if (c == '\r' || c == '\n') {
+			if (c == '\r' && i + 1 < len && s[i + 1] == '\n')
+				i++;
+			/* Blank records count for nothing, but keep numbers. */
+			mask = fx_grow(mask, &cap, nrec + 1, 1);
+			mask[nrec++] = any ? (unsigned char)(m | 8) : 0;
+			m = 0;
+			any = 0;
+			fstart = 1;
+			continue;
+		}
+		fstart = bit[(unsigned char)c] != 0;
+		m |= bit[(unsigned char)c];
+		if (c != ' ' && c != '\t')
+			any = 1;
 	}
-	if (conflict_rec != 0)
-		return fx_srd_err(r, conflict_rec, FX_EDATA, "mixed "
-		    "delimiters: %s here, %s on line %ld",
-		    dname(delims[conflict_with]),
-		    dname(*delim), first_with[best]);
-	(void)line;
-	return 0;
+	for (rec = 1; (size_t)rec <= nrec; rec++)
+		for (k = 0; k < 3; k++)
+			if (mask[rec - 1] & (1u << k) && lines_with[k]++ == 0)
+				first_with[k] = rec;
+	for (k = 1; k < 3; k++)
+		if (lines_with[k] > lines_with[best])
+			best = (int)k;
+	for (rec = 1; (size_t)rec <= nrec && (mask[rec - 1] & 8) == 0; rec++)
+		;
+	if ((size_t)rec > nrec) {
+		*delim = ';';		/* "no rows" comes later */
+		goto out;
+	}
+	if (lines_with[best] == 0) {
+		rc = fx_srd_err(r, 0, FX_EDATA, "one column only: expected "
+		    "the %s separated by ';', ',' or TAB", r->codes ? "code "
+		    "and the article" : "article and the quantity");
+		goto out;
+	}
+	*delim = delims[best];
+	for (rec = 1; (size_t)rec <= nrec; rec++)
+		if ((mask[rec - 1] & 7) != 0 &&
+		    (mask[rec - 1] & (1u << best)) == 0) {
+			for (k = 0; k < 3; k++)
+				if (mask[rec - 1] & (1u << k))
+					break;
+			rc = fx_srd_err(r, rec, FX_EDATA, "mixed delimiters: "
+			    "%s here, %s on line %ld", dname(delims[k]),
+			    dname(*delim), first_with[best]);
+			break;
+		}
+out:
+	free(mask);
+	return rc;
 }
 
 static int
