@@ -120,6 +120,12 @@ struct cq {
 	size_t			 nwh;
 	struct whx		*whx;		/* beside wh: for stock_fill */
 	struct whs		*whs;		/* their strings, shared */
+	/* wh_by_ptr's memory: stock lines' Ид pointers, their warehouse */
+	struct {
+		const char			*id;
+		const struct fx_warehouse	*w;
+	}			 whm[8];
+	size_t			 nwhm;
 	int			 wh_loaded;
 	/* filters */
 	int			 flags;
@@ -541,6 +547,29 @@ wh_find(struct cq *cq, const char *id, size_t len)
 		    memcmp(cq->wh[i].id, id, len) == 0)
 			return &cq->wh[i];
 	return NULL;
+}
+
+/*
+ * wh_find for the Ид of a stock line.  In a format 2 offers record it is
+ * a pointer into refs, the same for every record naming the warehouse;
+ * in format 1, into the store, where the same pointer is the same bytes
+ * for the transaction.  So a pointer seen before needs no comparing.
+ */
+static const struct fx_warehouse *
+wh_by_ptr(struct cq *cq, const char *id, size_t len)
+{
+	const struct fx_warehouse *w;
+	size_t i;
+
+	for (i = 0; i < cq->nwhm; i++)
+		if (cq->whm[i].id == id)
+			return cq->whm[i].w;
+	w = wh_find(cq, id, len);
+	if (cq->nwhm < nitems(cq->whm)) {
+		cq->whm[cq->nwhm].id = id;
+		cq->whm[cq->nwhm++].w = w;
+	}
+	return w;
 }
 
 static int
@@ -1004,7 +1033,7 @@ stock_fill(struct cq *cq, struct fx_item *it, const char *gname,
 		}
 		ln[n].wid = q->id;
 		ln[n].wlen = q->len;
-		w = wh_find(cq, ln[n].wid, ln[n].wlen);
+		w = wh_by_ptr(cq, ln[n].wid, ln[n].wlen);
 		if (w != NULL) {
 			const struct whx *x = &cq->whx[w - cq->wh];
 
