@@ -261,7 +261,7 @@ if [ -x "$order" ]; then
 	"$build/cmd/formix-ar" -D "$tmp/inst" override D00001-1 \
 	    --until 2099-12-31 --reason bench >/dev/null 2>&1 || true
 	$py - "$order" "$tmp/inst" "$ref" "$tmp" "$runs" <<'PY'
-import json, os, statistics, subprocess, sys, time
+import json, os, random, statistics, subprocess, sys, time
 order, inst, ref, tmp, runs = sys.argv[1:6]
 runs = max(int(runs), 5)
 env = dict(os.environ, FORMIX_ROOT=inst)
@@ -279,26 +279,37 @@ def timed(argv, ok=(0, 1)):
         sys.exit("bench: failed: %s\n%s" % (" ".join(argv), err))
     return dt * 1000, ru.ru_maxrss / 1024
 
-def med(argv, n=runs, ok=(0, 1)):
-    r = [timed(argv, ok) for _ in range(n)]
-    return statistics.median(x[0] for x in r), max(x[1] for x in r)
-
-base, _ = med(["/usr/bin/python3", "-c", "import openpyxl, sys\n"
+# The baseline and the checks take turns, in a new random order each
+# round: this machine's speed drifts by tens of percent within seconds,
+# and what runs first after openpyxl pays for it.
+cases = [("base", ["/usr/bin/python3", "-c", "import openpyxl, sys\n"
     "wb = openpyxl.load_workbook(sys.argv[1], read_only=True)\n"
     "for r in wb.worksheets[0].iter_rows(values_only=True): pass",
-    ref + "/order-6000.xlsx"], 3)
+    ref + "/order-6000.xlsx"])]
+targets = (("xlsx", 25), ("sst.xlsx", 25), ("xls", 20), ("csv", 20),
+    ("cp1251.csv", 20))
+for f, target in targets:
+    cases.append((f, [order, "check", "%s/order-6000.%s" % (ref, f),
+        "--entity", inn, "--tsv"]))
+cases.append(("-o", [order, "check", ref + "/order-6000.xlsx", "--entity",
+    inn, "--tsv", "-o", tmp + "/result.xlsx"]))
+got = {k: [] for k, _ in cases}
+for r in range(max(runs, 9)):
+    for k, argv in random.sample(cases, len(cases)):
+        got[k].append(timed(argv))
+def res(k):
+    return (statistics.median(x[0] for x in got[k]),
+        max(x[1] for x in got[k]))
+base, _ = res("base")
 print("openpyxl reading order-6000.xlsx: %.1f ms (baseline; 171 ms in issue 4)" % base)
 peak = 0
-for f, target in (("xlsx", 25), ("sst.xlsx", 25), ("xls", 20), ("csv", 20),
-    ("cp1251.csv", 20)):
-    ms, rss = med([order, "check", "%s/order-6000.%s" % (ref, f),
-        "--entity", inn, "--tsv"])
+for f, target in targets:
+    ms, rss = res(f)
     peak = max(peak, rss)
     print("formix-order check order-6000.%-10s --tsv: %6.1f ms  ratio %.3f"
         " (target %d ms, ratio %.3f)  peak RSS %.0f MiB" % (f, ms, ms / base,
         target, target / 171, rss))
-ms, rss = med([order, "check", ref + "/order-6000.xlsx", "--entity", inn,
-    "--tsv", "-o", tmp + "/result.xlsx"])
+ms, rss = res("-o")
 peak = max(peak, rss)
 print("formix-order check -o RESULT.xlsx: %.1f ms  ratio %.3f (target 120 ms,"
     " ratio %.3f)" % (ms, ms / base, 120 / 171))
