@@ -697,7 +697,7 @@ gc_txn(struct fx_txn *t, void *arg, struct fx_err *err)
 {
 	struct gcarg *g = arg;
 	struct fx_ctx *ctx = g->ctx;
-	struct fx_map refs = { NULL, 0, 0 };
+	struct fx_map refs = { NULL, 0, 0, 0 };
 	char *top, detail[64];
 	time_t now = time(NULL);
 	int rc = -1;

@@ -101,7 +101,10 @@ void	 fx_buf_reset(struct fx_buf *);
 void	 fx_buf_release(struct fx_buf *);
 const char *fx_buf_str(struct fx_buf *);	/* NUL-terminated view */
 
-/* A string-keyed hash map; keys are copied, values are the caller's. */
+/*
+ * A string-keyed hash map; keys are copied (unless borrowed: then they are
+ * the caller's and must outlive the map), values are the caller's.
+ */
 struct fx_map_ent {
 	char		*key;
 	void		*val;
@@ -109,6 +112,7 @@ struct fx_map_ent {
 struct fx_map {
 	struct fx_map_ent *v;
 	size_t		 n, cap;
+	int		 borrowed;	/* set before the first put */
 };
 /* The value slot of key, or NULL if absent. */
 void	**fx_map_get(struct fx_map *, const char *);

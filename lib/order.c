@@ -390,6 +390,8 @@ fx_order_check(struct fx_ctx *ctx, const char *path, const char *name,
 	if (alias_pass(cat, e.dealer, c, err) == -1)
 		goto out;
 
+	/* Keyed by the items' own Ид, which outlive it. */
+	seen.borrowed = 1;
 	fx_map_reserve(&seen, c->n);	/* one product a row, at most */
 	for (i = 0; i < c->n; i++) {
 		const struct fx_sheet_row *sr = &c->sheet.rows[i];
