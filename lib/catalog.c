@@ -553,7 +553,9 @@ wh_find(struct cq *cq, const char *id, size_t len)
  * wh_find for the Ид of a stock line.  In a format 2 offers record it is
  * a pointer into refs, the same for every record naming the warehouse;
  * in format 1, into the store, where the same pointer is the same bytes
- * for the transaction.  So a pointer seen before needs no comparing.
+ * for a read transaction.  So a pointer seen before needs no comparing.
+ * A borrowed transaction may be a write, whose pages can be reused: not
+ * there.
  */
 static const struct fx_warehouse *
 wh_by_ptr(struct cq *cq, const char *id, size_t len)
@@ -561,6 +563,8 @@ wh_by_ptr(struct cq *cq, const char *id, size_t len)
 	const struct fx_warehouse *w;
 	size_t i;
 
+	if (cq->borrowed)
+		return wh_find(cq, id, len);
 	for (i = 0; i < cq->nwhm; i++)
 		if (cq->whm[i].id == id)
 			return cq->whm[i].w;
