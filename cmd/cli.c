@@ -99,15 +99,21 @@ heap_huge(void)
 }
 
 void
-cli_init(const char *prog)
+cli_init_daemon(const char *prog)
 {
 	cli_prog = prog;
-	heap_huge();
 	if (atexit(close_stdout) != 0) {
 		fprintf(stderr, "%s: cannot register the exit handler\n",
 		    prog);
 		exit(EX_SOFTWARE_);
 	}
+}
+
+void
+cli_init(const char *prog)
+{
+	cli_init_daemon(prog);
+	heap_huge();
 }
 
 int

@@ -28,8 +28,13 @@
 
 extern const char *cli_prog;
 
-/* Set the program name and register the stdout check at exit. */
+/*
+ * Set the program name and register the stdout check at exit; a tool's
+ * heap then comes in huge pages (cli.c: heap_huge).  formixd runs for
+ * months and reuses its heap: cli_init_daemon leaves it to malloc.
+ */
 void	 cli_init(const char *prog);
+void	 cli_init_daemon(const char *prog);
 /* Map a library error code to the exit status. */
 int	 cli_exit_code(enum fx_code);
 /* Print "prog: <formatted err>" and return its exit status. */

@@ -542,7 +542,7 @@ main(int argc, char *argv[])
 	int c, rc, sfd = -1, lockfd = -1;
 
 	memset(&o, 0, sizeof(o));
-	cli_init("formixd");
+	cli_init_daemon("formixd");
 	while ((c = getopt_long(argc, argv, "D:c:dnvhV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
