@@ -562,7 +562,6 @@ void	 fx_xw_height(struct fx_xw *, double);
 /* Leave the cells before column col (0-based) of this row empty. */
 void	 fx_xw_col(struct fx_xw *, unsigned col);
 void	 fx_xw_str(struct fx_xw *, enum fx_xw_style, const char *);
-void	 fx_xw_num(struct fx_xw *, enum fx_xw_style, double);
 /* v in units of 1/10^scale (kopecks: 2), written exactly. */
 void	 fx_xw_scaled(struct fx_xw *, enum fx_xw_style, int64_t v, int scale);
 /* An empty cell. */

@@ -324,14 +324,6 @@ fx_xw_str(struct fx_xw *w, enum fx_xw_style s, const char *v)
 	cell_close(w);
 }
 
-void
-fx_xw_num(struct fx_xw *w, enum fx_xw_style s, double v)
-{
-	cell_open(w, s, NULL);
-	fx_buf_addf(&w->xml, "<v>%.16g</v>", v);
-	cell_close(w);
-}
-
 /* Integer units of 1/10^scale: exact, where a double's %g may not be. */
 void
 fx_xw_scaled(struct fx_xw *w, enum fx_xw_style s, int64_t v, int scale)

@@ -182,7 +182,7 @@ small(void)
 	fx_xw_row(w);
 	fx_xw_scaled(w, FX_XW_PLAIN, 0, 0);
 	fx_xw_scaled(w, FX_XW_MONEY, 100, 2);
-	fx_xw_num(w, FX_XW_PLAIN, 1.5);
+	fx_xw_scaled(w, FX_XW_PLAIN, 15, 1);
 	fx_xw_scaled(w, FX_XW_QTY, 1234567, 3);
 	for (i = 4; i < 27; i++)
 		fx_xw_skip(w);
@@ -211,7 +211,7 @@ small(void)
 	num_is(d, "J2", "-0.005", "3", "negative thousandths");
 	num_is(d, "A3", "0", "", "zero");
 	num_is(d, "B3", "1", "2", "whole roubles");
-	num_is(d, "C3", "1.5", "", "a double");
+	num_is(d, "C3", "1.5", "", "tenths");
 	num_is(d, "D3", "1234.567", "3", "thousandths");
 	str_is(d, "AB3", "AB", "the 28th column");
 
