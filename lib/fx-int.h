@@ -121,6 +121,13 @@ void	**fx_map_put(struct fx_map *, const char *);
 /* Make room for n keys at once (no rehash while they are put). */
 void	 fx_map_reserve(struct fx_map *, size_t);
 
+/*
+ * Whether s holds valid UTF-8 (no overlong forms, surrogates or code
+ * points past U+10FFFF); if not, *bad (unless NULL) gets the offset of
+ * the first bad sequence.
+ */
+int	 fx_utf8_valid(const char *, size_t, size_t *bad);
+
 /* String vectors (util.c): compare for qsort/bsearch, sort, free all. */
 int	 fx_strv_cmp(const void *, const void *);
 void	 fx_strv_sort(char **, size_t);
@@ -694,8 +701,9 @@ long	 fx_xml_line(const struct fx_xml *);
 int	 fx_xml_up(const struct fx_xml *, int d);
 /*
  * Append s to b as the value of an XML attribute (between double
- * quotes): & < > " as entities, tab, newline and carriage return as
- * character references, which a parser must not normalise to spaces.
+ * quotes), or as element text: & < > " as entities, tab, newline and
+ * carriage return as character references, which a parser must not
+ * normalise to spaces.
  * Other control characters cannot appear in XML 1.0 at all, nor can
  * bytes that are not UTF-8: -1 for those, with b left as it was.
  */

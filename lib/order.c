@@ -953,37 +953,14 @@ fx_order_new(struct fx_ctx *ctx, const struct fx_ocheck *c, const char *path,
 	return fx_db_write(ctx->db, new_txn, &a, err) == -1 ? -1 : 0;
 }
 
-/* XML text with the five characters escaped, in spans. */
+/*
+ * An element of the order document.  Its text must be one XML can carry
+ * (fx_xml_attr_value): the first element whose text is not goes in
+ * *bad, for the error, and the document is not written.
+ */
 static void
-xml_text(struct fx_buf *b, const char *s)
-{
-	size_t n;
-
-	for (;;) {
-		n = strcspn(s, "&<>\"");
-		fx_buf_add(b, s, n);
-		s += n;
-		switch (*s) {
-		case '\0':
-			return;
-		case '&':
-			fx_buf_adds(b, "&amp;");
-			break;
-		case '<':
-			fx_buf_adds(b, "&lt;");
-			break;
-		case '>':
-			fx_buf_adds(b, "&gt;");
-			break;
-		default:
-			fx_buf_adds(b, "&quot;");
-		}
-		s++;
-	}
-}
-
-static void
-xml_el(struct fx_buf *b, int depth, const char *name, const char *text)
+xml_el(struct fx_buf *b, int depth, const char *name, const char *text,
+    const char **bad)
 {
 	static const char tabs[] = "\t\t\t\t\t\t\t\t";
 
@@ -992,14 +969,16 @@ xml_el(struct fx_buf *b, int depth, const char *name, const char *text)
 	fx_buf_addc(b, '<');
 	fx_buf_adds(b, name);
 	fx_buf_addc(b, '>');
-	xml_text(b, text);
+	if (fx_xml_attr_value(b, text) == -1 && *bad == NULL)
+		*bad = name;
 	fx_buf_adds(b, "</");
 	fx_buf_adds(b, name);
 	fx_buf_adds(b, ">\n");
 }
 
 static void
-xml_req(struct fx_buf *b, int depth, const char *name, const char *value)
+xml_req(struct fx_buf *b, int depth, const char *name, const char *value,
+    const char **bad)
 {
 	static const char tabs[] = "\t\t\t\t\t\t\t\t";
 	size_t d = (size_t)depth < sizeof(tabs) - 1 ? (size_t)depth :
@@ -1007,8 +986,8 @@ xml_req(struct fx_buf *b, int depth, const char *name, const char *value)
 
 	fx_buf_add(b, tabs, d);
 	fx_buf_adds(b, "<ЗначениеРеквизита>\n");
-	xml_el(b, depth + 1, "Наименование", name);
-	xml_el(b, depth + 1, "Значение", value);
+	xml_el(b, depth + 1, "Наименование", name, bad);
+	xml_el(b, depth + 1, "Значение", value, bad);
 	fx_buf_add(b, tabs, d);
 	fx_buf_adds(b, "</ЗначениеРеквизита>\n");
 }
@@ -1022,10 +1001,11 @@ xml_req(struct fx_buf *b, int depth, const char *name, const char *value)
  * not cover, and "Поставка": the delivery expected to cover it); a line
  * without them is all in stock.
  */
-static void
+static const char *
 order_xml(struct fx_buf *b, const struct fx_order *o,
     const struct fx_entity *e, const struct fx_oline *l, size_t n)
 {
+	const char *bad = NULL;
 	char m[64], q[64], date[11], tm[9];
 	size_t i;
 
@@ -1038,62 +1018,67 @@ order_xml(struct fx_buf *b, const struct fx_order *o,
 	    "\"%sT%s\">\n", date, tm);
 	fx_buf_adds(b, "\t<Документ>\n");
 	fx_buf_addf(b, "\t\t<Ид>formix-%s</Ид>\n", o->number);
-	xml_el(b, 2, "Номер", o->number);
-	xml_el(b, 2, "Дата", date);
-	xml_el(b, 2, "Время", tm);
-	xml_el(b, 2, "ХозОперация", "Заказ товара");
-	xml_el(b, 2, "Роль", "Продавец");
-	xml_el(b, 2, "Валюта", "руб");
-	xml_el(b, 2, "Курс", "1");
-	xml_el(b, 2, "Сумма", fx_money_fmt(m, sizeof(m), o->total, 0));
+	xml_el(b, 2, "Номер", o->number, &bad);
+	xml_el(b, 2, "Дата", date, &bad);
+	xml_el(b, 2, "Время", tm, &bad);
+	xml_el(b, 2, "ХозОперация", "Заказ товара", &bad);
+	xml_el(b, 2, "Роль", "Продавец", &bad);
+	xml_el(b, 2, "Валюта", "руб", &bad);
+	xml_el(b, 2, "Курс", "1", &bad);
+	xml_el(b, 2, "Сумма", fx_money_fmt(m, sizeof(m), o->total, 0),
+	    &bad);
 	fx_buf_adds(b, "\t\t<Контрагенты>\n\t\t\t<Контрагент>\n");
-	xml_el(b, 4, "Ид", e->id);
-	xml_el(b, 4, "Наименование", e->name);
-	xml_el(b, 4, "Роль", "Покупатель");
+	xml_el(b, 4, "Ид", e->id, &bad);
+	xml_el(b, 4, "Наименование", e->name, &bad);
+	xml_el(b, 4, "Роль", "Покупатель", &bad);
 	xml_el(b, 4, "ОфициальноеНаименование", e->full_name[0] != '\0' ?
-	    e->full_name : e->name);
-	xml_el(b, 4, "ИНН", e->inn);
+	    e->full_name : e->name, &bad);
+	xml_el(b, 4, "ИНН", e->inn, &bad);
 	if (e->kpp[0] != '\0')
-		xml_el(b, 4, "КПП", e->kpp);
+		xml_el(b, 4, "КПП", e->kpp, &bad);
 	fx_buf_adds(b, "\t\t\t</Контрагент>\n\t\t</Контрагенты>\n");
 	if (o->comment[0] != '\0')
-		xml_el(b, 2, "Комментарий", o->comment);
+		xml_el(b, 2, "Комментарий", o->comment, &bad);
 	fx_buf_adds(b, "\t\t<Товары>\n");
 	for (i = 0; i < n; i++) {
 		fx_buf_adds(b, "\t\t\t<Товар>\n");
-		xml_el(b, 4, "Ид", l[i].product);
-		xml_el(b, 4, "Артикул", l[i].article);
-		xml_el(b, 4, "Наименование", l[i].name);
+		xml_el(b, 4, "Ид", l[i].product, &bad);
+		xml_el(b, 4, "Артикул", l[i].article, &bad);
+		xml_el(b, 4, "Наименование", l[i].name, &bad);
 		fx_buf_adds(b, "\t\t\t\t<БазоваяЕдиница Код=\"");
-		xml_text(b, l[i].unit_code);
+		if (fx_xml_attr_value(b, l[i].unit_code) == -1 && bad == NULL)
+			bad = "БазоваяЕдиница";
 		fx_buf_adds(b, "\"/>\n");
 		xml_el(b, 4, "ЦенаЗаЕдиницу", fx_money_fmt(m, sizeof(m),
-		    l[i].price, 0));
-		xml_el(b, 4, "Количество", fx_qty_fmt(q, sizeof(q), l[i].qty));
-		xml_el(b, 4, "Сумма", fx_money_fmt(m, sizeof(m), l[i].sum, 0));
+		    l[i].price, 0), &bad);
+		xml_el(b, 4, "Количество", fx_qty_fmt(q, sizeof(q), l[i].qty),
+		    &bad);
+		xml_el(b, 4, "Сумма", fx_money_fmt(m, sizeof(m), l[i].sum, 0),
+		    &bad);
 		/* Only demand lines carry requisites: 6,000 lines stay small. */
 		if (l[i].qty > l[i].in_stock) {
 			fx_buf_adds(b, "\t\t\t\t<ЗначенияРеквизитов>\n");
 			xml_req(b, 5, "Под заказ", fx_qty_fmt(q, sizeof(q),
-			    l[i].qty - l[i].in_stock));
+			    l[i].qty - l[i].in_stock), &bad);
 			if (l[i].delivery[0] != '\0') {
 				char d[300];
 
 				(void)snprintf(d, sizeof(d), "%s %s",
 				    l[i].delivery, l[i].delivery_date);
-				xml_req(b, 5, "Поставка", d);
+				xml_req(b, 5, "Поставка", d, &bad);
 			}
 			fx_buf_adds(b, "\t\t\t\t</ЗначенияРеквизитов>\n");
 		}
 		fx_buf_adds(b, "\t\t\t</Товар>\n");
 	}
 	fx_buf_adds(b, "\t\t</Товары>\n\t\t<ЗначенияРеквизитов>\n");
-	xml_req(b, 3, "Статус заказа", "Новый");
+	xml_req(b, 3, "Статус заказа", "Новый", &bad);
 	if (o->delivery[0] != '\0')
-		xml_req(b, 3, "Способ доставки", o->delivery);
-	xml_req(b, 3, "Сайт", "formix");
+		xml_req(b, 3, "Способ доставки", o->delivery, &bad);
+	xml_req(b, 3, "Сайт", "formix", &bad);
 	fx_buf_adds(b, "\t\t</ЗначенияРеквизитов>\n\t</Документ>\n"
 	    "</КоммерческаяИнформация>\n");
+	return bad;
 }
 
 /*
@@ -1221,6 +1206,7 @@ submit_txn(struct fx_txn *t, void *arg, struct fx_err *err)
 	struct fx_buf b = { NULL, 0, 0 };
 	char now[32], who[128], file[64], m1[64], m2[64], q[64];
 	char *moved = NULL;
+	const char *bad;
 	int64_t *stock = NULL;
 	size_t i;
 	int found, rc = -1;
@@ -1303,7 +1289,13 @@ submit_txn(struct fx_txn *t, void *arg, struct fx_err *err)
 	 * submitting again rewrites the same name (1C keys on Ид).
 	 */
 	fx_buf_reset(&b);
-	order_xml(&b, o, &e, a->l, a->n);
+	if ((bad = order_xml(&b, o, &e, a->l, a->n)) != NULL) {
+		fx_err_set(err, FX_ESOFTWARE, "order %s: cannot write it for "
+		    "1C: the text of <%s> holds a control character or bytes "
+		    "that are not UTF-8 (a damaged store record?)", o->number,
+		    bad);
+		goto out;
+	}
 	if (fx_spool_write(a->ctx, SPOOL_OUT, file, b.p, b.len, err) == -1)
 		goto out;
 	a->written = 1;

@@ -109,8 +109,6 @@ char	*fx_srd_colname(char *, size_t, long);
 int	 fx_srd_num(char *, size_t, double);
 /* An integer in decimal into buf (at least 21 bytes). */
 char	*fx_srd_itoa(char *, int64_t);
-/* Whether s is valid UTF-8; *bad gets the offset of the first bad byte. */
-int	 fx_srd_utf8(const char *, size_t, size_t *bad);
 /* "5.2 GB", "200 MB", "12 KB": sizes in messages, powers of 1000. */
 char	*fx_srd_size(char *, size_t, uint64_t);
 

@@ -97,7 +97,7 @@ utf8_census(const char *buf, size_t len, size_t *valid, size_t *invalid,
 		n = p[i] >= 0xf0 ? 4 : p[i] >= 0xe0 ? 3 : 2;
 		if (n > len - i)
 			n = len - i;
-		if (fx_srd_utf8(buf + i, n, &bad)) {
+		if (fx_utf8_valid(buf + i, n, &bad)) {
 			(*valid)++;
 			i += n;
 		} else {
@@ -126,7 +126,7 @@ decode(struct fx_srd *r, const char *buf, size_t len, const char **text,
 	if (len >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) {
 		buf += 3;
 		len -= 3;
-		if (!fx_srd_utf8(buf, len, &bad))
+		if (!fx_utf8_valid(buf, len, &bad))
 			return fx_srd_err(r, line_of(buf, bad), FX_EDATA,
 			    "invalid UTF-8");
 	} else if (len >= 2 && ((u[0] == 0xff && u[1] == 0xfe) ||

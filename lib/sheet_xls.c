@@ -560,7 +560,7 @@ receive(struct fx_srd *r, struct rd *d, int *done)
 		h = d->buf + d->off;
 		s = (const char *)h + FRAME_HDR;
 		d->off += FRAME_HDR + len;
-		if (len > 0 && !fx_srd_utf8(s, len, &bad))
+		if (len > 0 && !fx_utf8_valid(s, len, &bad))
 			return fx_srd_err(r, row, FX_EDATA, "damaged XLS file "
 			    "(invalid text)");
 		switch (h[0]) {

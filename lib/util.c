@@ -401,6 +401,49 @@ fx_map_release(struct fx_map *m, void (*freeval)(void *))
 	memset(m, 0, sizeof(*m));
 }
 
+int
+fx_utf8_valid(const char *s, size_t len, size_t *bad)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	unsigned c, n, i, min;
+
+	while (p < end) {
+		c = *p;
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			min = 0x80;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			min = 0x800;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			min = 0x10000;
+		} else
+			goto fail;
+		if ((size_t)(end - p) <= n)
+			goto fail;
+		c &= 0x3f >> n;
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				goto fail;
+			c = c << 6 | (p[i] & 0x3f);
+		}
+		/* Overlong forms, surrogates, past U+10FFFF. */
+		if (c < min || (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+			goto fail;
+		p += n + 1;
+	}
+	return 1;
+fail:
+	if (bad != NULL)
+		*bad = (size_t)(p - (const unsigned char *)s);
+	return 0;
+}
+
 static int
 isdig(int c)
 {

@@ -25,8 +25,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <utf8proc.h>
-
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/SAX2.h>
@@ -622,18 +620,55 @@ fx_xml_parse_read(const char *name, ssize_t (*rd)(void *, char *, size_t),
 
 /* -- Writing ---------------------------------------------------------- */
 
+/*
+ * The length of the UTF-8 sequence at q if XML 1.0 can carry it, else 0:
+ * not UTF-8 (a NUL fails as a continuation byte: no overrun), or U+FFFE,
+ * U+FFFF.  Two bytes (Cyrillic) inline, the rest by fx_utf8_valid.
+ */
+static size_t
+xml_seq(const unsigned char *q)
+{
+	size_t n;
+
+	if (q[0] >= 0xc2 && q[0] <= 0xdf)
+		return (q[1] & 0xc0) == 0x80 ? 2 : 0;
+	n = q[0] >= 0xf0 ? 4 : 3;
+	if (q[0] < 0xe0 || !fx_utf8_valid((const char *)q, n, NULL) ||
+	    (q[0] == 0xef && q[1] == 0xbf && q[2] >= 0xbe))
+		return 0;
+	return n;
+}
+
+/* " & < > among 0x20-0x3f, as bits from 0x20. */
+#define XML_MARKUP	((1u << ('"' - 0x20)) | (1u << ('&' - 0x20)) | \
+			    (1u << ('<' - 0x20)) | (1u << ('>' - 0x20)))
+
 int
 fx_xml_attr_value(struct fx_buf *b, const char *s)
 {
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-	size_t start = b->len;
-	utf8proc_int32_t c;
-	utf8proc_ssize_t n;
+	const unsigned char *p = (const unsigned char *)s, *q;
+	size_t start = b->len, n;
 
-	while (*p != '\0') {
-		if ((n = utf8proc_iterate(p, -1, &c)) <= 0)
-			goto bad;
-		switch (c) {
+	for (;;) {
+		/*
+		 * A run copied as it is: printable ASCII but the markup,
+		 * and whole UTF-8 sequences.  Order documents put 6,000
+		 * product names through here.
+		 */
+		for (q = p;; q += n) {
+			if (*q >= 0x80) {
+				if ((n = xml_seq(q)) == 0)
+					goto bad;
+			} else if (*q >= 0x40 || (*q >= 0x20 &&
+			    !(XML_MARKUP >> (*q - 0x20) & 1)))
+				n = 1;
+			else
+				break;
+		}
+		fx_buf_add(b, p, (size_t)(q - p));
+		switch (*q) {
+		case '\0':
+			return 0;
 		case '&':
 			fx_buf_adds(b, "&amp;");
 			break;
@@ -656,13 +691,10 @@ fx_xml_attr_value(struct fx_buf *b, const char *s)
 			fx_buf_adds(b, "&#13;");
 			break;
 		default:
-			if (c < 0x20 || c == 0xfffe || c == 0xffff)
-				goto bad;
-			fx_buf_add(b, p, (size_t)n);
+			goto bad;	/* other control characters */
 		}
-		p += n;
+		p = q + 1;
 	}
-	return 0;
 bad:
 	b->len = start;
 	fx_buf_add(b, "", 0);

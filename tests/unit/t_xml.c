@@ -82,6 +82,12 @@ attr_values(void)
 	attr_value("\xd0", -1, "x=", "a cut UTF-8 sequence refused");
 	attr_value("\xc0\xaf", -1, "x=", "an overlong form refused");
 	attr_value("\xef\xbf\xbe", -1, "x=", "U+FFFE refused");
+	attr_value("a\xef\xbf\xbf", -1, "x=", "U+FFFF refused");
+	attr_value("\xed\xa0\x80", -1, "x=", "a surrogate refused");
+	attr_value("\xe2\x82\xac 5 & \xf0\x9f\x94\xa7.", 0,
+	    "x=\xe2\x82\xac 5 &amp; \xf0\x9f\x94\xa7.",
+	    "runs of three- and four-byte characters kept");
+	attr_value("\xef\xbf\xbd", 0, "x=\xef\xbf\xbd", "U+FFFD kept");
 
 	/* What the parser reads back is what went in. */
 	fx_buf_adds(&b, "<a><b k=\"");
