@@ -1962,6 +1962,9 @@ fx_cml_import(struct fx_ctx *ctx, struct fx_txn *txn, struct fx_pkg *pkg,
 	struct fx_buf *b;
 	int failed = 0, rc;
 
+	/* Before the thread: its failure would be ours to report. */
+	if (fx_lazy_load(FX_LAZY_XML, err) == -1)
+		return -1;
 	memset(&pl, 0, sizeof(pl));
 	pthread_mutex_init(&pl.mu, NULL);
 	pthread_cond_init(&pl.cv, NULL);

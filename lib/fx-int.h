@@ -739,6 +739,21 @@ long	 fx_date_days(const char *);
 /* The date n days after (or before) a valid date. */
 void	 fx_date_add(const char *, long n, char out[11]);
 
+/*
+ * The libraries loaded when first needed (lazy.c).  An entry point that
+ * can report an error loads what it will call; an unloadable library is
+ * FX_EUNAVAIL, naming it.
+ */
+enum fx_lazy {
+	FX_LAZY_XML	= 1 << 0,	/* libxml2 */
+	FX_LAZY_ZIP	= 1 << 1,	/* libzip */
+	FX_LAZY_CRYPTO	= 1 << 2,	/* libcrypto */
+	FX_LAZY_XLSXW	= 1 << 3,	/* libxlsxwriter */
+	FX_LAZY_FREEXL	= 1 << 4,	/* freexl */
+	FX_LAZY_ALL	= (1 << 5) - 1,
+};
+int	 fx_lazy_load(unsigned, struct fx_err *);
+
 /* SHA-256 of a file as 64 hex chars + NUL (hash.c). */
 int	 fx_sha256_file(const char *, char out[65], struct fx_err *);
 /* The same of a buffer. */

@@ -20,6 +20,8 @@ fx_sha256_file(const char *path, char out[65], struct fx_err *err)
 	ssize_t n;
 	int fd, rc = -1;
 
+	if (fx_lazy_load(FX_LAZY_CRYPTO, err) == -1)
+		return -1;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		fx_err_sys(err, FX_ENOINPUT, "cannot open");
 		fx_strlcpy(err->file, path, sizeof(err->file));
@@ -63,6 +65,8 @@ fx_sha256_buf(const void *data, size_t len, char out[65], struct fx_err *err)
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0, i;
 
+	if (fx_lazy_load(FX_LAZY_CRYPTO, err) == -1)
+		return -1;
 	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1)
 		return fx_err_set(err, FX_ESOFTWARE, "sha256 failed");
 	for (i = 0; i < mdlen && i < 32; i++)

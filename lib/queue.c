@@ -725,6 +725,12 @@ fx_queue_open(struct fx_queue **qp, struct fx_ctx *ctx, fx_queue_log_fn *log,
 	size_t i;
 
 	*qp = NULL;
+	/*
+	 * Every library a queued file may need, now: a daemon missing one
+	 * fails at its start, not at the first XLSX a dealer drops.
+	 */
+	if (fx_lazy_load(FX_LAZY_ALL, err) == -1)
+		return -1;
 	q = fx_calloc(1, sizeof(*q));
 	q->ctx = ctx;
 	q->log = log;

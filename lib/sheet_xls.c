@@ -633,6 +633,9 @@ fx_srd_xls(struct fx_srd *r, const char *buf, size_t len)
 	if (ole2_encrypted(buf, len))
 		return fx_srd_err(r, 0, FX_EDATA,
 		    "password-protected workbook");
+	/* In this process: the child must not load a library under limits. */
+	if (fx_lazy_load(FX_LAZY_FREEXL, r->err) == -1)
+		return -1;
 	if (pipe2(p, O_CLOEXEC) == -1) {
 		fx_err_sys(r->err, FX_ETEMP, "pipe");
 		return -1;

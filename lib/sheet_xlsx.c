@@ -1029,6 +1029,8 @@ fx_srd_xlsx(struct fx_srd *r, const char *buf, size_t len)
 	x.r = r;
 	if (zip_check(&x, (const unsigned char *)buf, len, &n) == -1)
 		return -1;
+	if (fx_lazy_load(FX_LAZY_ZIP | FX_LAZY_XML, r->err) == -1)
+		return -1;
 	zip_error_init(&ze);
 	if ((src = zip_source_buffer_create(buf, len, 0, &ze)) == NULL)
 		FX_BUG("zip_source_buffer_create: %s", zip_error_strerror(&ze));

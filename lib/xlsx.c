@@ -340,6 +340,8 @@ fx_xlsx_open(struct fx_xlsx *x, struct fx_ctx *ctx, const char *path,
 	if (path == NULL || *path == '\0')
 		return fx_err_set(err, FX_EUSAGE, "no file to write the "
 		    "workbook to");
+	if (fx_lazy_load(FX_LAZY_XLSXW, err) == -1)
+		return -1;
 	/* A hidden temporary name in the target's directory. */
 	base = strrchr(path, '/');
 	dlen = base != NULL ? (size_t)(base - path) + 1 : 0;

@@ -459,6 +459,8 @@ run(const char *name, ssize_t (*rd)(void *, char *, size_t), void *rdarg,
 	size_t i;
 	int rc = -1;
 
+	if (fx_lazy_load(FX_LAZY_XML, err) == -1)
+		return -1;
 	memset(&x, 0, sizeof(x));
 	x.ops = ops;
 	x.user = user;
