@@ -49,15 +49,15 @@
  */
 #define XML_FUNCS(F, V)							\
 	F(long, xmlByteConsumed, (xmlParserCtxtPtr c), (c))		\
-	F(xmlParserCtxtPtr, xmlCreatePushParserCtxt, (xmlSAXHandlerPtr s,\
-	    void *u, const char *b, int n, const char *f), (s, u, b, n, f))\
+	F(xmlParserCtxtPtr, xmlCreateIOParserCtxt, (xmlSAXHandlerPtr s,	\
+	    void *u, xmlInputReadCallback r, xmlInputCloseCallback c,	\
+	    void *a, xmlCharEncoding e), (s, u, r, c, a, e))		\
 	F(int, xmlCtxtUseOptions, (xmlParserCtxtPtr c, int o), (c, o))	\
 	V(xmlFreeDoc, (xmlDocPtr d), (d))				\
 	V(xmlFreeParserCtxt, (xmlParserCtxtPtr c), (c))			\
 	F(xmlExternalEntityLoader, xmlGetExternalEntityLoader, (void), ())\
 	V(xmlInitParser, (void), ())					\
-	F(int, xmlParseChunk, (xmlParserCtxtPtr c, const char *b, int n,\
-	    int t), (c, b, n, t))					\
+	F(int, xmlParseDocument, (xmlParserCtxtPtr c), (c))		\
 	V(xmlSetExternalEntityLoader, (xmlExternalEntityLoader f), (f))	\
 	V(xmlStopParser, (xmlParserCtxtPtr c), (c))
 
