@@ -911,8 +911,8 @@ void	 fx_ar_overrides_free(struct fx_ar_override *, size_t);
  *
  * The format is told by content, never by the name: XLS (OLE2/BIFF,
  * read by freexl in a forked child under CPU and memory limits, so that
- * a crafted file kills only the child), XLSX (libzip and streamed
- * libxml2, read in place, with zip-bomb limits) or CSV (";", "," or TAB,
+ * a crafted file kills only the child), XLSX (our ZIP reader over zlib,
+ * and streamed libxml2, read in place, with zip-bomb limits) or CSV (";", "," or TAB,
  * sniffed; UTF-8 with or without a BOM, UTF-16 with a BOM, else
  * windows-1251).
  *

@@ -746,11 +746,10 @@ void	 fx_date_add(const char *, long n, char out[11]);
  */
 enum fx_lazy {
 	FX_LAZY_XML	= 1 << 0,	/* libxml2 */
-	FX_LAZY_ZIP	= 1 << 1,	/* libzip */
-	FX_LAZY_CRYPTO	= 1 << 2,	/* libcrypto */
-	FX_LAZY_XLSXW	= 1 << 3,	/* libxlsxwriter */
-	FX_LAZY_FREEXL	= 1 << 4,	/* freexl */
-	FX_LAZY_ALL	= (1 << 5) - 1,
+	FX_LAZY_CRYPTO	= 1 << 1,	/* libcrypto */
+	FX_LAZY_XLSXW	= 1 << 2,	/* libxlsxwriter */
+	FX_LAZY_FREEXL	= 1 << 3,	/* freexl */
+	FX_LAZY_ALL	= (1 << 4) - 1,
 };
 int	 fx_lazy_load(unsigned, struct fx_err *);
 

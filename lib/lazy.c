@@ -1,12 +1,12 @@
 /*
  * lazy.c -- the heavy libraries, loaded when first needed.
  *
- * libxml2 (which brings ICU and libstdc++), libzip and libxlsxwriter
- * (each of which brings libcrypto), libcrypto and freexl take 3.5 ms to
- * map and relocate at every start of a process here: more than a whole
- * formix-stock lookup, and most runs need none of them (a CSV order
- * check, a stock query, a receivables report).  So the programs are not
- * linked against them.  This module defines the functions of theirs
+ * libxml2 (which brings ICU and libstdc++), libxlsxwriter (which brings
+ * libcrypto), libcrypto and freexl take 3 ms to map and relocate at
+ * every start of a process here (3.5 with libzip, no longer used):
+ * more than a whole formix-stock lookup, and most runs need none of
+ * them (a CSV order check, a stock query, a receivables report).  So
+ * the programs are not linked against them.  This module defines the functions of theirs
  * that libformix calls, each a trampoline that jumps through a table
  * the first call fills: dlopen of the library by the SONAME configure
  * found (so the version compiled against), then dlsym of every function
@@ -39,7 +39,6 @@
 #include <openssl/evp.h>
 #include <freexl.h>
 #include <xlsxwriter.h>
-#include <zip.h>
 
 #include "fx-int.h"
 
@@ -60,33 +59,6 @@
 	F(int, xmlParseDocument, (xmlParserCtxtPtr c), (c))		\
 	V(xmlSetExternalEntityLoader, (xmlExternalEntityLoader f), (f))	\
 	V(xmlStopParser, (xmlParserCtxtPtr c), (c))
-
-#define ZIP_FUNCS(F, V)							\
-	V(zip_discard, (zip_t *z), (z))					\
-	F(int, zip_error_code_zip, (const zip_error_t *e), (e))		\
-	V(zip_error_fini, (zip_error_t *e), (e))			\
-	V(zip_error_init, (zip_error_t *e), (e))			\
-	F(const char *, zip_error_strerror, (zip_error_t *e), (e))	\
-	F(int, zip_fclose, (zip_file_t *f), (f))			\
-	F(zip_error_t *, zip_file_get_error, (zip_file_t *f), (f))	\
-	F(zip_file_t *, zip_fopen_index, (zip_t *z, zip_uint64_t i,	\
-	    zip_flags_t fl), (z, i, fl))				\
-	F(zip_int64_t, zip_fread, (zip_file_t *f, void *b,		\
-	    zip_uint64_t n), (f, b, n))					\
-	F(zip_error_t *, zip_get_error, (zip_t *z), (z))		\
-	F(zip_int64_t, zip_get_num_entries, (zip_t *z, zip_flags_t fl),	\
-	    (z, fl))							\
-	F(zip_int64_t, zip_name_locate, (zip_t *z, const char *n,	\
-	    zip_flags_t fl), (z, n, fl))				\
-	F(zip_t *, zip_open_from_source, (zip_source_t *s, int fl,	\
-	    zip_error_t *e), (s, fl, e))				\
-	F(zip_source_t *, zip_source_buffer_create, (const void *b,	\
-	    zip_uint64_t n, int f, zip_error_t *e), (b, n, f, e))	\
-	V(zip_source_free, (zip_source_t *s), (s))			\
-	F(int, zip_stat_index, (zip_t *z, zip_uint64_t i, zip_flags_t fl,\
-	    zip_stat_t *st), (z, i, fl, st))				\
-	V(zip_stat_init, (zip_stat_t *st), (st))			\
-	F(const char *, zip_strerror, (zip_t *z), (z))
 
 #define CRYPTO_FUNCS(F, V)						\
 	F(int, EVP_Digest, (const void *d, size_t n, unsigned char *md,	\
@@ -188,7 +160,6 @@ static const char *const L##_names[] = { FUNCS(NAME_F, NAME_V) };	\
 static void *L##_fp[L##_N]
 
 TABLE(XML, XML_FUNCS);
-TABLE(ZIP, ZIP_FUNCS);
 TABLE(CRYPTO, CRYPTO_FUNCS);
 TABLE(XLSXW, XLSXW_FUNCS);
 TABLE(FREEXL, FREEXL_FUNCS);
@@ -198,7 +169,6 @@ TABLE(FREEXL, FREEXL_FUNCS);
 
 static struct lazylib libs[] = {
 	LIB(XML, FX_LAZY_XML, FX_SONAME_XML, "to read XLSX and XML files"),
-	LIB(ZIP, FX_LAZY_ZIP, FX_SONAME_ZIP, "to read XLSX files"),
 	LIB(CRYPTO, FX_LAZY_CRYPTO, FX_SONAME_CRYPTO,
 	    "to fingerprint files"),
 	LIB(XLSXW, FX_LAZY_XLSXW, FX_SONAME_XLSXW,
@@ -282,14 +252,11 @@ void name params { ((__typeof__(&name))fn(K, I_##name))args; }
 XML_FUNCS(TRAMP_F, TRAMP_V)
 #undef K
 #define K 1
-ZIP_FUNCS(TRAMP_F, TRAMP_V)
-#undef K
-#define K 2
 CRYPTO_FUNCS(TRAMP_F, TRAMP_V)
 #undef K
-#define K 3
+#define K 2
 XLSXW_FUNCS(TRAMP_F, TRAMP_V)
 #undef K
-#define K 4
+#define K 3
 FREEXL_FUNCS(TRAMP_F, TRAMP_V)
 #undef K

@@ -1,5 +1,6 @@
 /*
- * sheet_xlsx.c -- XLSX order files: libzip and streamed libxml2.
+ * sheet_xlsx.c -- XLSX order files: the ZIP read here, with zlib, and its
+ * parts streamed through libxml2.
  *
  * The archive is read in place from memory and never extracted, and only
  * four parts are ever decompressed: the package relationships, the
@@ -7,14 +8,20 @@
  * the one sheet read.  Each is streamed through the XML driver in xml.c
  * (no DTD, no entities, no network, bounded text and depth).
  *
- * Before libzip sees the archive, its central directory is walked here
- * and refused if it declares more than ZIP_MAX_ENTRIES entries or if two
- * entries' data overlap (the 42 kB -> 5.5 GB bombs reuse one compressed
- * kernel for every entry).  A part is refused before it is opened if its
- * declared size is over the limit or it would expand more than RATIO_MAX
- * times, and while it is read if it yields more than it declared.  The
- * shared strings are the one part held in memory, with their own smaller
- * limit.
+ * The ZIP layer is ours, not libzip: an XLSX needs only the central
+ * directory, stored and deflated entries (ECMA-376 part 2 allows no
+ * other method and no encryption), and a CRC check, and we walked the
+ * directory ourselves anyway for the limits below; libzip also brought
+ * libcrypto and libbz2, 1.6 ms to load for every file read.  The
+ * directory is refused if it declares more than ZIP_MAX_ENTRIES entries,
+ * if two entries' data overlap (the 42 kB -> 5.5 GB bombs reuse one
+ * compressed kernel for every entry), or if an entry's local header does
+ * not match it.  A part is refused before it is opened if it is
+ * encrypted, compressed by another method, over its size limit or would
+ * expand more than RATIO_MAX times; while it is read if it yields more
+ * than it declared; and at its end if it yielded less or its CRC-32 is
+ * wrong.  The shared strings are the one part held in memory, with their
+ * own smaller limit.
  *
  * What is read: shared strings (Excel, 1C) and inline strings (openpyxl),
  * rich text without its phonetic runs, numbers, booleans, errors as their
@@ -29,7 +36,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <zip.h>
+#include <zlib.h>
 
 #include "sheet-int.h"
 
@@ -63,9 +70,21 @@ struct sst_item {
 
 enum ctype { C_N, C_S, C_STR, C_INLINE, C_B, C_E, C_D };
 
+/* A ZIP entry, from the central directory. */
+struct zent {
+	uint64_t	 off, end;	/* local header .. end of data */
+	uint64_t	 data, csize, usize;
+	const unsigned char *name;
+	size_t		 namelen;
+	uint32_t	 crc;
+	unsigned	 method, flags;
+};
+
 struct xlsx {
 	struct fx_srd	*r;
-	zip_t		*za;
+	const unsigned char *zip;	/* the whole file */
+	struct zent	*ents;		/* by offset */
+	size_t		 nents;
 	int		 own;		/* err was set by this file */
 
 	struct sheet_ent *sheets;
@@ -88,9 +107,13 @@ struct xlsx {
 /* A part being read. */
 struct part {
 	struct xlsx	*x;
-	zip_file_t	*zf;
+	const struct zent *e;
 	const char	*name;
+	z_stream	 zs;
+	int		 zinit, ended;
+	uint64_t	 in;		/* compressed bytes taken */
 	uint64_t	 declared, got;
+	uint32_t	 crc;
 };
 
 static uint16_t
@@ -139,12 +162,6 @@ xerr(struct xlsx *x, long row, const char *fmt, ...)
 
 /* The central directory. */
 
-struct zent {
-	uint64_t	 off, end;
-	const unsigned char *name;
-	size_t		 namelen;
-};
-
 static int
 zent_cmp(const void *a, const void *b)
 {
@@ -191,13 +208,13 @@ zip64_extra(const unsigned char *e, size_t elen, uint64_t *usize,
 }
 
 static int
-zip_check(struct xlsx *x, const unsigned char *b, size_t len, uint64_t *nentp)
+zip_check(struct xlsx *x, const unsigned char *b, size_t len)
 {
 	struct zent *v = NULL;
 	char q1[96], q2[96];
 	size_t i, lo, eocd = 0, p, k;
 	uint64_t n, cdsize, cdoff, cdend, usize, csize, lho, data, z;
-	int found = 0, rc = -1;
+	int found = 0, mismatch = 0, rc = -1;
 
 	if (len < 22)
 		return xerr(x, 0, "truncated or damaged XLSX file (no ZIP "
@@ -258,6 +275,9 @@ zip_check(struct xlsx *x, const unsigned char *b, size_t len, uint64_t *nentp)
 			    "central directory)");
 			goto out;
 		}
+		v[k].flags = le16(b + p + 8);
+		v[k].method = le16(b + p + 10);
+		v[k].crc = le32(b + p + 16);
 		csize = le32(b + p + 20);
 		usize = le32(b + p + 24);
 		nlen = le16(b + p + 28);
@@ -290,7 +310,16 @@ zip_check(struct xlsx *x, const unsigned char *b, size_t len, uint64_t *nentp)
 			    "entry runs past the end of the data)");
 			goto out;
 		}
+		/* The local header must tell the same story (said below). */
+		if (le16(b + lho + 8) != v[k].method ||
+		    (le16(b + lho + 6) & 1) != (v[k].flags & 1) ||
+		    le16(b + lho + 26) != nlen ||
+		    memcmp(b + lho + 30, v[k].name, nlen) != 0)
+			mismatch = 1;
 		v[k].off = lho;
+		v[k].data = data;
+		v[k].csize = csize;
+		v[k].usize = usize;
 		v[k].end = data + csize;
 		p += 46 + nlen + elen + clen;
 	}
@@ -313,77 +342,178 @@ zip_check(struct xlsx *x, const unsigned char *b, size_t len, uint64_t *nentp)
 			goto out;
 		}
 	}
-	*nentp = n;
+	/* After the overlaps: an overlap makes one, and says more. */
+	if (mismatch) {
+		xerr(x, 0, "damaged XLSX file (a ZIP entry's local header "
+		    "does not match the directory)");
+		goto out;
+	}
+	x->zip = b;
+	x->ents = v;
+	x->nents = (size_t)n;
+	v = NULL;
 	rc = 0;
 out:
 	free(v);
 	return rc;
 }
 
+/*
+ * The entry of that name (ASCII case folded, as Excel does), NULL if
+ * none.  Two of the same name are refused: readers differ in which they
+ * take.
+ */
+static int
+zip_find(struct xlsx *x, const char *name, const struct zent **ep)
+{
+	size_t i, len = strlen(name);
+	char q[96];
+
+	*ep = NULL;
+	for (i = 0; i < x->nents; i++) {
+		const struct zent *e = &x->ents[i];
+
+		if (e->namelen != len ||
+		    strncasecmp((const char *)e->name, name, len) != 0)
+			continue;
+		if (*ep != NULL)
+			return xerr(x, 0, "damaged XLSX file (two ZIP entries "
+			    "named \"%s\")", fx_quote(q, sizeof(q), name));
+		*ep = e;
+	}
+	return 0;
+}
+
 /* Parts. */
+
+/* The end of a part: it must be all there, and be what was stored. */
+static ssize_t
+part_end(struct part *p)
+{
+	struct xlsx *x = p->x;
+	char s1[32], s2[32];
+
+	p->ended = 1;
+	if (p->got != p->e->usize)
+		return xerr(x, 0, "truncated or damaged XLSX file: %s has %s "
+		    "of its %s", p->name, fx_srd_size(s1, sizeof(s1), p->got),
+		    fx_srd_size(s2, sizeof(s2), p->e->usize));
+	if (p->crc != p->e->crc)
+		return xerr(x, 0, "damaged XLSX file: %s: CRC-32 mismatch",
+		    p->name);
+	return 0;
+}
 
 static ssize_t
 part_read(void *arg, char *buf, size_t n)
 {
 	struct part *p = arg;
 	struct xlsx *x = p->x;
+	const struct zent *e = p->e;
 	char s1[32];
-	zip_int64_t k;
+	size_t k;
+	int zr;
 
-	k = zip_fread(p->zf, buf, n);
-	if (k < 0)
-		return xerr(x, 0, "damaged XLSX file: %s: %s", p->name,
-		    zip_error_strerror(zip_file_get_error(p->zf)));
-	p->got += (uint64_t)k;
+	if (p->ended || n == 0)
+		return 0;
+	if (n > 1U << 30)
+		n = 1U << 30;
+	if (e->method == 0) {
+		k = e->csize - p->in < n ? (size_t)(e->csize - p->in) : n;
+		if (k == 0)
+			return part_end(p);
+		memcpy(buf, x->zip + e->data + p->in, k);
+		p->in += k;
+	} else {
+		p->zs.next_out = (unsigned char *)buf;
+		p->zs.avail_out = (uInt)n;
+		do {
+			if (p->zs.avail_in == 0 && p->in < e->csize) {
+				/* Handed over in pieces zlib can count. */
+				k = e->csize - p->in < (1U << 30) ?
+				    (size_t)(e->csize - p->in) : 1U << 30;
+				p->zs.next_in = (z_const Bytef *)(x->zip +
+				    e->data + p->in);
+				p->zs.avail_in = (uInt)k;
+				p->in += k;
+			}
+			zr = inflate(&p->zs, Z_NO_FLUSH);
+			if (zr == Z_STREAM_END)
+				break;
+			if (zr == Z_BUF_ERROR && p->zs.avail_in == 0 &&
+			    p->in == e->csize)
+				return xerr(x, 0, "truncated or damaged XLSX "
+				    "file: %s ends inside its compressed data",
+				    p->name);
+			if (zr != Z_OK)
+				return xerr(x, 0, "damaged XLSX file: %s: %s",
+				    p->name, p->zs.msg != NULL ? p->zs.msg :
+				    "bad compressed data");
+		} while (p->zs.avail_out == n);
+		k = n - p->zs.avail_out;
+		if (zr == Z_STREAM_END && k == 0)
+			return part_end(p);
+	}
+	p->got += k;
 	if (p->got > p->declared)
 		return xerr(x, 0, "zip bomb: %s expands past its declared "
 		    "size of %s", base(p->name), fx_srd_size(s1, sizeof(s1),
 		    p->declared));
+	p->crc = (uint32_t)crc32(p->crc, (const Bytef *)buf, (uInt)k);
 	return (ssize_t)k;
+}
+
+static void
+part_close(struct part *p)
+{
+	if (p->zinit)
+		inflateEnd(&p->zs);
+	p->zinit = 0;
 }
 
 /* 1 if there is no such part. */
 static int
 part_open(struct xlsx *x, const char *name, uint64_t limit, struct part *p)
 {
-	zip_stat_t st;
-	zip_int64_t idx;
+	const struct zent *e;
 	char s1[32], s2[32];
-	int ze;
 
 	memset(p, 0, sizeof(*p));
 	p->x = x;
 	p->name = name;
-	if ((idx = zip_name_locate(x->za, name, ZIP_FL_NOCASE)) < 0)
+	if (zip_find(x, name, &e) == -1)
+		return -1;
+	if (e == NULL)
 		return 1;
-	zip_stat_init(&st);
-	if (zip_stat_index(x->za, (zip_uint64_t)idx, 0, &st) == -1)
-		return xerr(x, 0, "damaged XLSX file: %s: %s", name,
-		    zip_strerror(x->za));
-	if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) &&
-	    st.encryption_method != ZIP_EM_NONE)
+	if (e->flags & 1)
 		return xerr(x, 0, "password-protected workbook (encrypted "
 		    "ZIP entries)");
-	if (!(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE))
-		return xerr(x, 0, "damaged XLSX file: %s: no size", name);
-	if (st.size > limit)
+	if (e->method != 0 && e->method != 8)
+		return xerr(x, 0, "damaged XLSX file: %s: compressed by "
+		    "method %u, not deflate", name, e->method);
+	if (e->method == 0 && e->csize != e->usize)
+		return xerr(x, 0, "damaged XLSX file: %s: stored, yet %llu "
+		    "bytes hold %llu", name, (unsigned long long)e->csize,
+		    (unsigned long long)e->usize);
+	if (e->usize > limit)
 		return xerr(x, 0, "zip bomb: %s would expand to %s (limit %s)",
-		    base(name), fx_srd_size(s1, sizeof(s1), st.size),
+		    base(name), fx_srd_size(s1, sizeof(s1), e->usize),
 		    fx_srd_size(s2, sizeof(s2), limit));
-	if (st.size > RATIO_FLOOR && (st.comp_size == 0 ||
-	    st.size / st.comp_size > RATIO_MAX))
+	if (e->usize > RATIO_FLOOR && (e->csize == 0 ||
+	    e->usize / e->csize > RATIO_MAX))
 		return xerr(x, 0, "zip bomb: %s would expand %llu times from "
-		    "%s (limit %d)", base(name), st.comp_size == 0 ? 0ULL :
-		    (unsigned long long)(st.size / st.comp_size),
-		    fx_srd_size(s1, sizeof(s1), st.comp_size), RATIO_MAX);
-	p->declared = st.size;
-	if ((p->zf = zip_fopen_index(x->za, (zip_uint64_t)idx, 0)) == NULL) {
-		ze = zip_error_code_zip(zip_get_error(x->za));
-		if (ze == ZIP_ER_ENCRNOTSUPP || ze == ZIP_ER_NOPASSWD)
-			return xerr(x, 0, "password-protected workbook "
-			    "(encrypted ZIP entries)");
-		return xerr(x, 0, "damaged XLSX file: %s: %s", name,
-		    zip_strerror(x->za));
+		    "%s (limit %d)", base(name), e->csize == 0 ? 0ULL :
+		    (unsigned long long)(e->usize / e->csize),
+		    fx_srd_size(s1, sizeof(s1), e->csize), RATIO_MAX);
+	p->e = e;
+	p->declared = e->usize;
+	p->crc = (uint32_t)crc32(0, Z_NULL, 0);
+	if (e->method == 8) {
+		/* Raw deflate: a ZIP entry has no zlib header. */
+		if (inflateInit2(&p->zs, -MAX_WBITS) != Z_OK)
+			return fx_srd_err(x->r, 0, FX_ESOFTWARE, "inflateInit2: "
+			    "%s", p->zs.msg != NULL ? p->zs.msg : "failed");
+		p->zinit = 1;
 	}
 	return 0;
 }
@@ -416,7 +546,20 @@ part_parse(struct xlsx *x, const char *name, uint64_t limit,
 		return -1;
 	x->own = 0;
 	rc = fx_xml_parse_read(name, part_read, &p, ops, x, err);
-	zip_fclose(p.zf);
+	/*
+	 * A parse that stopped early (the sheet, at </sheetData>) still
+	 * answers for the bytes it used: the rest is inflated for the CRC.
+	 */
+	while (rc == 0 && !p.ended) {
+		char tail[16384];
+		ssize_t k;
+
+		if ((k = part_read(&p, tail, sizeof(tail))) < 0)
+			rc = -1;
+		else if (k == 0)
+			break;
+	}
+	part_close(&p);
 	if (rc == -1 && !x->own) {
 		fx_strlcpy(msg, err->msg, sizeof(msg));
 		line = err->line;
@@ -872,18 +1015,23 @@ sh_end(struct fx_xml *xp, void *u, int tok, const char *text, size_t len)
 static int
 not_a_workbook(struct xlsx *x)
 {
+	const struct zent *e;
 	struct part p;
 	char mt[128];
-	zip_int64_t k;
+	ssize_t k;
 	int rc;
 
-	if (zip_name_locate(x->za, "xl/workbook.bin", ZIP_FL_NOCASE) >= 0)
+	if (zip_find(x, "xl/workbook.bin", &e) == -1)
+		return -1;
+	if (e != NULL)
 		return xerr(x, 0, "an XLSB (binary) workbook: save it as "
 		    "XLSX, XLS or CSV");
 	if ((rc = part_open(x, "mimetype", SMALL_MAX, &p)) == 0) {
-		k = zip_fread(p.zf, mt, sizeof(mt) - 1);
-		zip_fclose(p.zf);
-		mt[k > 0 ? k : 0] = '\0';
+		k = part_read(&p, mt, sizeof(mt) - 1);
+		part_close(&p);
+		if (k < 0)
+			return -1;
+		mt[k] = '\0';
 		if (strstr(mt, "opendocument.spreadsheet") != NULL)
 			return xerr(x, 0, "an OpenDocument (ODS) spreadsheet: "
 			    "save it as XLSX, XLS or CSV");
@@ -900,6 +1048,7 @@ read_workbook(struct xlsx *x)
 	struct fx_xml_ops ops;
 	const struct rel *rel;
 	const struct sheet_ent *sh = NULL;
+	const struct zent *e;
 	char wb[NAMESZ], dir[NAMESZ], rels[NAMESZ * 2], part[NAMESZ];
 	char sst[NAMESZ], list[200], q[64], wq[96];
 	size_t i, o;
@@ -912,7 +1061,9 @@ read_workbook(struct xlsx *x)
 		return -1;
 	if (!missing && (rel = rel_find(x, NULL, "/officeDocument")) != NULL)
 		resolve(wb, sizeof(wb), "", rel->target);
-	if (zip_name_locate(x->za, wb, ZIP_FL_NOCASE) < 0)
+	if (zip_find(x, wb, &e) == -1)
+		return -1;
+	if (e == NULL)
 		return not_a_workbook(x);
 
 	memset(&ops, 0, sizeof(ops));
@@ -1019,37 +1170,18 @@ int
 fx_srd_xlsx(struct fx_srd *r, const char *buf, size_t len)
 {
 	struct xlsx x;
-	zip_source_t *src;
-	zip_error_t ze;
-	uint64_t n = 0;
 	size_t i;
 	int rc = -1;
 
 	memset(&x, 0, sizeof(x));
 	x.r = r;
-	if (zip_check(&x, (const unsigned char *)buf, len, &n) == -1)
+	if (zip_check(&x, (const unsigned char *)buf, len) == -1)
 		return -1;
-	if (fx_lazy_load(FX_LAZY_ZIP | FX_LAZY_XML, r->err) == -1)
-		return -1;
-	zip_error_init(&ze);
-	if ((src = zip_source_buffer_create(buf, len, 0, &ze)) == NULL)
-		FX_BUG("zip_source_buffer_create: %s", zip_error_strerror(&ze));
-	if ((x.za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS,
-	    &ze)) == NULL) {
-		zip_source_free(src);
-		xerr(&x, 0, "damaged XLSX file (%s)", zip_error_strerror(&ze));
-		zip_error_fini(&ze);
-		return -1;
-	}
-	zip_error_fini(&ze);
-	/* libzip must see the archive we checked. */
-	if ((uint64_t)zip_get_num_entries(x.za, 0) != n) {
-		xerr(&x, 0, "damaged XLSX file (inconsistent ZIP directory)");
+	if (fx_lazy_load(FX_LAZY_XML, r->err) == -1)
 		goto out;
-	}
 	rc = read_workbook(&x);
 out:
-	zip_discard(x.za);	/* frees src too */
+	free(x.ents);
 	rels_clear(&x);
 	free(x.rels);
 	for (i = 0; i < x.nsheets; i++) {

@@ -253,6 +253,19 @@ test_formats(void)
 	fx_sheet_release(&s);
 }
 
+static void one(const char *, struct fx_sheet_opts *,
+    const struct want *, size_t, const char *);
+
+/* The ZIP layer: stored parts, and sizes in data descriptors. */
+static void
+test_zip(void)
+{
+	static const struct want a1[] = { { 1, "A-1", "1", 1000, 1 } };
+
+	one("stored.xlsx", NULL, a1, nitems(a1), "stored.xlsx");
+	one("datadesc.xlsx", NULL, a1, nitems(a1), "datadesc.xlsx");
+}
+
 static void
 one(const char *name, struct fx_sheet_opts *o, const struct want *w,
     size_t n, const char *what)
@@ -442,6 +455,24 @@ test_refused(void)
 	    "XLSX or CSV): a ZIP archive without a workbook");
 	refused("sheet.ods", NULL, "sheet.ods: an OpenDocument (ODS) "
 	    "spreadsheet: save it as XLSX, XLS or CSV");
+
+	/* The ZIP layer (ours): what it must refuse. */
+	refused("crc.xlsx", NULL, "crc.xlsx: damaged XLSX file: "
+	    "xl/worksheets/sheet1.xml: CRC-32 mismatch");
+	refused("crc_tail.xlsx", NULL, "crc_tail.xlsx: damaged XLSX file: "
+	    "xl/worksheets/sheet1.xml: CRC-32 mismatch");
+	refused("bzip2.xlsx", NULL, "bzip2.xlsx: damaged XLSX file: "
+	    "xl/worksheets/sheet1.xml: compressed by method 12, not deflate");
+	refused("cut.xlsx", NULL, "cut.xlsx: truncated or damaged XLSX file: "
+	    "xl/worksheets/sheet1.xml ends inside its compressed data");
+	refused_pfx("short.xlsx", NULL, "short.xlsx: truncated or damaged "
+	    "XLSX file: xl/worksheets/sheet1.xml has ");
+	refused_pfx("stored_sizes.xlsx", NULL, "stored_sizes.xlsx: damaged "
+	    "XLSX file: xl/worksheets/sheet1.xml: stored, yet ");
+	refused("lname.xlsx", NULL, "lname.xlsx: damaged XLSX file (a ZIP "
+	    "entry's local header does not match the directory)");
+	refused("dupname.xlsx", NULL, "dupname.xlsx: damaged XLSX file (two "
+	    "ZIP entries named \"xl/worksheets/sheet1.xml\")");
 
 	/* Zip bombs. */
 	refused("bomb_declared.xlsx", NULL, "bomb_declared.xlsx: zip bomb: "
@@ -703,6 +734,7 @@ main(void)
 		test_formats();
 		test_layouts();
 		test_refused();
+		test_zip();
 		test_xls_child();
 	}
 	test_conformance();

@@ -437,7 +437,7 @@ def zip_raw(name, entries, cd_extra=None):
     """entries: dicts with name, data (stored bytes), method (0/8),
     crc, usize, csize, and optional 'at' (reuse the local header of an
     earlier entry: overlapping), 'zip64' (declare usize in a zip64
-    extra)."""
+    extra), 'lname' (another name in the local header)."""
     f = io.BytesIO()
     cd = []
     offsets = []
@@ -455,11 +455,12 @@ def zip_raw(name, entries, cd_extra=None):
                 usize32 = csize32 = 0xFFFFFFFF
             else:
                 usize32, csize32 = usize, csize
+            ln = e.get("lname", e["name"]).encode()
             f.write(struct.pack("<IHHHHHIIIHH", 0x04034b50, 45,
                                 e.get("flags", 0), e["method"], 0, 0x21,
                                 e["crc"], csize32,
-                                usize32, len(n), len(extra)))
-            f.write(n + extra + e["data"])
+                                usize32, len(ln), len(extra)))
+            f.write(ln + extra + e["data"])
         offsets.append(off)
         cd.append((e, off))
     cdoff = f.tell()
@@ -527,6 +528,67 @@ zip_raw("bomb_overlap.xlsx", es)
 # A ZIP-encrypted sheet (general purpose flag bit 0: traditional PKWARE).
 zip_raw("zipcrypt.xlsx", book(ent("xl/worksheets/sheet1.xml", sheet(""),
                                   flags=1)))
+
+# What the ZIP reader must read: every part stored, not deflated; and
+# every entry with a data descriptor (sizes after the data, as streaming
+# writers make them: zipfile on a pipe).
+def stored(name, text, **kw):
+    raw = text.encode() if isinstance(text, str) else text
+    e = {"name": name, "data": raw, "method": 0, "crc": zlib.crc32(raw),
+         "usize": len(raw)}
+    e.update(kw)
+    return e
+
+
+ROW1 = ('<row r="1"><c r="A1" t="inlineStr"><is><t>A-1</t></is></c>'
+        '<c r="B1"><v>1</v></c></row>')
+zip_raw("stored.xlsx", [stored(n, t) for n, t in
+                        raw_parts(sheet(ROW1), [])])
+
+
+class Pipe(io.RawIOBase):
+    def __init__(self):
+        self.b = bytearray()
+
+    def writable(self):
+        return True
+
+    def seekable(self):
+        return False
+
+    def write(self, d):
+        self.b += d
+        return len(d)
+
+
+p = Pipe()
+with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
+    for n, t in raw_parts(sheet(ROW1), []):
+        z.writestr(n, t)
+assert all(i.flag_bits & 8 for i in zipfile.ZipFile(io.BytesIO(p.b)).infolist())
+write("datadesc.xlsx", bytes(p.b))
+
+# And what it must refuse: a wrong CRC; another compression method
+# (12: bzip2); compressed data cut short; a declared size the data does
+# not reach; a stored entry whose two sizes differ; a local header
+# naming another part; two entries of one name.
+S1 = "xl/worksheets/sheet1.xml"
+BIG = sheet("".join('<row r="%d"><c r="A%d"><v>%d</v></c><c r="B%d">'
+                    '<v>1</v></c></row>' % (i, i, 1000 + i, i)
+                    for i in range(1, 2001)))
+zip_raw("crc.xlsx", book(ent(S1, BIG, crc=zlib.crc32(BIG.encode()) ^ 1)))
+# (The reader stops at </sheetData>: the CRC still covers what follows.)
+TAIL = sheet(ROW1, '<pageMargins left="0.7"/>' * 5000)
+zip_raw("crc_tail.xlsx", book(ent(S1, TAIL,
+                                  crc=zlib.crc32(TAIL.encode()) ^ 1)))
+zip_raw("bzip2.xlsx", book(ent(S1, BIG, method=12)))
+e = ent(S1, BIG)
+e["data"] = e["data"][:len(e["data"]) // 2]
+zip_raw("cut.xlsx", book(e))
+zip_raw("short.xlsx", book(ent(S1, BIG, usize=len(BIG) + 1000)))
+zip_raw("stored_sizes.xlsx", book(stored(S1, BIG, usize=len(BIG) + 5)))
+zip_raw("lname.xlsx", book(ent(S1, BIG, lname="xl/worksheets/sheetX.xml")))
+zip_raw("dupname.xlsx", book(ent(S1, BIG)) + [ent(S1, sheet(ROW1))])
 
 # Too many entries.
 es = book(ent("xl/worksheets/sheet1.xml", sheet("")))
