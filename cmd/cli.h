@@ -75,6 +75,12 @@ int	 cli_parse_count(const char *, size_t *);
 void	*cli_xmalloc(size_t);
 void	*cli_xrealloc(void *, size_t);
 char	*cli_xstrdup(const char *);
+/*
+ * Keep what len bytes at p hold (a handle and what hangs off it) until
+ * the process exits, rather than freeing it just before: git's UNLEAK.
+ * Only for a command about to return to main.
+ */
+void	 cli_keep(const void *p, size_t len);
 
 /*
  * A growable string, for values built from parts (JSON objects and lists

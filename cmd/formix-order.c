@@ -314,7 +314,7 @@ check_or_new(struct opts *o, int argc, char **argv, int make)
 		    ' '), cli_prog, ord.number);
 out:
 	fx_order_release(&ord);
-	fx_ocheck_release(&c);
+	cli_keep(&c, sizeof(c));	/* main returns next */
 	fx_ctx_free(ctx);
 	return rc;
 }
