@@ -126,7 +126,6 @@
 	    (w, r, c, s, f))
 
 #define FREEXL_FUNCS(F, V)						\
-	F(int, freexl_close, (const void *h), (h))			\
 	F(int, freexl_get_cell_value, (const void *h, unsigned int r,	\
 	    unsigned short c, FreeXL_CellValue *v), (h, r, c, v))	\
 	F(int, freexl_get_info, (const void *h, unsigned short w,	\

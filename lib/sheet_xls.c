@@ -406,8 +406,11 @@ child(struct fx_srd *r, int wfd, const char *buf, size_t len, pid_t parent)
 	frame(&w, F_END, 0, 0, 0, "", 0);
 done:
 	wr_flush(&w);
-	if (h != NULL)
-		freexl_close(h);
+	/*
+	 * No freexl_close: the exit hands its memory back anyway, and the
+	 * parent reaps us before it goes on (1M instructions, 0.2 ms).
+	 */
+	(void)h;
 	_exit(0);
 }
 
