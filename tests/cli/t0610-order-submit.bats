@@ -125,6 +125,30 @@ PY
 	[ -f "$FORMIX_ROOT/spool/1c/out/order-000001.xml" ]
 }
 
+@test "submit refuses a damaged record: no document, still a draft" {
+	run -1 order new "$BATS_TEST_TMPDIR/o.csv" --entity "$HEAD" \
+	    --comment "zzdamagezz"
+	# No command writes a control character into a record: damage
+	# data.mdb itself (LMDB keeps no checksum), in every copy.
+	run -0 "${PYTHON3:-python3}" - "$FORMIX_ROOT/db/data.mdb" <<'PY'
+import sys
+p = sys.argv[1]
+b = open(p, "rb").read()
+n = b.count(b"zzdamagezz")
+open(p, "r+b").write(b.replace(b"zzdamagezz", b"zz\x01amagezz"))
+print(n)
+PY
+	[ "$output" -ge 1 ]
+	fx_dump "$BATS_TEST_TMPDIR/before"
+	run -70 --separate-stderr order submit 000001
+	[ "$stderr" = "formix-order: order 000001: cannot write it for 1C: the text of <Комментарий> holds a control character or bytes that are not UTF-8 (a damaged store record?)" ]
+	[ ! -e "$FORMIX_ROOT/spool/1c/out/order-000001.xml" ]
+	fx_dump "$BATS_TEST_TMPDIR/after"
+	cmp "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	run -0 order list --tsv -H
+	[ "$(cut -f1,2 <<< "$output")" = "000001	draft" ]
+}
+
 @test "new for an expired contract is refused" {
 	printf 'Артикул;Количество\nW26110;1\n' > "$BATS_TEST_TMPDIR/s.csv"
 	run -1 --separate-stderr order new "$BATS_TEST_TMPDIR/s.csv" --entity 770123456703
