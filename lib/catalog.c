@@ -980,10 +980,8 @@ net_price(struct cq *cq, struct fx_item *it, int64_t own)
 struct sline {
 	const char			*wid;	/* in the map */
 	size_t				 wlen;
-	const char			*wname;	/* "" if unknown */
-	size_t				 wnlen;
 	const struct whx		*x;	/* the known warehouse */
-	size_t				 rank;	/* of wname: struct whx */
+	size_t				 rank;	/* of its name: struct whx */
 	int64_t				 qty;
 };
 
@@ -1017,11 +1015,9 @@ stock_fill(struct cq *cq, struct fx_item *it, const char *gname,
 	const struct fx_warehouse *w;
 	size_t n = 0, cap = nitems(lines), keep, sz, gl, i;
 	char *sp;
-	int r;
 
 	it->total = 0;
 	*here = 0;
-	r = 0;
 	if (wh_load(cq) == -1 || offer_load(cq, it->p.id) == -1)
 		return -1;
 	for (i = 0; i < cq->offer.nstock; i++) {
@@ -1039,24 +1035,16 @@ stock_fill(struct cq *cq, struct fx_item *it, const char *gname,
 		ln[n].wlen = q->len;
 		w = wh_by_ptr(cq, ln[n].wid, ln[n].wlen);
 		if (w != NULL) {
-			const struct whx *x = &cq->whx[w - cq->wh];
-
-			ln[n].wname = w->name;
-			ln[n].wnlen = x->namelen;
-			ln[n].rank = x->rank;
-			ln[n].x = x;
+			ln[n].x = &cq->whx[w - cq->wh];
+			ln[n].rank = ln[n].x->rank;
 		} else {
-			ln[n].wname = "";
-			ln[n].wnlen = ln[n].rank = 0;
 			ln[n].x = NULL;
+			ln[n].rank = 0;
 		}
 		ln[n].qty = q->v;
 		it->total += q->v;
 		n++;
 	}
-	if (r == -1)
-		goto out;
-	r = 0;
 	if (n == 0) {
 		/* No warehouse records: the total as 1C sent it. */
 		it->total = cq->offer.has_total ? cq->offer.total : 0;
@@ -1121,10 +1109,9 @@ fill:
 	it->group_name = sp;
 	it->stock = out;
 	it->nstock = n;
-out:
 	if (ln != lines)
 		free(ln);
-	return r;
+	return 0;
 }
 
 /* Deliveries. */

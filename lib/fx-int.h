@@ -120,6 +120,7 @@ void	**fx_map_get(struct fx_map *, const char *);
 void	**fx_map_put(struct fx_map *, const char *);
 /* Make room for n keys at once (no rehash while they are put). */
 void	 fx_map_reserve(struct fx_map *, size_t);
+void	 fx_map_release(struct fx_map *, void (*)(void *));
 
 /*
  * Whether s holds valid UTF-8 (no overlong forms, surrogates or code
@@ -132,7 +133,6 @@ int	 fx_utf8_valid(const char *, size_t, size_t *bad);
 int	 fx_strv_cmp(const void *, const void *);
 void	 fx_strv_sort(char **, size_t);
 void	 fx_strv_free(char **, size_t);
-void	 fx_map_release(struct fx_map *, void (*)(void *));
 
 /* Records (rec.c). */
 
@@ -643,7 +643,7 @@ extern const struct fx_rectype fx_rt_notice;
 /* Report a warning through the handle's callback. */
 void	 fx_warn(struct fx_ctx *, const struct fx_err *);
 
-/* Streaming XML (xml.c): a SAX2 push parser with the house's safety rules. */
+/* Streaming XML (xml.c): libxml2's SAX2 parser with the house's safety rules. */
 
 struct fx_xml;
 
@@ -699,15 +699,6 @@ int	 fx_xml_parse_read(const char *name,
  * current element (0 = current, 1 = parent...), -2 above the root. */
 long	 fx_xml_line(const struct fx_xml *);
 int	 fx_xml_up(const struct fx_xml *, int d);
-/*
- * Append s to b as the value of an XML attribute (between double
- * quotes), or as element text: & < > " as entities, tab, newline and
- * carriage return as character references, which a parser must not
- * normalise to spaces.
- * Other control characters cannot appear in XML 1.0 at all, nor can
- * bytes that are not UTF-8: -1 for those, with b left as it was.
- */
-int	 fx_xml_attr_value(struct fx_buf *, const char *);
 size_t	 fx_xml_depth(const struct fx_xml *);
 /* Set an error at the current position; returns -1. */
 int	 fx_xml_err(struct fx_xml *, enum fx_code, const char *, ...)
@@ -724,6 +715,15 @@ void	 fx_xml_stop(struct fx_xml *);
  */
 int	 fx_xml_sniff(const char *path, char *root, size_t rootsz,
 	    char *child, size_t childsz, struct fx_err *);
+/*
+ * Writing: append s to b as the value of an XML attribute (between double
+ * quotes), or as element text: & < > " as entities, tab, newline and
+ * carriage return as character references, which a parser must not
+ * normalise to spaces.
+ * Other control characters cannot appear in XML 1.0 at all, nor can
+ * bytes that are not UTF-8: -1 for those, with b left as it was.
+ */
+int	 fx_xml_attr_value(struct fx_buf *, const char *);
 
 /* Time. */
 /* Now as "YYYY-MM-DDTHH:MM:SSZ". */

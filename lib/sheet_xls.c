@@ -410,7 +410,6 @@ done:
 	 * No freexl_close: the exit hands its memory back anyway, and the
 	 * parent reaps us before it goes on (1M instructions, 0.2 ms).
 	 */
-	(void)h;
 	_exit(0);
 }
 
